@@ -1,0 +1,101 @@
+#pragma once
+// The SQL side of the engine: an embedded SQLite database through QtSql,
+// tables created the way Django's schema editor creates them, and Django's
+// transaction model (autocommit, atomic blocks nesting without savepoints).
+//
+// Every identifier is quoted and every value bound: no value is ever spliced
+// into SQL text, and names reach this layer only after the loader checked they
+// are identifiers.
+
+#include "djangoerror.h"
+#include "modelregistry.h"
+
+#include <QCborValue>
+#include <QHash>
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QString>
+#include <QVector>
+
+namespace ss {
+
+using Row = QVector<QCborValue>;
+
+class Database
+{
+public:
+    // Opens (creating if needed) the SQLite file at `path`; ":memory:" for a
+    // private in-memory database. Throws DjangoError("OperationalError", ...)
+    // when it cannot be opened.
+    explicit Database(const QString &path);
+    ~Database();
+    Database(const Database &) = delete;
+    Database &operator=(const Database &) = delete;
+
+    const QString &path() const { return m_path; }
+
+    // CREATE TABLE for every model that has no table yet (registration order);
+    // returns whether any table was created. Sends no signal.
+    bool createTables(const ModelRegistry &registry);
+    // Empties every table of the registry and resets its ids (a fresh start).
+    void resetTables(const ModelRegistry &registry);
+
+    // SELECT the concrete columns of `model` WHERE the given columns equal the
+    // values (null means IS NULL; a list means IN), ordered by `orderBy` columns.
+    struct Condition { const Field *field; QCborValue value; bool in = false; };
+    QVector<Row> select(const Model *model, const QVector<Condition> &where,
+                        const QVector<const Field *> &orderBy, int limit = -1);
+    // SELECT one column only (Django's values_list(flat=True)), no instances.
+    QVector<QCborValue> selectColumn(const Model *model, const Field *column, const QVector<Condition> &where);
+    bool exists(const Model *model, const QVector<Condition> &where);
+
+    // INSERT one row of the given fields; returns the new rowid.
+    qint64 insert(const Model *model, const QVector<const Field *> &fields, const Row &values, bool ignoreConflicts = false);
+    // UPDATE the given fields WHERE conditions; returns the number of rows matched.
+    int update(const Model *model, const QVector<const Field *> &fields, const Row &values, const QVector<Condition> &where);
+    int deleteWhere(const Model *model, const QVector<Condition> &where);
+
+    // Django's foreign-key check after loaddata (connection.check_constraints):
+    // throws IntegrityError naming the first bad row of the first table that has one.
+    void checkForeignKeys(const QVector<const Model *> &models);
+
+    // Transactions. An atomic block is BEGIN..COMMIT when outermost and joins
+    // the enclosing one otherwise (Django's atomic(savepoint=False)). Foreign
+    // keys are DEFERRABLE INITIALLY DEFERRED, so they are checked at COMMIT.
+    void begin();
+    void commit();      // throws IntegrityError("FOREIGN KEY constraint failed") and rolls back
+    void rollback();
+    bool inTransaction() const { return m_depth > 0; }
+
+    // Plain SQL without parameters, for PRAGMAs and DDL.
+    void exec(const QString &sql);
+
+    static QString quote(const QString &identifier);
+    static QCborValue toFieldValue(const Field *field, const QVariant &value);
+
+private:
+    QSqlQuery &prepared(const QString &sql);
+    void run(QSqlQuery &query, const QString &sql);
+    [[noreturn]] void fail(const QSqlError &error, const QString &sql);
+    QString whereClause(const QVector<Condition> &where, QVariantList &binds) const;
+
+    QString m_path;
+    QString m_connectionName;
+    QHash<QString, QSqlQuery *> m_statements;
+    int m_depth = 0;
+};
+
+// A Django atomic block as an RAII guard: commits on commit(), rolls back when
+// left by an exception.
+class Atomic
+{
+public:
+    explicit Atomic(Database &db) : m_db(db) { m_db.begin(); }
+    ~Atomic() { if (!m_done) m_db.rollback(); }
+    void commit() { m_done = true; m_db.commit(); }
+private:
+    Database &m_db;
+    bool m_done = false;
+};
+
+} // namespace ss

@@ -1,0 +1,60 @@
+#pragma once
+// Values as the engine passes them around.
+//
+// A field value, a signal argument or a literal from a scenario is a JSON-like
+// scalar (QCborValue keeps integers and floats apart, which the trace needs:
+// Python prints 7.0 for a float field), or a live model instance: receivers and
+// later steps see the very same object, as in Python.
+
+#include <QCborValue>
+#include <QCborMap>
+#include <QCborArray>
+#include <QJsonValue>
+#include <QString>
+#include <memory>
+
+namespace ss {
+
+class Instance;
+using InstancePtr = std::shared_ptr<Instance>;
+
+class Value
+{
+public:
+    Value() = default;
+    Value(QCborValue scalar) : m_scalar(scalar.isUndefined() ? QCborValue(nullptr) : std::move(scalar)) {}
+    Value(InstancePtr instance) : m_instance(std::move(instance)) {}
+
+    bool isNull() const { return !m_instance && (m_scalar.isNull() || m_scalar.isUndefined()); }
+    bool isInstance() const { return bool(m_instance); }
+    const InstancePtr &instance() const { return m_instance; }
+    const QCborValue &scalar() const { return m_scalar; }
+
+    // The value as the trace encodes it at this moment: an instance becomes
+    // {"model": <name>, "pk": <pk now>} (section 4.2), scalars stay as they are.
+    QCborValue freeze() const;
+
+private:
+    QCborValue m_scalar = QCborValue(nullptr);
+    InstancePtr m_instance;       // set for instances; m_scalar is then ignored
+};
+
+// A JSON value parsed by Qt, as a scalar that keeps "1" an integer and "1.0" a float.
+QCborValue cborFromJson(const QJsonValue &value);
+
+// JSON equality as the contract defines it: 1 == 1.0, true != 1, maps by keys.
+bool jsonEquals(const QCborValue &a, const QCborValue &b);
+
+// repr() of a Python float: shortest round-trip digits, "2.0", "1e+16", "inf".
+QString pythonFloatRepr(double value);
+
+// Compact JSON with sorted keys and no spaces, floats as Python prints them:
+// the canonical trace's encoding (section 4), byte-stable.
+void appendCanonicalJson(QByteArray &out, const QCborValue &value);
+QByteArray canonicalJson(const QCborValue &value);
+
+// Text for a placeholder in notify/raise (section 2): strings as they are,
+// anything else as compact JSON.
+QString placeholderText(const QCborValue &value);
+
+} // namespace ss

@@ -1,0 +1,626 @@
+// TraceRecorder (structure, arguments, pause/clear, memory per event) and
+// TraceBridge (batched Qt signals, slots as receivers). Events are fed to the
+// listener hooks by hand, as the dispatcher would.
+
+#include "dispatcher.h"
+#include "tracebridge.h"
+#include "tracerecorder.h"
+#include "value.h"
+
+#include <QSignalSpy>
+#include <QtTest>
+
+using namespace ss;
+
+namespace {
+
+QCborMap instanceArg(const QString &model, const QCborValue &pk)
+{
+    QCborMap instance;
+    instance.insert(QStringLiteral("model"), model);
+    instance.insert(QStringLiteral("pk"), pk);
+    return instance;
+}
+
+SendEvent makeSend(quint64 id, const QString &signal, const QString &model, int depth, const QCborMap &args = {})
+{
+    SendEvent e;
+    e.signalName = signal;
+    e.sender = Sender::model(model);
+    e.args = args;
+    e.depth = depth;
+    e.id = id;
+    return e;
+}
+
+QCborMap postSaveArgs(const QString &model, qint64 pk, bool created)
+{
+    QCborMap args;
+    args.insert(QStringLiteral("instance"), instanceArg(model, pk));
+    args.insert(QStringLiteral("created"), created);
+    args.insert(QStringLiteral("raw"), false);
+    args.insert(QStringLiteral("using"), QStringLiteral("default"));
+    args.insert(QStringLiteral("update_fields"), QCborValue(nullptr));
+    return args;
+}
+
+ReceiverEvent makeReceiver(const QString &label, int index)
+{
+    ReceiverEvent r;
+    r.label = label;
+    r.index = index;
+    return r;
+}
+
+// A slot owner for connectSlot.
+class Listener : public QObject
+{
+    Q_OBJECT
+public:
+    int calls = 0;
+};
+
+} // namespace
+
+class TestTraceRecorder : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void recordsStructure();
+    void receiverOutcomes();
+    void robustErrorLineBelongsToReceiver();
+    void escapedExceptionFinishesWithError();
+    void stepErrorLineAfterStepEnd();
+    void unfinishedEventsStayOpen();
+    void argumentsRoundTrip_data();
+    void argumentsRoundTrip();
+    void argumentsKeepDjangoOrder();
+    void nonCanonicalFlag();
+    void pauseSkipsEvents();
+    void clearStartsOver();
+    void changedRange();
+    void millionEventsFitInBudget();
+
+    void bridgeBatchesAppends();
+    void bridgeDeliversOnTimer();
+    void bridgeReportsChangesLoopsAndSteps();
+    void bridgeClearRecording();
+    void bridgeConnectSlotFollowsLifetime();
+};
+
+void TestTraceRecorder::recordsStructure()
+{
+    TraceRecorder rec;
+    rec.stepBegin(0, QStringLiteral("User.objects.create(username='ann')"));
+    const SendEvent post = makeSend(1, QStringLiteral("post_save"), QStringLiteral("User"), 0, postSaveArgs(QStringLiteral("User"), 1, true));
+    rec.sendBegin(post);
+    const ReceiverEvent r = makeReceiver(QStringLiteral("create_billing_profile"), 0);
+    rec.receiverBegin(post, r);
+    const SendEvent inner = makeSend(2, QStringLiteral("post_save"), QStringLiteral("BillingProfile"), 1,
+                                     postSaveArgs(QStringLiteral("BillingProfile"), 1, true));
+    rec.sendBegin(inner);
+    rec.sendEnd(inner, nullptr);
+    rec.effect(1, QStringLiteral("notify"), QStringLiteral("welcome ann"));
+    rec.receiverEnd(post, r, nullptr);
+    rec.sendEnd(post, nullptr);
+    rec.stepEnd(0, nullptr);
+
+    QCOMPARE(rec.count(), 5);
+    const TraceEvent step = rec.event(0);
+    QCOMPARE(step.kind, TraceEventKind::Step);
+    QCOMPARE(step.parent, -1);
+    QCOMPARE(step.text, QStringLiteral("User.objects.create(username='ann')"));
+    QVERIFY(!step.open);
+    QVERIFY(!step.canonical);
+
+    const TraceEvent send = rec.event(1);
+    QCOMPARE(send.kind, TraceEventKind::Send);
+    QCOMPARE(send.parent, 0);
+    QCOMPARE(send.depth, 0);
+    QCOMPARE(send.step, 0);
+    QCOMPARE(send.signal, QStringLiteral("post_save"));
+    QVERIFY(send.sender == Sender::model(QStringLiteral("User")));
+    QVERIFY(send.canonical);
+    QVERIFY(!send.open);
+    QVERIFY(!send.failed());
+    QCOMPARE(rec.args(1), postSaveArgs(QStringLiteral("User"), 1, true));
+
+    const TraceEvent receiver = rec.event(2);
+    QCOMPARE(receiver.kind, TraceEventKind::Receiver);
+    QCOMPARE(receiver.parent, 1);
+    QCOMPARE(receiver.depth, 1);
+    QCOMPARE(receiver.label, QStringLiteral("create_billing_profile"));
+    QCOMPARE(receiver.signal, QStringLiteral("post_save"));
+    QCOMPARE(receiver.receiverIndex, 0);
+
+    QCOMPARE(rec.event(3).parent, 2);
+    QCOMPARE(rec.event(3).depth, 1);
+    QCOMPARE(rec.event(3).sender.name, QStringLiteral("BillingProfile"));
+
+    const TraceEvent effect = rec.event(4);
+    QCOMPARE(effect.kind, TraceEventKind::Effect);
+    QCOMPARE(effect.parent, 2);
+    QCOMPARE(effect.effect, QStringLiteral("notify"));
+    QCOMPARE(effect.text, QStringLiteral("welcome ann"));
+    QVERIFY(effect.canonical);
+
+    // Children lie within their parents in time.
+    for (int i = 1; i < rec.count(); ++i) {
+        const TraceEvent e = rec.event(i);
+        const TraceEvent p = rec.event(e.parent);
+        QVERIFY(e.startNs >= p.startNs);
+        QVERIFY(e.startNs + e.durationNs <= p.startNs + p.durationNs);
+    }
+    QCOMPARE(rec.parentOf(3), 2);
+    QCOMPARE(rec.kindOf(4), TraceEventKind::Effect);
+}
+
+void TestTraceRecorder::receiverOutcomes()
+{
+    TraceRecorder rec;
+    SendEvent send = makeSend(1, QStringLiteral("post_save"), QStringLiteral("User"), 0, postSaveArgs(QStringLiteral("User"), 1, true));
+    send.robust = true;
+    rec.sendBegin(send);
+    const ReceiverEvent a = makeReceiver(QStringLiteral("audit"), 0);
+    rec.receiverBegin(send, a);
+    rec.receiverEnd(send, a, nullptr);
+    const ReceiverEvent b = makeReceiver(QStringLiteral("explode"), 1);
+    rec.receiverBegin(send, b);
+    const DjangoError boom(QStringLiteral("ReceiverError"), QStringLiteral("boom"));
+    rec.receiverEnd(send, b, &boom);
+    rec.errorLine(1, boom);
+    const ReceiverEvent c = makeReceiver(QString(), 2);
+    rec.receiverBegin(send, c);
+    rec.receiverEnd(send, c, nullptr);
+    rec.sendEnd(send, nullptr);
+
+    const QVector<ReceiverOutcome> outcomes = rec.receiversOf(0);
+    QCOMPARE(outcomes.size(), 3);
+    QCOMPARE(outcomes[0].label, QStringLiteral("audit"));
+    QVERIFY(outcomes[0].ok());
+    QCOMPARE(outcomes[1].label, QStringLiteral("explode"));
+    QCOMPARE(outcomes[1].index, 1);
+    QCOMPARE(outcomes[1].errorType, QStringLiteral("ReceiverError"));
+    QCOMPARE(outcomes[1].errorMessage, QStringLiteral("boom"));
+    QVERIFY(outcomes[2].ok());
+    QVERIFY(rec.event(0).robust);
+    QVERIFY(rec.receiversOf(1).isEmpty());      // not a send
+}
+
+void TestTraceRecorder::robustErrorLineBelongsToReceiver()
+{
+    TraceRecorder rec;
+    rec.stepBegin(0, QString());
+    SendEvent send = makeSend(1, QStringLiteral("order_placed"), QStringLiteral("Order"), 0);
+    send.robust = true;
+    rec.sendBegin(send);
+    const ReceiverEvent r = makeReceiver(QStringLiteral("charge"), 0);
+    rec.receiverBegin(send, r);
+    const DjangoError error(QStringLiteral("ReceiverError"), QStringLiteral("card declined"));
+    rec.receiverEnd(send, r, &error);
+    rec.errorLine(1, error);             // send_robust writes it after the receiver returned
+    rec.sendEnd(send, nullptr);
+    rec.stepEnd(0, nullptr);
+
+    QCOMPARE(rec.count(), 4);
+    const TraceEvent line = rec.event(3);
+    QCOMPARE(line.kind, TraceEventKind::Error);
+    QCOMPARE(line.parent, 2);
+    QCOMPARE(line.depth, 1);
+    QCOMPARE(line.errorType, QStringLiteral("ReceiverError"));
+    QCOMPARE(line.errorMessage, QStringLiteral("card declined"));
+    QCOMPARE(rec.event(2).errorType, QStringLiteral("ReceiverError"));
+    QVERIFY(!rec.event(1).failed());     // the robust send itself returned normally
+}
+
+void TestTraceRecorder::escapedExceptionFinishesWithError()
+{
+    TraceRecorder rec;
+    rec.stepBegin(3, QStringLiteral("node.delete()"));
+    const SendEvent send = makeSend(1, QStringLiteral("pre_delete"), QStringLiteral("Node"), 0);
+    rec.sendBegin(send);
+    const ReceiverEvent r = makeReceiver(QStringLiteral("guard"), 0);
+    rec.receiverBegin(send, r);
+    const DjangoError error(QStringLiteral("ReceiverError"), QStringLiteral("no"));
+    rec.receiverEnd(send, r, &error);
+    rec.sendEnd(send, &error);
+    rec.stepEnd(3, &error);
+
+    const TraceEvent e = rec.event(1);
+    QVERIFY(!e.open);
+    QVERIFY(e.failed());
+    QCOMPARE(e.errorMessage, QStringLiteral("no"));
+    QCOMPARE(e.step, 3);
+    QCOMPARE(rec.event(0).errorType, QStringLiteral("ReceiverError"));
+}
+
+void TestTraceRecorder::stepErrorLineAfterStepEnd()
+{
+    TraceRecorder rec;
+    rec.stepBegin(0, QString());
+    rec.stepEnd(0, nullptr);
+    rec.stepBegin(1, QString());
+    const DjangoError error(QStringLiteral("DoesNotExist"), QStringLiteral("User matching query does not exist."));
+    rec.stepEnd(1, &error);
+    rec.errorLine(0, error);
+    QCOMPARE(rec.event(2).parent, 1);
+    QCOMPARE(rec.event(2).step, 1);
+
+    // Inside the step the line belongs to it too.
+    rec.stepBegin(2, QString());
+    rec.errorLine(0, error);
+    rec.stepEnd(2, &error);
+    QCOMPARE(rec.event(4).parent, 3);
+}
+
+void TestTraceRecorder::unfinishedEventsStayOpen()
+{
+    TraceRecorder rec;
+    rec.stepBegin(0, QString());
+    const SendEvent outer = makeSend(1, QStringLiteral("post_save"), QStringLiteral("A"), 0);
+    rec.sendBegin(outer);
+    const ReceiverEvent r = makeReceiver(QStringLiteral("r"), 0);
+    rec.receiverBegin(outer, r);
+    const SendEvent inner = makeSend(2, QStringLiteral("post_save"), QStringLiteral("B"), 1);
+    rec.sendBegin(inner);
+    // The outer send ends although the inner send and the receiver never did.
+    rec.sendEnd(outer, nullptr);
+    QVERIFY(!rec.event(1).open);
+    QVERIFY(rec.event(2).open);
+    QVERIFY(rec.event(3).open);
+    // A send begun and never ended before the step ends stays open too.
+    const SendEvent dangling = makeSend(3, QStringLiteral("pre_save"), QStringLiteral("A"), 0);
+    rec.sendBegin(dangling);
+    rec.stepEnd(0, nullptr);
+    QVERIFY(rec.event(4).open);
+    QVERIFY(!rec.event(0).open);
+    // Ends that match nothing are ignored.
+    rec.sendEnd(inner, nullptr);
+    rec.receiverEnd(outer, r, nullptr);
+    QVERIFY(rec.event(2).open);
+    QCOMPARE(rec.event(4).parent, 0);
+}
+
+void TestTraceRecorder::argumentsRoundTrip_data()
+{
+    QTest::addColumn<QCborValue>("value");
+    QTest::newRow("null") << QCborValue(nullptr);
+    QTest::newRow("undefined") << QCborValue();
+    QTest::newRow("true") << QCborValue(true);
+    QTest::newRow("false") << QCborValue(false);
+    QTest::newRow("zero") << QCborValue(0);
+    QTest::newRow("negative") << QCborValue(-12345);
+    QTest::newRow("int64 min") << QCborValue(std::numeric_limits<qint64>::min());
+    QTest::newRow("int64 max") << QCborValue(std::numeric_limits<qint64>::max());
+    QTest::newRow("float 7.0") << QCborValue(7.0);
+    QTest::newRow("float 2.5") << QCborValue(2.5);
+    QTest::newRow("float 1e16") << QCborValue(1e16);
+    QTest::newRow("float -0.0") << QCborValue(-0.0);
+    QTest::newRow("interned") << QCborValue(QStringLiteral("default"));
+    QTest::newRow("string") << QCborValue(QStringLiteral("ann"));
+    QTest::newRow("empty string") << QCborValue(QString());
+    QTest::newRow("escapes") << QCborValue(QStringLiteral("a \"quoted\" \\ line\nbreak\ttab\x01"));
+    QTest::newRow("non-ascii") << QCborValue(QStringLiteral("café ☕ 😀"));
+    QTest::newRow("del") << QCborValue(QStringLiteral("x\x7fy"));
+    QCborArray array{1, 2.0, QStringLiteral("three"), QCborValue(nullptr), QCborArray{4}};
+    QTest::newRow("array") << QCborValue(array);
+    QTest::newRow("empty array") << QCborValue(QCborArray());
+    QCborMap map;
+    map.insert(QStringLiteral("zeta"), 1);
+    map.insert(QStringLiteral("alpha"), instanceArg(QStringLiteral("User"), 3));
+    map.insert(QStringLiteral("émoji"), QStringLiteral("😀"));
+    QTest::newRow("unsorted map") << QCborValue(map);
+    QTest::newRow("empty map") << QCborValue(QCborMap());
+    QCborMap intKeys;
+    intKeys.insert(1, QStringLiteral("one"));
+    QTest::newRow("integer keys") << QCborValue(intKeys);
+    QTest::newRow("bytes") << QCborValue(QByteArray("\x00\x01", 2));
+}
+
+void TestTraceRecorder::argumentsRoundTrip()
+{
+    QFETCH(QCborValue, value);
+    TraceRecorder rec;
+    QCborMap args;
+    args.insert(QStringLiteral("value"), value);
+    rec.sendBegin(makeSend(1, QStringLiteral("custom"), QStringLiteral("M"), 0, args));
+
+    // Decoded for views: the very same value.
+    QCOMPARE(rec.args(0).value(QStringLiteral("value")), value);
+
+    // Written as JSON straight from the packed form: the bytes value.cpp writes.
+    TraceRecorder::PackedArgs packed;
+    rec.packedArgs(0, packed);
+    QCOMPARE(packed.size(), 1);
+    QByteArray json;
+    rec.appendValueJson(json, packed[0].value);
+    QCOMPARE(json, canonicalJson(value));
+}
+
+void TestTraceRecorder::argumentsKeepDjangoOrder()
+{
+    TraceRecorder rec;
+    rec.sendBegin(makeSend(1, QStringLiteral("post_save"), QStringLiteral("User"), 0, postSaveArgs(QStringLiteral("User"), 1, true)));
+    const QCborMap args = rec.args(0);
+    QStringList keys;
+    for (auto it = args.cbegin(); it != args.cend(); ++it)
+        keys.append(it.key().toString());
+    QCOMPARE(keys, (QStringList{QStringLiteral("instance"), QStringLiteral("created"), QStringLiteral("raw"),
+                                QStringLiteral("using"), QStringLiteral("update_fields")}));
+}
+
+void TestTraceRecorder::nonCanonicalFlag()
+{
+    TraceRecorder rec;
+    SendEvent e = makeSend(1, QStringLiteral("connection_created"), QString(), 0);
+    e.sender = Sender::none();
+    e.canonical = false;
+    rec.sendBegin(e);
+    rec.sendEnd(e, nullptr);
+    QVERIFY(!rec.event(0).canonical);
+    QVERIFY(rec.event(0).sender.isNone());
+}
+
+void TestTraceRecorder::pauseSkipsEvents()
+{
+    TraceRecorder rec;
+    rec.stepBegin(0, QString());
+    const SendEvent outer = makeSend(1, QStringLiteral("post_save"), QStringLiteral("A"), 0);
+    rec.sendBegin(outer);
+    rec.setPaused(true);
+    QVERIFY(rec.isPaused());
+    const ReceiverEvent r = makeReceiver(QStringLiteral("r"), 0);
+    rec.receiverBegin(outer, r);
+    rec.effect(1, QStringLiteral("notify"), QStringLiteral("unseen"));
+    rec.setPaused(false);
+    // Resumed inside the unrecorded receiver: the parent is the nearest recorded event.
+    const SendEvent inner = makeSend(2, QStringLiteral("pre_save"), QStringLiteral("B"), 1);
+    rec.sendBegin(inner);
+    rec.sendEnd(inner, nullptr);
+    rec.receiverEnd(outer, r, nullptr);
+    rec.sendEnd(outer, nullptr);
+    rec.stepEnd(0, nullptr);
+
+    QCOMPARE(rec.count(), 3);
+    QCOMPARE(rec.event(2).signal, QStringLiteral("pre_save"));
+    QCOMPARE(rec.event(2).parent, 1);
+    QVERIFY(rec.receiversOf(1).isEmpty());
+    QVERIFY(!rec.event(1).open);
+}
+
+void TestTraceRecorder::clearStartsOver()
+{
+    TraceRecorder rec;
+    rec.stepBegin(0, QString());
+    const SendEvent outer = makeSend(1, QStringLiteral("post_save"), QStringLiteral("A"), 0);
+    rec.sendBegin(outer);
+    rec.clear();
+    QCOMPARE(rec.count(), 0);
+    QVERIFY(rec.loops().isEmpty());
+    const SendEvent inner = makeSend(2, QStringLiteral("pre_save"), QStringLiteral("A"), 0, postSaveArgs(QStringLiteral("A"), 1, false));
+    rec.sendBegin(inner);
+    rec.sendEnd(inner, nullptr);
+    rec.sendEnd(outer, nullptr);        // begun before the clear: nothing to close
+    rec.stepEnd(0, nullptr);
+    QCOMPARE(rec.count(), 1);
+    QCOMPARE(rec.event(0).parent, -1);
+    QCOMPARE(rec.args(0), postSaveArgs(QStringLiteral("A"), 1, false));
+}
+
+void TestTraceRecorder::changedRange()
+{
+    TraceRecorder rec;
+    rec.stepBegin(0, QString());
+    const SendEvent s = makeSend(1, QStringLiteral("post_save"), QStringLiteral("A"), 0);
+    rec.sendBegin(s);
+    QCOMPARE(rec.takeChangedRange(), qMakePair(-1, -1));
+    rec.sendEnd(s, nullptr);
+    QCOMPARE(rec.takeChangedRange(), qMakePair(1, 1));
+    rec.stepEnd(0, nullptr);
+    QCOMPARE(rec.takeChangedRange(), qMakePair(0, 0));
+    QCOMPARE(rec.takeChangedRange(), qMakePair(-1, -1));
+}
+
+void TestTraceRecorder::millionEventsFitInBudget()
+{
+    // 1,000,000 signal events with typical pre_save/post_save arguments, as
+    // they arrive: one frozen QCborMap per send.
+    TraceRecorder rec;
+    const int sends = 1000000;
+    QCborMap pre;
+    pre.insert(QStringLiteral("instance"), instanceArg(QStringLiteral("User"), 0));
+    pre.insert(QStringLiteral("raw"), false);
+    pre.insert(QStringLiteral("using"), QStringLiteral("default"));
+    pre.insert(QStringLiteral("update_fields"), QCborValue(nullptr));
+    for (int i = 0; i < sends; ++i) {
+        const qint64 pk = i / 2 + 1;
+        SendEvent e;
+        e.id = quint64(i + 1);
+        e.sender = Sender::model(QStringLiteral("User"));
+        if (i % 2 == 0) {
+            e.signalName = QStringLiteral("pre_save");
+            pre.insert(QStringLiteral("instance"), instanceArg(QStringLiteral("User"), pk));
+            e.args = pre;
+        } else {
+            e.signalName = QStringLiteral("post_save");
+            e.args = postSaveArgs(QStringLiteral("User"), pk, true);
+        }
+        rec.sendBegin(e);
+        rec.sendEnd(e, nullptr);
+    }
+    QCOMPARE(rec.count(), sends);
+    const double perEvent = double(rec.memoryBytes()) / rec.count();
+    qInfo("%d events: %.1f bytes/event (%.1f MB)", rec.count(), perEvent, rec.memoryBytes() / 1e6);
+    QVERIFY2(perEvent <= 150.0, qPrintable(QStringLiteral("%1 bytes/event").arg(perEvent)));
+    QCOMPARE(rec.args(sends - 1), postSaveArgs(QStringLiteral("User"), sends / 2, true));
+}
+
+// ------------------------------------------------------------ TraceBridge
+
+void TestTraceRecorder::bridgeBatchesAppends()
+{
+    TraceRecorder rec;
+    TraceBridge bridge(&rec);
+    bridge.setLive(false);
+    QSignalSpy appended(&bridge, &TraceBridge::eventsAppended);
+    QSignalSpy changed(&bridge, &TraceBridge::eventsChanged);
+
+    // The bridge listens after the recorder, as a DispatchContext would call them.
+    const auto both = [&](auto &&hook) {
+        hook(static_cast<TraceListener &>(rec));
+        hook(static_cast<TraceListener &>(bridge));
+    };
+    for (quint64 id = 1; id <= 10; ++id) {
+        const SendEvent e = makeSend(id, QStringLiteral("post_init"), QStringLiteral("A"), 0);
+        both([&](TraceListener &l) { l.sendBegin(e); });
+        both([&](TraceListener &l) { l.sendEnd(e, nullptr); });
+    }
+    QCOMPARE(appended.count(), 0);      // not live: nothing until flush
+    bridge.flush();
+    QCOMPARE(appended.count(), 1);
+    QCOMPARE(appended.at(0).at(0).toInt(), 0);
+    QCOMPARE(appended.at(0).at(1).toInt(), 9);
+    QCOMPARE(changed.count(), 0);       // they closed before they were announced
+    bridge.flush();
+    QCOMPARE(appended.count(), 1);      // nothing new, no signal
+}
+
+void TestTraceRecorder::bridgeDeliversOnTimer()
+{
+    TraceRecorder rec;
+    TraceBridge bridge(&rec);
+    QVERIFY(bridge.isLive());
+    QCOMPARE(bridge.interval(), 100);
+    bridge.setInterval(20);
+    QSignalSpy appended(&bridge, &TraceBridge::eventsAppended);
+    const SendEvent e = makeSend(1, QStringLiteral("post_init"), QStringLiteral("A"), 0);
+    rec.sendBegin(e);
+    bridge.sendBegin(e);
+    rec.sendEnd(e, nullptr);
+    bridge.sendEnd(e, nullptr);
+    QCOMPARE(appended.count(), 0);
+    QTRY_COMPARE(appended.count(), 1);
+    QCOMPARE(appended.at(0).at(1).toInt(), 0);
+}
+
+void TestTraceRecorder::bridgeReportsChangesLoopsAndSteps()
+{
+    TraceRecorder rec;
+    TraceBridge bridge(&rec);
+    bridge.setLive(false);
+    QSignalSpy appended(&bridge, &TraceBridge::eventsAppended);
+    QSignalSpy changed(&bridge, &TraceBridge::eventsChanged);
+    QSignalSpy loops(&bridge, &TraceBridge::loopDetected);
+    QSignalSpy loopChanges(&bridge, &TraceBridge::loopChanged);
+    QSignalSpy steps(&bridge, &TraceBridge::stepFinished);
+
+    DispatchContext context;            // only its listener list is used
+    context.addListener(&rec);
+    context.addListener(&bridge);
+    const auto all = [&](auto &&hook) {
+        for (TraceListener *l : context.listeners())
+            hook(*l);
+    };
+    QCborMap args;
+    args.insert(QStringLiteral("instance"), instanceArg(QStringLiteral("Counter"), 1));
+    SendEvent outer = makeSend(1, QStringLiteral("post_save"), QStringLiteral("Counter"), 0, args);
+    outer.instanceKey = QStringLiteral("Counter:1");
+    all([&](TraceListener &l) { l.stepBegin(0, QStringLiteral("c.save()")); });
+    all([&](TraceListener &l) { l.sendBegin(outer); });
+    const ReceiverEvent r = makeReceiver(QStringLiteral("resave"), 0);
+    all([&](TraceListener &l) { l.receiverBegin(outer, r); });
+    bridge.flush();
+    QCOMPARE(appended.count(), 1);      // step, send, receiver: all still open
+
+    SendEvent inner = outer;
+    inner.id = 2;
+    inner.depth = 1;
+    all([&](TraceListener &l) { l.sendBegin(inner); });
+    all([&](TraceListener &l) { l.sendEnd(inner, nullptr); });
+    all([&](TraceListener &l) { l.receiverEnd(outer, r, nullptr); });
+    all([&](TraceListener &l) { l.sendEnd(outer, nullptr); });
+    const DjangoError error(QStringLiteral("RecursionError"), QStringLiteral("maximum recursion depth exceeded"));
+    all([&](TraceListener &l) { l.stepEnd(0, &error); });
+    bridge.flush();
+
+    QCOMPARE(appended.count(), 2);
+    QCOMPARE(appended.at(1).at(0).toInt(), 3);
+    QCOMPARE(appended.at(1).at(1).toInt(), 3);
+    // The announced step, send and receiver closed and were marked: changed.
+    QCOMPARE(changed.count(), 1);
+    QCOMPARE(changed.at(0).at(0).toInt(), 0);
+    QCOMPARE(changed.at(0).at(1).toInt(), 2);
+    QCOMPARE(loops.count(), 1);
+    QCOMPARE(loops.at(0).at(1).toString(), QStringLiteral("post_save(Counter:1) → resave → post_save(Counter:1)"));
+    QCOMPARE(steps.count(), 1);
+    QCOMPARE(steps.at(0).at(0).toInt(), 0);
+    QCOMPARE(steps.at(0).at(1).toString(), QStringLiteral("RecursionError: maximum recursion depth exceeded"));
+
+    // The recursion bound stops it: the loop changes.
+    all([&](TraceListener &l) { l.stepBegin(1, QString()); });
+    all([&](TraceListener &l) { l.sendBegin(outer); });
+    all([&](TraceListener &l) { l.receiverBegin(outer, r); });
+    all([&](TraceListener &l) { l.recursionStopped(inner); });
+    bridge.flush();
+    QCOMPARE(loopChanges.count(), 1);
+    QVERIFY(rec.loops().first().stopped);
+}
+
+void TestTraceRecorder::bridgeClearRecording()
+{
+    TraceRecorder rec;
+    TraceBridge bridge(&rec);
+    bridge.setLive(false);
+    QSignalSpy appended(&bridge, &TraceBridge::eventsAppended);
+    QSignalSpy cleared(&bridge, &TraceBridge::recordingCleared);
+    rec.effect(0, QStringLiteral("notify"), QStringLiteral("a"));
+    rec.effect(0, QStringLiteral("notify"), QStringLiteral("b"));
+    bridge.flush();
+    bridge.clearRecording();
+    QCOMPARE(cleared.count(), 1);
+    QCOMPARE(rec.count(), 0);
+    rec.effect(0, QStringLiteral("notify"), QStringLiteral("c"));
+    bridge.flush();
+    QCOMPARE(appended.count(), 2);
+    QCOMPARE(appended.at(1).at(0).toInt(), 0);
+    QCOMPARE(appended.at(1).at(1).toInt(), 0);
+
+    // Cleared behind the bridge's back: noticed when fewer events than announced.
+    rec.effect(0, QStringLiteral("notify"), QStringLiteral("d"));
+    bridge.flush();
+    rec.clear();
+    rec.effect(0, QStringLiteral("notify"), QStringLiteral("e"));
+    bridge.flush();
+    QCOMPARE(cleared.count(), 2);
+    QCOMPARE(appended.last().at(0).toInt(), 0);
+}
+
+void TestTraceRecorder::bridgeConnectSlotFollowsLifetime()
+{
+    DispatchContext context;
+    Signal signal(QStringLiteral("order_placed"), &context);
+    auto *listener = new Listener;
+    int calls = 0;
+    const quintptr id = TraceBridge::connectSlot(signal, listener,
+                                                 [&](const Sender &, const SignalArgs &) { ++calls; });
+    QVERIFY(id != 0);
+    QCOMPARE(signal.receivers().size(), 1);
+    QCOMPARE(signal.receivers().first().label, QStringLiteral("Listener"));
+    const quintptr other = TraceBridge::connectSlot(signal, listener, [](const Sender &, const SignalArgs &) {},
+                                                    Sender::model(QStringLiteral("Order")), QStringLiteral("second"));
+    QVERIFY(other != 0 && other != id);
+    // Same uid and sender twice: Django ignores the second connect.
+    QVERIFY(TraceBridge::connectSlot(signal, listener, [](const Sender &, const SignalArgs &) {}, {}, {}, QStringLiteral("uid")) != 0);
+    QCOMPARE(TraceBridge::connectSlot(signal, listener, [](const Sender &, const SignalArgs &) {}, {}, {}, QStringLiteral("uid")), quintptr(0));
+
+    signal.send(Sender::none(), SignalArgs());
+    QCOMPARE(calls, 1);
+    delete listener;                    // the receivers go with their object
+    signal.send(Sender::none(), SignalArgs());
+    QCOMPARE(calls, 1);
+    QVERIFY(signal.receivers().isEmpty());
+}
+
+QTEST_GUILESS_MAIN(TestTraceRecorder)
+#include "tst_tracerecorder.moc"
