@@ -244,6 +244,7 @@ static QString columnList(const Model *model)
 QVector<Row> Database::select(const Model *model, const QVector<Condition> &where,
                               const QVector<const Field *> &orderBy, int limit)
 {
+    checkUsable();
     QVariantList binds;
     QString sql = QStringLiteral("SELECT ") + columnList(model) + QStringLiteral(" FROM ") + quote(model->table)
         + whereClause(where, binds);
@@ -273,6 +274,7 @@ QVector<Row> Database::select(const Model *model, const QVector<Condition> &wher
 
 QVector<QCborValue> Database::selectColumn(const Model *model, const Field *column, const QVector<Condition> &where)
 {
+    checkUsable();
     QVariantList binds;
     const QString sql = QStringLiteral("SELECT ") + quote(column->attname) + QStringLiteral(" FROM ")
         + quote(model->table) + whereClause(where, binds);
@@ -289,6 +291,7 @@ QVector<QCborValue> Database::selectColumn(const Model *model, const Field *colu
 
 bool Database::exists(const Model *model, const QVector<Condition> &where)
 {
+    checkUsable();
     QVariantList binds;
     const QString sql = QStringLiteral("SELECT 1 FROM ") + quote(model->table) + whereClause(where, binds)
         + QStringLiteral(" LIMIT 1");
@@ -303,6 +306,7 @@ bool Database::exists(const Model *model, const QVector<Condition> &where)
 
 qint64 Database::insert(const Model *model, const QVector<const Field *> &fields, const Row &values, bool ignoreConflicts)
 {
+    checkUsable();
     const QString verb = ignoreConflicts ? QStringLiteral("INSERT OR IGNORE INTO ") : QStringLiteral("INSERT INTO ");
     QString sql;
     if (fields.isEmpty()) {
@@ -327,6 +331,7 @@ qint64 Database::insert(const Model *model, const QVector<const Field *> &fields
 
 int Database::update(const Model *model, const QVector<const Field *> &fields, const Row &values, const QVector<Condition> &where)
 {
+    checkUsable();
     QVariantList binds;
     QStringList sets;
     for (int i = 0; i < fields.size(); ++i) {
@@ -346,6 +351,7 @@ int Database::update(const Model *model, const QVector<const Field *> &fields, c
 
 int Database::deleteWhere(const Model *model, const QVector<Condition> &where)
 {
+    checkUsable();
     QVariantList binds;
     const QString sql = QStringLiteral("DELETE FROM ") + quote(model->table) + whereClause(where, binds);
     QSqlQuery &query = prepared(sql);
@@ -359,6 +365,7 @@ int Database::deleteWhere(const Model *model, const QVector<Condition> &where)
 
 void Database::checkForeignKeys(const QVector<const Model *> &models)
 {
+    checkUsable();
     // As django.db.backends.sqlite3.base.DatabaseWrapper.check_constraints.
     QSqlDatabase db = QSqlDatabase::database(m_connectionName);
     for (const Model *model : models) {
@@ -397,16 +404,33 @@ void Database::checkForeignKeys(const QVector<const Model *> &models)
     }
 }
 
+void Database::checkUsable() const
+{
+    if (m_depth > 0 && m_needsRollback)
+        throw DjangoError(QStringLiteral("TransactionManagementError"),
+                          QStringLiteral("An error occurred in the current transaction. You can't execute queries "
+                                         "until the end of the 'atomic' block."));
+}
+
 void Database::begin()
 {
-    if (m_depth++ == 0)
+    if (m_depth++ == 0) {
+        m_needsRollback = false;
         exec(QStringLiteral("BEGIN"));
+    }
 }
 
 void Database::commit()
 {
     if (--m_depth > 0)
         return;
+    if (m_needsRollback) {
+        // Django's outermost atomic block rolls back quietly when marked.
+        m_needsRollback = false;
+        QSqlQuery rollback(QSqlDatabase::database(m_connectionName));
+        rollback.exec(QStringLiteral("ROLLBACK"));
+        return;
+    }
     QSqlQuery query(QSqlDatabase::database(m_connectionName));
     if (!query.exec(QStringLiteral("COMMIT"))) {
         // A deferred foreign key failed: SQLite keeps the transaction open;
@@ -421,8 +445,11 @@ void Database::commit()
 
 void Database::rollback()
 {
-    if (--m_depth > 0)
+    if (--m_depth > 0) {
+        m_needsRollback = true;     // Atomic(savepoint=False).__exit__ with an exception
         return;
+    }
+    m_needsRollback = false;
     QSqlQuery query(QSqlDatabase::database(m_connectionName));
     query.exec(QStringLiteral("ROLLBACK"));
 }

@@ -64,8 +64,14 @@ public:
     // keys are DEFERRABLE INITIALLY DEFERRED, so they are checked at COMMIT.
     void begin();
     void commit();      // throws IntegrityError("FOREIGN KEY constraint failed") and rolls back
-    void rollback();
+    void rollback();    // left by an exception: inner blocks only mark the transaction
     bool inTransaction() const { return m_depth > 0; }
+    // Django's needs_rollback: an error escaped an inner block (or a write,
+    // mark_for_rollback_on_error) while a transaction was open. Until the
+    // outermost block ends, every query raises TransactionManagementError, and
+    // that block then rolls back instead of committing.
+    void markForRollback() { if (m_depth > 0) m_needsRollback = true; }
+    bool needsRollback() const { return m_needsRollback; }
 
     // Plain SQL without parameters, for PRAGMAs and DDL.
     void exec(const QString &sql);
@@ -81,8 +87,11 @@ private:
 
     QString m_path;
     QString m_connectionName;
+    void checkUsable() const;
+
     QHash<QString, QSqlQuery *> m_statements;
     int m_depth = 0;
+    bool m_needsRollback = false;
 };
 
 // A Django atomic block as an RAII guard: commits on commit(), rolls back when

@@ -314,7 +314,12 @@ int Engine::update(const Model *model, const Kwargs &where, const Kwargs &values
     const auto where_ = conditions(model, where);
     if (fields.isEmpty())
         return 0;
-    return m_database->update(model, fields, row, where_);
+    try {
+        return m_database->update(model, fields, row, where_);
+    } catch (const DjangoError &) {
+        m_database->markForRollback();
+        throw;
+    }
 }
 
 // --- Saving --------------------------------------------------------------
@@ -386,7 +391,13 @@ void Engine::saveBase(const InstancePtr &instance, bool raw, bool forceInsert, c
                                              .add(QStringLiteral("raw"), QCborValue(raw))
                                              .add(QStringLiteral("using"), QCborValue(kUsing))
                                              .add(QStringLiteral("update_fields"), updateFieldsArg(updateFields)));
-    const bool updated = saveTable(instance, raw, forceInsert, updateFields);
+    bool updated = false;
+    try {
+        updated = saveTable(instance, raw, forceInsert, updateFields);
+    } catch (const DjangoError &) {
+        m_database->markForRollback();      // transaction.mark_for_rollback_on_error()
+        throw;
+    }
     instance->inDatabase = true;
     instance->adding = false;
     if (!model->autoCreated)
