@@ -57,11 +57,6 @@ bool expectBool(const QCborValue &value, const JsonPath &path)
     return value.toBool();
 }
 
-bool hasMember(const QCborMap &object, const QString &key)
-{
-    return object.contains(key);
-}
-
 static bool absentOrNull(const QCborMap &object, const QString &key)
 {
     const QCborValue value = object.value(key);

@@ -32,7 +32,6 @@ bool expectBool(const QCborValue &value, const JsonPath &path);
 
 // Members of `object` (at `path`). "Absent" means missing; optional members
 // may also be null, which counts as absent.
-bool hasMember(const QCborMap &object, const QString &key);
 QString requiredString(const QCborMap &object, const QString &key, const JsonPath &path);
 std::optional<QString> optionalString(const QCborMap &object, const QString &key, const JsonPath &path);
 bool optionalBool(const QCborMap &object, const QString &key, const JsonPath &path, bool fallback);

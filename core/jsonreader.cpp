@@ -371,17 +371,50 @@ private:
         const auto result = std::from_chars(first, last, value);
         if (result.ec == std::errc::result_out_of_range) {
             // Python reads 1e400 as inf and 1e-400 as 0.0; do the same.
-            bool ok = false;
-            value = QByteArray(first, last - first).toDouble(&ok);
-            if (!std::isinf(value))
-                value = 0.0;
+            value = overflows(first, last) ? std::numeric_limits<double>::infinity() : 0.0;
             if (*first == '-')
-                value = -std::fabs(value);
+                value = -value;
         } else if (result.ec != std::errc() || result.ptr != last) {
             return fail(start, QStringLiteral("invalid number"));
         }
         *out = QCborValue(value);
         return true;
+    }
+
+    // For a number too large or too small for a double: whether it is too
+    // large. Its decimal magnitude is the position of the first significant
+    // digit relative to the point, plus the exponent.
+    static bool overflows(const char *first, const char *last)
+    {
+        const char *p = first;
+        if (*p == '-')
+            ++p;
+        qint64 magnitude = 0;
+        bool significant = false;
+        for (; p < last && isDigit(*p); ++p) {
+            significant = significant || *p != '0';
+            magnitude += significant;
+        }
+        if (p < last && *p == '.') {
+            for (++p; p < last && isDigit(*p) && !significant; ++p) {
+                significant = *p != '0';
+                magnitude -= !significant;
+            }
+            while (p < last && isDigit(*p))
+                ++p;
+        }
+        qint64 exponent = 0;
+        if (p < last && (*p == 'e' || *p == 'E')) {
+            ++p;
+            const bool negative = *p == '-';
+            if (*p == '+' || *p == '-')
+                ++p;
+            for (; p < last; ++p)
+                exponent = std::min<qint64>(exponent * 10 + (*p - '0'), 1000000000);   // saturate
+            if (negative)
+                exponent = -exponent;
+        }
+        return magnitude + exponent > 0;
     }
 
     bool readLiteral(const char *word, const QCborValue &value, QCborValue *out)

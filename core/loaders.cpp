@@ -9,6 +9,7 @@
 #include <QHash>
 #include <QSet>
 
+#include <cmath>
 #include <limits>
 
 // The rules below follow contract sections 1-3 and the "Validation" paragraph
@@ -350,10 +351,17 @@ private:
         if (field.primaryKey && field.type == FieldType::ManyToMany)
             refuse(path.key(QStringLiteral("primary_key")), QStringLiteral("a many_to_many field cannot be the primary key"));
         if (object.contains(QStringLiteral("max_length"))) {
-            const QCborValue maxLength = object.value(QStringLiteral("max_length"));
-            if (!maxLength.isInteger() || maxLength.toInteger() < 1 || maxLength.toInteger() > std::numeric_limits<int>::max())
-                refuse(path.key(QStringLiteral("max_length")), QStringLiteral("expected a positive integer, found %1").arg(jsonTypeName(maxLength)));
-            field.maxLength = int(maxLength.toInteger());
+            // An integer; 150.0 is accepted too (Python would take it).
+            const QCborValue value = object.value(QStringLiteral("max_length"));
+            const double number = value.isInteger() ? double(value.toInteger()) : value.isDouble() ? value.toDouble() : 0.0;
+            const bool ok = (value.isInteger() || value.isDouble()) && number >= 1 && number <= std::numeric_limits<int>::max()
+                            && number == std::floor(number);
+            if (!ok) {
+                refuse(path.key(QStringLiteral("max_length")),
+                       QStringLiteral("expected a positive integer, found %1")
+                           .arg(value.isInteger() || value.isDouble() ? QString::number(number) : jsonTypeName(value)));
+            }
+            field.maxLength = int(number);
         }
         if (object.contains(QStringLiteral("default")))
             field.defaultValue = object.value(QStringLiteral("default"));
@@ -581,7 +589,7 @@ ReceiverDecl SchemaReader::readReceiver(const QCborValue &value, const JsonPath 
     receiver.origin = origin;
     // A receiver's name only identifies it for disconnect; it never reaches
     // SQL, so any text will do.
-    receiver.name = optionalString(object, QStringLiteral("name"), path).value_or(QString());
+    receiver.name = requiredString(object, QStringLiteral("name"), path);
 
     receiver.signal = requiredString(object, QStringLiteral("signal"), path);
     if (!isBuiltinSignal(receiver.signal) && !schema.customSignals.contains(receiver.signal)) {
@@ -593,7 +601,16 @@ ReceiverDecl SchemaReader::readReceiver(const QCborValue &value, const JsonPath 
         refuse(path.key(QStringLiteral("sender")),
                QStringLiteral("unknown sender %1 (a model of the schema or an auto-created through model)").arg(quoted(*receiver.sender)));
     }
-    receiver.dispatchUid = optionalString(object, QStringLiteral("dispatch_uid"), path);
+    // Django takes any hashable uid; a number is kept as its JSON text.
+    const QCborValue uid = object.value(QStringLiteral("dispatch_uid"));
+    if (uid.isString())
+        receiver.dispatchUid = uid.toString();
+    else if (uid.isInteger())
+        receiver.dispatchUid = QString::number(uid.toInteger());
+    else if (uid.isDouble())
+        receiver.dispatchUid = QString::number(uid.toDouble(), 'g', 17);
+    else if (!uid.isUndefined() && !uid.isNull())
+        refuse(path.key(QStringLiteral("dispatch_uid")), QStringLiteral("expected a string, found %1").arg(jsonTypeName(uid)));
 
     const JsonPath whenPath = path.key(QStringLiteral("when"));
     receiver.exactWhen = optionalObject(object, QStringLiteral("when"), path);
@@ -740,9 +757,23 @@ public:
 
 private:
     // "$name" / "$name.attr" in a step value must name an instance an earlier
-    // step bound with "as". "$$" escapes a literal "$".
-    void checkReference(const QCborValue &value, const JsonPath &path) const
+    // step bound with "as". "$$" escapes a literal "$". Values are resolved
+    // at any depth (a loaddata row's many_to_many list, for one), so they are
+    // checked at any depth.
+    void checkReferences(const QCborValue &value, const JsonPath &path) const
     {
+        if (value.isArray()) {
+            const QCborArray array = value.toArray();
+            for (qsizetype i = 0; i < array.size(); ++i)
+                checkReferences(array.at(i), path.index(int(i)));
+            return;
+        }
+        if (value.isMap()) {
+            const QCborMap map = value.toMap();
+            for (auto it = map.begin(); it != map.end(); ++it)
+                checkReferences(it.value(), path.key(it.key().toString()));
+            return;
+        }
         if (!value.isString())
             return;
         const QString text = value.toString();
@@ -751,12 +782,6 @@ private:
         const QString name = text.mid(1).section(QLatin1Char('.'), 0, 0);
         if (!m_boundModels.contains(name))
             refuse(path, unknownNameMessage(name));
-    }
-
-    void checkReferences(const QCborMap &values, const JsonPath &path) const
-    {
-        for (auto it = values.begin(); it != values.end(); ++it)
-            checkReference(it.value(), path.key(it.key().toString()));
     }
 
     static QString unknownNameMessage(const QString &name)
@@ -800,7 +825,7 @@ private:
     {
         step->exactValues = optionalObject(object, QStringLiteral("values"), path);
         checkReferences(step->exactValues, path.key(QStringLiteral("values")));
-        step->values = step->exactValues.toJsonObject();
+        step->values = step->raw.value(QStringLiteral("values")).toObject();   // already converted with raw
     }
 
     void readWhere(const QCborMap &object, const JsonPath &path, StepDecl *step) const
@@ -811,7 +836,7 @@ private:
         const JsonPath wherePath = path.key(key);
         step->exactWhere = expectObject(object.value(key), wherePath);
         checkReferences(*step->exactWhere, wherePath);
-        step->where = step->exactWhere->toJsonObject();
+        step->where = step->raw.value(key).toObject();
     }
 
     void readRows(const QCborMap &object, const JsonPath &path, StepDecl *step) const
@@ -820,9 +845,10 @@ private:
         step->exactRows = requiredArray(object, QStringLiteral("rows"), path);
         for (qsizetype i = 0; i < step->exactRows.size(); ++i) {
             const JsonPath rowPath = rowsPath.index(int(i));
-            checkReferences(expectObject(step->exactRows.at(i), rowPath), rowPath);
+            expectObject(step->exactRows.at(i), rowPath);
         }
-        step->rows = step->exactRows.toJsonArray();
+        checkReferences(step->exactRows, rowsPath);
+        step->rows = step->raw.value(QStringLiteral("rows")).toArray();
     }
 
     void readM2m(const QCborMap &object, const JsonPath &path, StepDecl *step) const
@@ -851,9 +877,8 @@ private:
         step->exactTargets = step->action == QLatin1String("clear")
                                  ? optionalArray(object, QStringLiteral("targets"), path)
                                  : requiredArray(object, QStringLiteral("targets"), path);
-        for (qsizetype i = 0; i < step->exactTargets.size(); ++i)
-            checkReference(step->exactTargets.at(i), targetsPath.index(int(i)));
-        step->targets = step->exactTargets.toJsonArray();
+        checkReferences(step->exactTargets, targetsPath);
+        step->targets = step->raw.value(QStringLiteral("targets")).toArray();
         step->clear = optionalBool(object, QStringLiteral("clear"), path, false);
     }
 
@@ -887,16 +912,21 @@ private:
                        ? QStringLiteral("%1 is a built-in signal; a send step sends custom signals only").arg(quoted(step->signal))
                        : QStringLiteral("unknown custom signal %1").arg(quoted(step->signal)));
         }
+        // Steps operate on the schema's models only, the sender of a send
+        // step included (receivers may also name auto-created through models).
         step->sender = optionalString(object, QStringLiteral("sender"), path);
-        if (step->sender && !isKnownSender(m_schema, *step->sender)) {
+        if (step->sender && !findModel(m_schema, *step->sender)) {
             refuse(path.key(QStringLiteral("sender")),
-                   QStringLiteral("unknown sender %1 (a model of the schema or an auto-created through model)").arg(quoted(*step->sender)));
+                   QStringLiteral("unknown sender %1 (%2)").arg(quoted(*step->sender),
+                       autoThroughNames(m_schema).contains(*step->sender)
+                           ? QStringLiteral("an auto-created through model; a send step takes a model of the schema")
+                           : QStringLiteral("not a model of the schema")));
         }
         const QString instanceKey = QStringLiteral("instance");
         if (object.contains(instanceKey)) {
             step->exactInstance = object.value(instanceKey);
-            step->instance = step->exactInstance->toJsonValue();
-            checkReference(*step->exactInstance, path.key(instanceKey));
+            step->instance = step->raw.value(instanceKey);
+            checkReferences(*step->exactInstance, path.key(instanceKey));
         }
         step->robust = optionalBool(object, QStringLiteral("robust"), path, false);
     }
@@ -926,14 +956,28 @@ std::optional<QByteArray> readWholeFile(const QString &path, QString *why)
         *why = file.errorString();
         return std::nullopt;
     }
-    // Bounded read: a device or pipe may not know its size.
-    QByteArray data = file.read(kMaxFileSize + 1);
+    // Bounded read. A regular file knows its size; a pipe or device may not,
+    // so it is read in chunks up to the limit.
+    const QString tooLarge = QStringLiteral("larger than %1 MiB").arg(kMaxFileSize / (1024 * 1024));
+    QByteArray data;
+    if (!file.isSequential()) {
+        if (file.size() > kMaxFileSize) {
+            *why = tooLarge;
+            return std::nullopt;
+        }
+        data = file.readAll();
+    } else {
+        constexpr qint64 kChunk = 64 * 1024;
+        for (QByteArray chunk = file.read(kChunk); !chunk.isEmpty(); chunk = file.read(kChunk)) {
+            data += chunk;
+            if (data.size() > kMaxFileSize) {
+                *why = tooLarge;
+                return std::nullopt;
+            }
+        }
+    }
     if (file.error() != QFileDevice::NoError) {
         *why = file.errorString();
-        return std::nullopt;
-    }
-    if (data.size() > kMaxFileSize) {
-        *why = QStringLiteral("larger than %1 MiB").arg(kMaxFileSize / (1024 * 1024));
         return std::nullopt;
     }
     return data;
