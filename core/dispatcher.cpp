@@ -75,15 +75,114 @@ Value SignalArgs::get(const QString &name) const
     return Value(QCborValue(nullptr));
 }
 
+// Freezing runs for every observed send, and a QCborMap built key by key is
+// slow: each insert searches the keys and re-encodes the new one. But every
+// send of a signal has the same keywords in the same order, and every frozen
+// instance of a model the same {"model", "pk"} shape. So those layouts are kept
+// (per thread, a bounded few) as maps whose values are null; a freeze copies
+// one and overwrites its values in place. The maps are exactly the ones the
+// plain inserts build: same keys, same order, same values.
+namespace {
+
+constexpr size_t MaxLayouts = 64;           // beyond that, the oldest is dropped
+
+// The keys of `items`, in order, as a map with null values; null when a key
+// repeats (insert() would merge the two: left to the plain path).
+const QCborMap *keyLayout(const QVector<QPair<QString, Value>> &items)
+{
+    struct Layout
+    {
+        QStringList keys;
+        QCborMap skeleton;
+    };
+    thread_local std::vector<Layout> layouts;
+    for (const Layout &layout : layouts) {
+        if (layout.keys.size() != items.size())
+            continue;
+        qsizetype i = 0;
+        while (i < items.size() && layout.keys.at(i) == items.at(i).first)
+            ++i;
+        if (i == items.size())
+            return &layout.skeleton;
+    }
+    Layout layout;
+    for (const auto &item : items) {
+        layout.keys.append(item.first);
+        layout.skeleton.insert(item.first, QCborValue(nullptr));
+    }
+    if (layout.skeleton.size() != items.size())
+        return nullptr;
+    if (layouts.size() >= MaxLayouts)
+        layouts.erase(layouts.begin());
+    layouts.push_back(std::move(layout));
+    return &layouts.back().skeleton;
+}
+
+// Value::freeze(), with an instance's {"model": <name>, "pk": <pk now>} made
+// from its model's cached layout; Undefined becomes null (JSON only knows null).
+QCborValue frozenValue(const Value &value)
+{
+    if (!value.isInstance()) {
+        QCborValue v = value.freeze();
+        return v.isUndefined() ? QCborValue(nullptr) : std::move(v);
+    }
+    struct InstanceLayout
+    {
+        QString model;
+        QCborMap skeleton;                  // Value::freeze's map, its pk null
+        qsizetype pk;                       // position of "pk" in it
+    };
+    thread_local std::vector<InstanceLayout> layouts;
+    const QString &model = value.instance()->model()->name;
+    const InstanceLayout *found = nullptr;
+    for (const InstanceLayout &layout : layouts) {
+        if (layout.model == model) {
+            found = &layout;
+            break;
+        }
+    }
+    if (!found) {
+        // The first instance of the model: Value::freeze's own map is the layout.
+        const QCborMap frozen = value.freeze().toMap();
+        InstanceLayout layout{model, frozen, -1};
+        for (auto it = layout.skeleton.begin(); it != layout.skeleton.end(); ++it) {
+            if (it.key() == QCborValue(QStringLiteral("pk"))) {
+                it.value() = QCborValue(nullptr);
+                layout.pk = it - layout.skeleton.begin();
+            }
+        }
+        if (layout.pk < 0)
+            return frozen;
+        if (layouts.size() >= MaxLayouts)
+            layouts.erase(layouts.begin());
+        layouts.push_back(std::move(layout));
+        return frozen;
+    }
+    QCborMap map = found->skeleton;
+    (map.begin() + found->pk).value() = value.instance()->pk();   // begin() detaches: the layout stays
+    Q_ASSERT(QCborValue(map) == value.freeze());
+    return map;
+}
+
+} // namespace
+
 QCborMap SignalArgs::freeze() const
 {
     // QCborMap keeps insertion order, so the keywords stay in Django's order.
-    // A default Value holds an Undefined scalar; JSON only knows null.
-    QCborMap map;
-    for (const auto &item : items) {
-        QCborValue v = item.second.freeze();
-        map.insert(item.first, v.isUndefined() ? QCborValue(nullptr) : std::move(v));
+    if (items.isEmpty())
+        return {};
+    if (const QCborMap *layout = keyLayout(items)) {
+        QCborMap map = *layout;
+        auto it = map.begin();              // detaches: the layout stays all null
+        for (const auto &item : items) {
+            it.value() = frozenValue(item.second);
+            ++it;
+        }
+        return map;
     }
+    QCborMap map;
+    for (const auto &item : items)
+        map.insert(item.first, frozenValue(item.second));
     return map;
 }
 
@@ -242,8 +341,10 @@ SendEvent Signal::makeEvent(const Sender &sender, const SignalArgs &args, int de
     event.robust = robust;
     for (const auto &item : args.items) {
         if (item.first == instanceArg) {
-            if (item.second.isInstance())
+            if (item.second.isInstance()) {
                 event.instanceKey = item.second.instance()->identityKey();
+                event.liveInstance = item.second.instance().get();
+            }
             break;
         }
     }

@@ -29,7 +29,11 @@ void LoopDetector::stepEnd(int, const DjangoError *)
 
 QString LoopDetector::sendText(const QString &signal, const Sender &sender, const QString &instanceKey)
 {
-    const QString &subject = instanceKey.isEmpty() ? sender.name : instanceKey;
+    QString subject = instanceKey.isEmpty() ? sender.name : instanceKey;
+    // An unsaved instance is known by its address ("User@0x55d0..."): say so instead.
+    const qsizetype at = subject.indexOf(QLatin1String("@0x"));
+    if (at > 0)
+        subject = subject.left(at) + QStringLiteral(", unsaved");
     return subject.isEmpty() ? signal : signal + QLatin1Char('(') + subject + QLatin1Char(')');
 }
 

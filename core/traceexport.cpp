@@ -1,76 +1,76 @@
 #include "traceexport.h"
 
+#include "jsonreader.h"
 #include "tracerecorder.h"
 #include "value.h"
 
-#include <QJsonDocument>
-#include <QJsonObject>
-#include <QJsonParseError>
 #include <QSaveFile>
 #include <QStringList>
 #include <algorithm>
 #include <charconv>
+#include <cstring>
 #include <limits>
+#include <string>
 
 namespace ss {
 
 namespace {
 
-constexpr qsizetype FlushThreshold = qsizetype(1) << 20;
+constexpr size_t FlushThreshold = size_t(1) << 20;
 
-// Buffered output: bytes are built in one QByteArray and handed to the device
-// in megabyte pieces.
+// Buffered output: bytes are built in a std::string (cheap tiny appends) and
+// handed to the device in megabyte pieces.
 class ChunkWriter
 {
 public:
     explicit ChunkWriter(QIODevice &device) : m_device(device) { m_buffer.reserve(FlushThreshold + (64 << 10)); }
-    QByteArray &buffer() { return m_buffer; }
-    void maybeFlush()
-    {
-        if (m_buffer.size() >= FlushThreshold)
-            flush();
-    }
+    std::string &buffer() { return m_buffer; }
+    // Call after each record: false once the device refused a write.
+    bool maybeFlush() { return m_buffer.size() < FlushThreshold ? m_ok : flush(); }
     bool flush()
     {
-        if (m_ok && !m_buffer.isEmpty()) {
-            qsizetype done = 0;
-            while (done < m_buffer.size()) {
-                const qint64 n = m_device.write(m_buffer.constData() + done, m_buffer.size() - done);
-                if (n <= 0) {
-                    m_ok = false;
-                    break;
-                }
-                done += qsizetype(n);
-            }
+        size_t done = 0;
+        while (m_ok && done < m_buffer.size()) {
+            const qint64 n = m_device.write(m_buffer.data() + done, qint64(m_buffer.size() - done));
+            if (n <= 0)
+                m_ok = false;
+            else
+                done += size_t(n);
         }
-        m_buffer.resize(0);             // keeps the capacity
+        m_buffer.clear();               // keeps the capacity
         return m_ok;
     }
-    bool ok() const { return m_ok; }
 
 private:
     QIODevice &m_device;
-    QByteArray m_buffer;
+    std::string m_buffer;
     bool m_ok = true;
 };
 
-inline void appendInteger(QByteArray &out, qint64 v)
+inline void append(std::string &out, const QByteArray &bytes) { out.append(bytes.constData(), size_t(bytes.size())); }
+
+inline void appendInteger(std::string &out, qint64 v)
 {
     char buffer[24];
     const auto result = std::to_chars(buffer, buffer + sizeof buffer, v);
-    out.append(buffer, result.ptr - buffer);
+    out.append(buffer, size_t(result.ptr - buffer));
 }
 
 // Nanoseconds as microseconds with three decimals: exact, no float rounding.
-void appendMicros(QByteArray &out, qint64 ns)
+void appendMicros(std::string &out, qint64 ns)
 {
     if (ns < 0) {
-        out.append('-');
+        out.push_back('-');
         ns = -ns;
     }
     appendInteger(out, ns / 1000);
-    char frac[4] = {'.', char('0' + (ns / 100) % 10), char('0' + (ns / 10) % 10), char('0' + ns % 10)};
+    const char frac[4] = {'.', char('0' + (ns / 100) % 10), char('0' + (ns / 10) % 10), char('0' + ns % 10)};
     out.append(frac, 4);
+}
+
+void appendJsonString(std::string &out, const QString &text)
+{
+    append(out, canonicalJson(QCborValue(text)));
 }
 
 EventRange resolve(const TraceRecorder &recorder, std::optional<EventRange> range)
@@ -83,113 +83,6 @@ EventRange resolve(const TraceRecorder &recorder, std::optional<EventRange> rang
     return r;
 }
 
-const QString &fixedKey(int which)
-{
-    // The five keys every signal line has, in sorted order.
-    static const QString keys[] = {QStringLiteral("depth"), QStringLiteral("sender"), QStringLiteral("seq"),
-                                   QStringLiteral("signal"), QStringLiteral("step")};
-    return keys[which];
-}
-
-void appendSenderJson(QByteArray &out, const TraceRecorder &recorder, const TraceRecord &r)
-{
-    if (r.senderKind() == Sender::Kind::None)
-        out.append("null");
-    else
-        out.append(recorder.stringJson(r.sender));
-}
-
-// The arguments sorted by key, those clashing with a fixed key dropped
-// (the fixed key wins, as in canonicalLine()).
-void sortedArgs(const TraceRecorder &recorder, int index, TraceRecorder::PackedArgs &args, bool dropFixed)
-{
-    recorder.packedArgs(index, args);
-    if (dropFixed) {
-        args.erase(std::remove_if(args.begin(), args.end(),
-                                  [&](const TraceRecorder::PackedArg &a) {
-                                      const QString &key = recorder.string(a.key);
-                                      for (int k = 0; k < 5; ++k)
-                                          if (key == fixedKey(k))
-                                              return true;
-                                      return false;
-                                  }),
-                   args.end());
-    }
-    const auto byKey = [&](const TraceRecorder::PackedArg &a, const TraceRecorder::PackedArg &b) {
-        return recorder.string(a.key) < recorder.string(b.key);
-    };
-    if (!std::is_sorted(args.begin(), args.end(), byKey))
-        std::stable_sort(args.begin(), args.end(), byKey);
-}
-
-void appendSignalLine(QByteArray &out, const TraceRecorder &recorder, int index, qint64 seq,
-                      TraceRecorder::PackedArgs &args)
-{
-    const TraceRecord &r = recorder.record(index);
-    sortedArgs(recorder, index, args, true);
-    out.append('{');
-    bool first = true;
-    qsizetype a = 0;
-    const auto emitArgsBefore = [&](const QString *key) {
-        while (a < args.size() && (!key || recorder.string(args[a].key) < *key)) {
-            if (!first)
-                out.append(',');
-            first = false;
-            out.append(recorder.stringJson(args[a].key));
-            out.append(':');
-            recorder.appendValueJson(out, args[a].value);
-            ++a;
-        }
-    };
-    for (int k = 0; k < 5; ++k) {
-        emitArgsBefore(&fixedKey(k));
-        if (!first)
-            out.append(',');
-        first = false;
-        switch (k) {
-        case 0: out.append("\"depth\":"); appendInteger(out, r.depth); break;
-        case 1: out.append("\"sender\":"); appendSenderJson(out, recorder, r); break;
-        case 2: out.append("\"seq\":"); appendInteger(out, seq); break;
-        case 3: out.append("\"signal\":"); out.append(recorder.stringJson(r.name)); break;
-        case 4: out.append("\"step\":"); appendInteger(out, r.step); break;
-        }
-    }
-    emitArgsBefore(nullptr);
-    out.append('}');
-}
-
-void appendEffectLine(QByteArray &out, const TraceRecorder &recorder, int index, qint64 seq)
-{
-    const TraceRecord &r = recorder.record(index);
-    out.append("{\"depth\":");
-    appendInteger(out, r.depth);
-    out.append(",\"effect\":");
-    out.append(recorder.stringJson(r.name));
-    out.append(",\"seq\":");
-    appendInteger(out, seq);
-    out.append(",\"step\":");
-    appendInteger(out, r.step);
-    out.append(",\"text\":");
-    recorder.appendTextJson(out, index);
-    out.append('}');
-}
-
-void appendErrorLine(QByteArray &out, const TraceRecorder &recorder, int index, qint64 seq)
-{
-    const TraceRecord &r = recorder.record(index);
-    out.append("{\"depth\":");
-    appendInteger(out, r.depth);
-    out.append(",\"error\":");
-    out.append(recorder.stringJson(recorder.errorTypeId(index)));
-    out.append(",\"message\":");
-    out.append(recorder.stringJson(recorder.errorMessageId(index)));
-    out.append(",\"seq\":");
-    appendInteger(out, seq);
-    out.append(",\"step\":");
-    appendInteger(out, r.step);
-    out.append('}');
-}
-
 bool isCanonicalLine(const TraceRecord &r)
 {
     if (!r.isCanonical())
@@ -197,13 +90,55 @@ bool isCanonicalLine(const TraceRecord &r)
     return r.kind == TraceEventKind::Send || r.kind == TraceEventKind::Effect || r.kind == TraceEventKind::Error;
 }
 
+void appendSenderJson(std::string &out, const TraceRecorder &recorder, const TraceRecord &r)
+{
+    if (r.senderKind() == Sender::Kind::None)
+        out.append("null");
+    else
+        out.append(recorder.stringJson(r.sender));
+}
+
+// Sorting by key rank is sorting by key (see TraceRecorder::keyRanks); the
+// argument lists are short, so insertion sort.
+void sortByRank(TraceRecorder::PackedArgs &args, const std::vector<quint32> &ranks)
+{
+    for (qsizetype i = 1; i < args.size(); ++i) {
+        const TraceRecorder::PackedArg item = args[i];
+        qsizetype j = i;
+        for (; j > 0 && ranks[args[j - 1].key] > ranks[item.key]; --j)
+            args[j] = args[j - 1];
+        args[j] = item;
+    }
+}
+
+// The arguments as one JSON object, keys sorted, optionally without "instance".
+void appendArgsObject(std::string &out, const TraceRecorder &recorder, int index, quint32 skipKey = TraceRecorder::NoString)
+{
+    TraceRecorder::PackedArgs args;
+    recorder.packedArgs(index, args);
+    sortByRank(args, recorder.keyRanks());
+    out.push_back('{');
+    bool first = true;
+    for (const auto &arg : args) {
+        if (arg.key == skipKey)
+            continue;
+        if (!first)
+            out.push_back(',');
+        first = false;
+        out.append(recorder.stringJson(arg.key));
+        out.push_back(':');
+        recorder.appendValueJson(out, arg.value);
+    }
+    out.push_back('}');
+}
+
 // "User:1" for an instance argument {"model": "User", "pk": 1}; empty without one.
-QString instanceText(const TraceRecorder &recorder, int index)
+QString instanceText(const TraceRecorder &recorder, int index, quint32 instanceKey)
 {
     TraceRecorder::PackedArgs args;
     recorder.packedArgs(index, args);
     for (const auto &arg : args) {
-        if (recorder.string(arg.key) != QLatin1String("instance"))
+        if (arg.key != instanceKey)
             continue;
         const QCborValue v = recorder.valueAt(arg.value);
         if (!v.isMap())
@@ -215,30 +150,11 @@ QString instanceText(const TraceRecorder &recorder, int index)
     return {};
 }
 
-// The arguments as one JSON object, keys sorted, optionally without "instance".
-void appendArgsObject(QByteArray &out, const TraceRecorder &recorder, int index, bool skipInstance)
-{
-    TraceRecorder::PackedArgs args;
-    sortedArgs(recorder, index, args, false);
-    out.append('{');
-    bool first = true;
-    for (const auto &arg : args) {
-        if (skipInstance && recorder.string(arg.key) == QLatin1String("instance"))
-            continue;
-        if (!first)
-            out.append(',');
-        first = false;
-        out.append(recorder.stringJson(arg.key));
-        out.append(':');
-        recorder.appendValueJson(out, arg.value);
-    }
-    out.append('}');
-}
-
-QString sendTitle(const TraceRecorder &recorder, int index)
+// "post_save(User:1)", or with the sender when there is no instance: "pre_migrate(shop)".
+QString sendTitle(const TraceRecorder &recorder, int index, quint32 instanceKey)
 {
     const TraceRecord &r = recorder.record(index);
-    QString subject = instanceText(recorder, index);
+    QString subject = instanceText(recorder, index, instanceKey);
     if (subject.isEmpty())
         subject = recorder.string(r.sender);
     const QString &signal = recorder.string(r.name);
@@ -262,9 +178,9 @@ QString loopText(const TraceRecorder &recorder, const TraceRecord &r)
     return text;
 }
 
-void appendJsonString(QByteArray &out, const QString &text)
+QString receiverText(const ReceiverOutcome &o)
 {
-    appendCanonicalJson(out, QCborValue(text));
+    return o.ok() ? QStringLiteral("ok") : o.errorType + QStringLiteral(": ") + o.errorMessage;
 }
 
 } // namespace
@@ -323,6 +239,7 @@ std::optional<QCborMap> canonicalLine(const TraceRecorder &recorder, int index, 
     QCborMap line;
     switch (r.kind) {
     case TraceEventKind::Send: {
+        // Arguments first: a fixed key of the same name replaces it.
         const QCborMap args = recorder.args(index);
         for (auto it = args.cbegin(); it != args.cend(); ++it)
             line.insert(it.key(), it.value());
@@ -346,12 +263,111 @@ std::optional<QCborMap> canonicalLine(const TraceRecorder &recorder, int index, 
     return line;
 }
 
+namespace {
+
+// Writes canonical lines straight from the packed recording. The five keys of
+// a signal line are merged into its sorted arguments by rank.
+class CanonicalWriter
+{
+public:
+    explicit CanonicalWriter(const TraceRecorder &recorder) : m_recorder(recorder), m_ranks(recorder.keyRanks())
+    {
+        const char *names[Fixed] = {"depth", "sender", "seq", "signal", "step"};   // sorted
+        for (int k = 0; k < Fixed; ++k) {
+            m_fixed[k] = recorder.stringId(QString::fromLatin1(names[k]));
+            Q_ASSERT(m_fixed[k] != TraceRecorder::NoString);   // interned by the recorder
+        }
+    }
+
+    void signalLine(std::string &out, int index, qint64 seq)
+    {
+        const TraceRecord &r = m_recorder.record(index);
+        m_recorder.packedArgs(index, m_args);
+        // An argument named like a fixed key loses to it (canonicalLine does the same).
+        m_args.erase(std::remove_if(m_args.begin(), m_args.end(),
+                                    [this](const TraceRecorder::PackedArg &a) {
+                                        return std::find(m_fixed, m_fixed + Fixed, a.key) != m_fixed + Fixed;
+                                    }),
+                     m_args.end());
+        sortByRank(m_args, m_ranks);
+
+        out.push_back('{');
+        qsizetype a = 0;
+        bool first = true;
+        for (int k = 0; k <= Fixed; ++k) {
+            const quint32 limit = k < Fixed ? m_ranks[m_fixed[k]] : std::numeric_limits<quint32>::max();
+            for (; a < m_args.size() && m_ranks[m_args[a].key] < limit; ++a) {
+                if (!first)
+                    out.push_back(',');
+                first = false;
+                out.append(m_recorder.stringJson(m_args[a].key));
+                out.push_back(':');
+                m_recorder.appendValueJson(out, m_args[a].value);
+            }
+            if (k == Fixed)
+                break;
+            if (!first)
+                out.push_back(',');
+            first = false;
+            switch (k) {
+            case 0: out.append("\"depth\":"); appendInteger(out, r.depth); break;
+            case 1: out.append("\"sender\":"); appendSenderJson(out, m_recorder, r); break;
+            case 2: out.append("\"seq\":"); appendInteger(out, seq); break;
+            case 3: out.append("\"signal\":"); out.append(m_recorder.stringJson(r.name)); break;
+            case 4: out.append("\"step\":"); appendInteger(out, r.step); break;
+            }
+        }
+        out.push_back('}');
+    }
+
+    void effectLine(std::string &out, int index, qint64 seq) const
+    {
+        const TraceRecord &r = m_recorder.record(index);
+        out.append("{\"depth\":");
+        appendInteger(out, r.depth);
+        out.append(",\"effect\":");
+        out.append(m_recorder.stringJson(r.name));
+        out.append(",\"seq\":");
+        appendInteger(out, seq);
+        out.append(",\"step\":");
+        appendInteger(out, r.step);
+        out.append(",\"text\":");
+        m_recorder.appendTextJson(out, index);
+        out.push_back('}');
+    }
+
+    void errorLine(std::string &out, int index, qint64 seq) const
+    {
+        const TraceRecord &r = m_recorder.record(index);
+        out.append("{\"depth\":");
+        appendInteger(out, r.depth);
+        out.append(",\"error\":");
+        out.append(m_recorder.stringJson(m_recorder.errorTypeId(index)));
+        out.append(",\"message\":");
+        out.append(m_recorder.stringJson(m_recorder.errorMessageId(index)));
+        out.append(",\"seq\":");
+        appendInteger(out, seq);
+        out.append(",\"step\":");
+        appendInteger(out, r.step);
+        out.push_back('}');
+    }
+
+private:
+    static constexpr int Fixed = 5;
+    const TraceRecorder &m_recorder;
+    const std::vector<quint32> &m_ranks;
+    quint32 m_fixed[Fixed];
+    TraceRecorder::PackedArgs m_args;
+};
+
+} // namespace
+
 bool writeCanonicalJsonl(const TraceRecorder &recorder, QIODevice &device, std::optional<EventRange> range)
 {
     const EventRange r = resolve(recorder, range);
     ChunkWriter writer(device);
-    QByteArray &out = writer.buffer();
-    TraceRecorder::PackedArgs args;
+    std::string &out = writer.buffer();
+    CanonicalWriter lines(recorder);
     qint64 seq = 0;
     for (int i = r.begin; i < r.end; ++i) {
         const TraceRecord &record = recorder.record(i);
@@ -359,13 +375,12 @@ bool writeCanonicalJsonl(const TraceRecorder &recorder, QIODevice &device, std::
             continue;
         ++seq;
         switch (record.kind) {
-        case TraceEventKind::Send: appendSignalLine(out, recorder, i, seq, args); break;
-        case TraceEventKind::Effect: appendEffectLine(out, recorder, i, seq); break;
-        default: appendErrorLine(out, recorder, i, seq); break;
+        case TraceEventKind::Send: lines.signalLine(out, i, seq); break;
+        case TraceEventKind::Effect: lines.effectLine(out, i, seq); break;
+        default: lines.errorLine(out, i, seq); break;
         }
-        out.append('\n');
-        writer.maybeFlush();
-        if (!writer.ok())
+        out.push_back('\n');
+        if (!writer.maybeFlush())
             return false;
     }
     return writer.flush();
@@ -375,29 +390,23 @@ bool writeCanonicalJsonl(const TraceRecorder &recorder, QIODevice &device, std::
 
 namespace {
 
-void appendCsvField(QByteArray &out, const QByteArray &utf8)
+void appendCsvField(std::string &out, const QByteArray &utf8)
 {
-    bool quote = false;
-    for (char c : utf8) {
-        if (c == ',' || c == '"' || c == '\r' || c == '\n') {
-            quote = true;
-            break;
-        }
-    }
+    const bool quote = std::any_of(utf8.cbegin(), utf8.cend(), [](char c) { return c == ',' || c == '"' || c == '\r' || c == '\n'; });
     if (!quote) {
-        out.append(utf8);
+        append(out, utf8);
         return;
     }
-    out.append('"');
+    out.push_back('"');
     for (char c : utf8) {
         if (c == '"')
-            out.append('"');
-        out.append(c);
+            out.push_back('"');
+        out.push_back(c);
     }
-    out.append('"');
+    out.push_back('"');
 }
 
-void appendCsvField(QByteArray &out, const QString &text)
+void appendCsvField(std::string &out, const QString &text)
 {
     appendCsvField(out, text.toUtf8());
 }
@@ -407,67 +416,65 @@ void appendCsvField(QByteArray &out, const QString &text)
 bool writeCsv(const TraceRecorder &recorder, QIODevice &device, std::optional<EventRange> range)
 {
     const EventRange r = resolve(recorder, range);
+    const quint32 instanceKey = recorder.stringId(QStringLiteral("instance"));
     ChunkWriter writer(device);
-    QByteArray &out = writer.buffer();
+    std::string &out = writer.buffer();
     out.append("seq,parent,step,depth,kind,signal,sender,instance,args,receivers,label,text,error,"
                "start_us,duration_us,status,loop\r\n");
-    QByteArray field;
+    std::string args;
     for (int i = r.begin; i < r.end; ++i) {
         const TraceEvent e = recorder.event(i);
-        const TraceRecord &rec = recorder.record(i);
         const bool signalLike = e.kind == TraceEventKind::Send || e.kind == TraceEventKind::RecursionStop;
 
         appendInteger(out, i - r.begin + 1);
-        out.append(',');
+        out.push_back(',');
         if (e.parent >= r.begin && e.parent < r.end)
             appendInteger(out, e.parent - r.begin + 1);
-        out.append(',');
+        out.push_back(',');
         appendInteger(out, e.step);
-        out.append(',');
+        out.push_back(',');
         appendInteger(out, e.depth);
-        out.append(',');
-        out.append(traceEventKindName(e.kind).toLatin1());
-        out.append(',');
+        out.push_back(',');
+        append(out, traceEventKindName(e.kind).toLatin1());
+        out.push_back(',');
         appendCsvField(out, e.signal);
-        out.append(',');
+        out.push_back(',');
         appendCsvField(out, e.sender.name);
-        out.append(',');
+        out.push_back(',');
         if (signalLike) {
-            appendCsvField(out, instanceText(recorder, i));
-            out.append(',');
-            field.clear();
-            appendArgsObject(field, recorder, i, true);
-            appendCsvField(out, field);
+            appendCsvField(out, instanceText(recorder, i, instanceKey));
+            out.push_back(',');
+            args.clear();
+            appendArgsObject(args, recorder, i, instanceKey);
+            appendCsvField(out, QByteArray::fromRawData(args.data(), qsizetype(args.size())));
         } else {
-            out.append(',');
+            out.push_back(',');
         }
-        out.append(',');
+        out.push_back(',');
         if (e.kind == TraceEventKind::Send) {
             QStringList receivers;
             for (const ReceiverOutcome &o : recorder.receiversOf(i))
-                receivers.append(o.label + QLatin1Char('=')
-                                 + (o.ok() ? QStringLiteral("ok") : o.errorType + QStringLiteral(": ") + o.errorMessage));
+                receivers.append(o.label + QLatin1Char('=') + receiverText(o));
             appendCsvField(out, receivers.join(QStringLiteral("; ")));
         }
-        out.append(',');
+        out.push_back(',');
         appendCsvField(out, e.kind == TraceEventKind::Effect ? e.effect : e.label);
-        out.append(',');
+        out.push_back(',');
         appendCsvField(out, e.text);
-        out.append(',');
+        out.push_back(',');
         appendCsvField(out, errorText(recorder, i));
-        out.append(',');
+        out.push_back(',');
         appendMicros(out, e.startNs);
-        out.append(',');
+        out.push_back(',');
         appendMicros(out, e.durationNs);
-        out.append(',');
+        out.push_back(',');
         const bool hasExtent = e.kind == TraceEventKind::Step || e.kind == TraceEventKind::Send
             || e.kind == TraceEventKind::Receiver;
         out.append(!hasExtent ? "" : e.open ? "unfinished" : e.failed() ? "failed" : "ok");
-        out.append(',');
-        appendCsvField(out, loopText(recorder, rec));
+        out.push_back(',');
+        appendCsvField(out, loopText(recorder, recorder.record(i)));
         out.append("\r\n");
-        writer.maybeFlush();
-        if (!writer.ok())
+        if (!writer.maybeFlush())
             return false;
     }
     return writer.flush();
@@ -478,8 +485,9 @@ bool writeCsv(const TraceRecorder &recorder, QIODevice &device, std::optional<Ev
 bool writeChromeTrace(const TraceRecorder &recorder, QIODevice &device, std::optional<EventRange> range)
 {
     const EventRange r = resolve(recorder, range);
+    const quint32 instanceKey = recorder.stringId(QStringLiteral("instance"));
     ChunkWriter writer(device);
-    QByteArray &out = writer.buffer();
+    std::string &out = writer.buffer();
     out.append("{\"traceEvents\":[\n"
                "{\"ph\":\"M\",\"pid\":1,\"tid\":1,\"name\":\"process_name\",\"args\":{\"name\":\"SignalScope\"}},\n"
                "{\"ph\":\"M\",\"pid\":1,\"tid\":1,\"name\":\"thread_name\",\"args\":{\"name\":\"Django signals\"}}");
@@ -501,14 +509,13 @@ bool writeChromeTrace(const TraceRecorder &recorder, QIODevice &device, std::opt
     };
     std::vector<Slice> stack;
     qint64 rootCursor = 0;
-    const auto enclosing = [&](int parent) {
-        while (!stack.empty() && stack.back().event != parent)
-            stack.pop_back();
-    };
 
     for (int i = r.begin; i < r.end; ++i) {
         const TraceRecord &rec = recorder.record(i);
-        enclosing(rec.parent);
+        // Records come in begin order, so the parent is on the stack (unless
+        // it lies outside the range: then the event is a root).
+        while (!stack.empty() && stack.back().event != rec.parent)
+            stack.pop_back();
         const qint64 lower = stack.empty() ? rootCursor : std::max(stack.back().start, stack.back().cursor);
         const qint64 upper = stack.empty() ? std::numeric_limits<qint64>::max() : stack.back().end;
         const qint64 start = std::clamp(qint64(rec.startNs), std::min(lower, upper), upper);
@@ -526,7 +533,6 @@ bool writeChromeTrace(const TraceRecorder &recorder, QIODevice &device, std::opt
                 appendInteger(out, rec.depth);
                 out.append(",\"text\":");
                 recorder.appendTextJson(out, i);
-                out.append('}');
                 break;
             case TraceEventKind::Error:
                 out.append(",\"cat\":\"error\",\"name\":");
@@ -535,20 +541,19 @@ bool writeChromeTrace(const TraceRecorder &recorder, QIODevice &device, std::opt
                 appendInteger(out, rec.depth);
                 out.append(",\"message\":");
                 out.append(recorder.stringJson(recorder.errorMessageId(i)));
-                out.append('}');
                 break;
             default:
                 out.append(",\"cat\":\"loop\",\"name\":");
-                appendJsonString(out, QStringLiteral("recursion stopped: ") + sendTitle(recorder, i));
+                appendJsonString(out, QStringLiteral("recursion stopped: ") + sendTitle(recorder, i, instanceKey));
                 out.append(",\"args\":{\"depth\":");
                 appendInteger(out, rec.depth);
                 out.append(",\"args\":");
-                appendArgsObject(out, recorder, i, false);
-                out.append('}');
+                appendArgsObject(out, recorder, i);
                 break;
             }
-            out.append('}');
-            writer.maybeFlush();
+            out.append("}}");
+            if (!writer.maybeFlush())
+                return false;
             continue;
         }
 
@@ -571,7 +576,7 @@ bool writeChromeTrace(const TraceRecorder &recorder, QIODevice &device, std::opt
             appendInteger(out, i + 1);
             out.append(",\"ts\":");
             appendMicros(out, start);
-            out.append('}');
+            out.push_back('}');
         }
         stack.push_back({i, start, end, start});
 
@@ -590,7 +595,7 @@ bool writeChromeTrace(const TraceRecorder &recorder, QIODevice &device, std::opt
             break;
         case TraceEventKind::Send: {
             out.append("\"signal\",\"name\":");
-            appendJsonString(out, sendTitle(recorder, i));
+            appendJsonString(out, sendTitle(recorder, i, instanceKey));
             out.append(",\"args\":{\"signal\":");
             out.append(recorder.stringJson(rec.name));
             out.append(",\"sender\":");
@@ -600,17 +605,16 @@ bool writeChromeTrace(const TraceRecorder &recorder, QIODevice &device, std::opt
             out.append(",\"robust\":");
             out.append(rec.isRobust() ? "true" : "false");
             out.append(",\"args\":");
-            appendArgsObject(out, recorder, i, false);
+            appendArgsObject(out, recorder, i);
             out.append(",\"receivers\":[");
             bool first = true;
             for (const ReceiverOutcome &o : recorder.receiversOf(i)) {
                 if (!first)
-                    out.append(',');
+                    out.push_back(',');
                 first = false;
-                appendJsonString(out, o.label + QStringLiteral(": ")
-                                          + (o.ok() ? QStringLiteral("ok") : o.errorType + QStringLiteral(": ") + o.errorMessage));
+                appendJsonString(out, o.label + QStringLiteral(": ") + receiverText(o));
             }
-            out.append(']');
+            out.push_back(']');
             break;
         }
         default:
@@ -643,10 +647,9 @@ bool writeChromeTrace(const TraceRecorder &recorder, QIODevice &device, std::opt
             appendInteger(out, i + 1);
             out.append(",\"ts\":");
             appendMicros(out, start);
-            out.append('}');
+            out.push_back('}');
         }
-        writer.maybeFlush();
-        if (!writer.ok())
+        if (!writer.maybeFlush())
             return false;
     }
     out.append("\n],\"displayTimeUnit\":\"ms\"}\n");
@@ -703,14 +706,16 @@ CanonicalTrace readCanonicalJsonl(const QByteArray &bytes)
         if (line.trimmed().isEmpty())
             return fail(lineNumber, QStringLiteral("empty line"));
 
-        QJsonParseError parseError;
-        const QJsonDocument doc = QJsonDocument::fromJson(line, &parseError);
-        if (parseError.error != QJsonParseError::NoError)
-            return fail(lineNumber, parseError.errorString() + QStringLiteral(" at column ")
-                                        + QString::number(parseError.offset + 1));
-        if (!doc.isObject())
+        // Not QJsonDocument: it reads 7.0 as the integer 7 (see jsonreader.h).
+        JsonSyntaxError syntax;
+        const std::optional<QCborValue> parsed = readJson(line, &syntax);
+        if (!parsed)
+            return fail(lineNumber, syntax.message + QStringLiteral(" (column ")
+                                        + QString::number(syntax.position.column) + QLatin1Char(')'));
+        const QCborValue &value = *parsed;
+        if (!value.isMap())
             return fail(lineNumber, QStringLiteral("not a JSON object"));
-        const QCborMap map = cborFromJson(doc.object()).toMap();
+        const QCborMap map = value.toMap();
         for (const char *key : {"seq", "step", "depth"}) {
             if (!map.value(QLatin1String(key)).isInteger())
                 return fail(lineNumber, QStringLiteral("missing or non-integer \"") + QLatin1String(key) + QLatin1Char('"'));

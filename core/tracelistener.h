@@ -14,6 +14,7 @@
 namespace ss {
 
 class Signal;
+class Instance;
 
 // Who sent a signal: a model class, an app (migrate signals), or nobody.
 struct Sender
@@ -41,6 +42,9 @@ struct SendEvent
     QString instanceKey;        // identity of args["instance"] ("User:1", or "User@0x.." unsaved); empty if none
     quint64 id = 0;             // unique per send within a DispatchContext, increasing
     bool canonical = true;      // false for signals the canonical trace leaves out (connection_created)
+    // The live args["instance"] (nullptr if none), valid only during the listener
+    // call: lets a view snapshot the instance's field values at the moment of the send.
+    const Instance *liveInstance = nullptr;
 };
 
 struct ReceiverEvent

@@ -42,13 +42,13 @@ namespace {
 
 enum Tag : uchar { TagNull, TagFalse, TagTrue, TagUndefined, TagInt, TagDouble, TagString, TagInterned, TagArray, TagMap, TagCbor };
 
-inline void putVarint(QByteArray &out, quint64 v)
+inline void putVarint(std::string &out, quint64 v)
 {
     while (v >= 0x80) {
-        out.append(char(v | 0x80));
+        out.push_back(char(v | 0x80));
         v >>= 7;
     }
-    out.append(char(v));
+    out.push_back(char(v));
 }
 
 inline quint64 getVarint(const uchar *&p)
@@ -103,25 +103,41 @@ void skipValue(const uchar *&p)
 // Canonical JSON of UTF-8 text. Plain printable ASCII (nearly everything) is
 // copied as is; anything else goes through value.cpp's escaping, so both paths
 // give the same bytes.
-void appendUtf8Json(QByteArray &out, const uchar *s, qsizetype n)
+void appendUtf8Json(std::string &out, const uchar *s, qsizetype n)
 {
     for (qsizetype i = 0; i < n; ++i) {
         const uchar c = s[i];
         if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
-            appendCanonicalJson(out, QCborValue(QString::fromUtf8(reinterpret_cast<const char *>(s), n)));
+            const QByteArray json = canonicalJson(QCborValue(QString::fromUtf8(reinterpret_cast<const char *>(s), n)));
+            out.append(json.constData(), size_t(json.size()));
             return;
         }
     }
-    out.append('"');
-    out.append(reinterpret_cast<const char *>(s), n);
-    out.append('"');
+    out.push_back('"');
+    out.append(reinterpret_cast<const char *>(s), size_t(n));
+    out.push_back('"');
 }
 
-inline void appendInteger(QByteArray &out, qint64 v)
+inline void appendInteger(std::string &out, qint64 v)
 {
     char buffer[24];
     const auto result = std::to_chars(buffer, buffer + sizeof buffer, v);
-    out.append(buffer, result.ptr - buffer);
+    out.append(buffer, size_t(result.ptr - buffer));
+}
+
+// A string as varint length and UTF-8, without a temporary for the ASCII it nearly always is.
+void putString(std::string &out, const QString &s)
+{
+    const bool ascii = std::all_of(s.cbegin(), s.cend(), [](QChar ch) { return ch.unicode() < 0x80; });
+    if (ascii) {
+        putVarint(out, quint64(s.size()));
+        for (const QChar ch : s)
+            out.push_back(char(ch.unicode()));
+    } else {
+        const QByteArray utf8 = s.toUtf8();
+        putVarint(out, quint64(utf8.size()));
+        out.append(utf8.constData(), size_t(utf8.size()));
+    }
 }
 
 } // namespace
@@ -147,10 +163,19 @@ void TraceRecorder::clear()
     m_errors.clear();
     m_errorIds.clear();
     m_errors.push_back({0, 0});                 // error 0: none
+    m_shapes.clear();
+    m_isKey.clear();
+    m_keyIds.clear();
+    m_keyRanks.clear();
+    m_rankedKeys = 0;
     intern(QString());                          // string 0: empty / none
     // Values that recur in nearly every send: interned once, then packed as ids.
     for (const char *common : {"default", "pre_add", "post_add", "pre_remove", "post_remove", "pre_clear", "post_clear"})
         intern(QString::fromLatin1(common));
+    // The keys canonical lines add, so exporters can order them among the
+    // argument keys by rank.
+    for (const char *key : {"seq", "step", "depth", "signal", "sender", "effect", "text", "error", "message"})
+        internKey(QString::fromLatin1(key));
 
     for (Frame &frame : m_stack) {
         frame.event = -1;
@@ -169,9 +194,41 @@ quint32 TraceRecorder::intern(const QString &text)
         return it.value();
     const quint32 id = quint32(m_strings.size());
     m_strings.push_back(text);
-    m_stringJson.push_back(canonicalJson(QCborValue(text)));
+    const QByteArray json = canonicalJson(QCborValue(text));
+    m_stringJson.emplace_back(json.constData(), size_t(json.size()));
+    m_isKey.push_back(false);
     m_stringIds.insert(text, id);
     return id;
+}
+
+quint32 TraceRecorder::internKey(const QString &key)
+{
+    const quint32 id = intern(key);
+    if (!m_isKey[id]) {
+        m_isKey[id] = true;
+        m_keyIds.push_back(id);
+    }
+    return id;
+}
+
+quint32 TraceRecorder::stringId(const QString &text) const
+{
+    const auto it = m_stringIds.constFind(text);
+    return it == m_stringIds.constEnd() ? NoString : it.value();
+}
+
+const std::vector<quint32> &TraceRecorder::keyRanks() const
+{
+    if (m_rankedKeys != m_keyIds.size()) {
+        std::vector<quint32> sorted = m_keyIds;
+        // QString's order is value.cpp's (UTF-16 code units).
+        std::sort(sorted.begin(), sorted.end(), [this](quint32 a, quint32 b) { return m_strings[a] < m_strings[b]; });
+        m_keyRanks.assign(m_strings.size(), 0);
+        for (size_t rank = 0; rank < sorted.size(); ++rank)
+            m_keyRanks[sorted[rank]] = quint32(rank);
+        m_rankedKeys = m_keyIds.size();
+    }
+    return m_keyRanks;
 }
 
 quint32 TraceRecorder::internError(const DjangoError *error)
@@ -188,9 +245,9 @@ quint32 TraceRecorder::internError(const DjangoError *error)
     return id;
 }
 
-quint64 TraceRecorder::storeBytes(const QByteArray &bytes)
+quint64 TraceRecorder::storeBytes(const std::string &bytes)
 {
-    const size_t n = size_t(bytes.size());
+    const size_t n = bytes.size();
     if (m_arena.empty() || m_arena.back().size - m_arena.back().used < n) {
         // Fixed-size chunks: growing never moves what is stored. A payload
         // larger than a chunk gets a chunk of its own.
@@ -199,7 +256,7 @@ quint64 TraceRecorder::storeBytes(const QByteArray &bytes)
     }
     ArenaChunk &chunk = m_arena.back();
     const quint64 ref = (quint64(m_arena.size() - 1) << 32) | quint64(chunk.used);
-    std::memcpy(chunk.bytes.get() + chunk.used, bytes.constData(), n);
+    std::memcpy(chunk.bytes.get() + chunk.used, bytes.data(), n);
     chunk.used += n;
     return ref;
 }
@@ -212,34 +269,75 @@ const uchar *TraceRecorder::payloadAt(quint64 ref) const
 quint64 TraceRecorder::storeText(const QString &text)
 {
     m_scratch.clear();
-    const QByteArray utf8 = text.toUtf8();
-    putVarint(m_scratch, quint64(utf8.size()));
-    m_scratch.append(utf8);
+    putString(m_scratch, text);
     return storeBytes(m_scratch);
 }
 
-void TraceRecorder::packValue(QByteArray &out, const QCborValue &value)
+quint64 TraceRecorder::storeArgs(const QCborMap &args, quint32 signal)
+{
+    m_scratch.clear();
+    packMap(m_scratch, args, signal);
+    return storeBytes(m_scratch);
+}
+
+// Keys are found through the shape of the last map seen in the same place (a
+// signal's arguments, or the map under a given key): post_save always passes
+// instance, created, raw, using, update_fields, and an instance is always
+// {model, pk}. Comparing a QCborValue key costs a third of converting it to a
+// QString and hashing it, and a send has a handful of them.
+void TraceRecorder::packMap(std::string &out, const QCborMap &map, quint32 context)
+{
+    // Keys first: packing a value may add shapes to m_shapes, which moves them.
+    QVarLengthArray<quint32, 16> ids;
+    std::vector<CachedKey> &shape = m_shapes[context];
+    for (auto it = map.cbegin(); it != map.cend(); ++it) {
+        const size_t k = size_t(ids.size());
+        const QCborValue key = it.key();
+        if (k < shape.size() && key == shape[k].key) {
+            ids.append(shape[k].id);
+            continue;
+        }
+        const QString name = key.toString();
+        const quint32 id = internKey(name);     // keys are field names: a bounded set
+        // A fresh value, not `key`, which would keep the whole map alive.
+        const CachedKey cached{QCborValue(name), id};
+        if (k < shape.size())
+            shape[k] = cached;
+        else
+            shape.push_back(cached);
+        ids.append(id);
+    }
+
+    putVarint(out, quint64(map.size()));
+    qsizetype k = 0;
+    for (auto it = map.cbegin(); it != map.cend(); ++it, ++k) {
+        putVarint(out, ids[k]);
+        packValue(out, it.value(), ids[k] | NestedContext);
+    }
+}
+
+void TraceRecorder::packValue(std::string &out, const QCborValue &value, quint32 context)
 {
     switch (value.type()) {
     case QCborValue::Null:
-        out.append(char(TagNull));
+        out.push_back(char(TagNull));
         return;
     case QCborValue::Undefined:
-        out.append(char(TagUndefined));
+        out.push_back(char(TagUndefined));
         return;
     case QCborValue::False:
-        out.append(char(TagFalse));
+        out.push_back(char(TagFalse));
         return;
     case QCborValue::True:
-        out.append(char(TagTrue));
+        out.push_back(char(TagTrue));
         return;
     case QCborValue::Integer:
-        out.append(char(TagInt));
+        out.push_back(char(TagInt));
         putVarint(out, zigzag(value.toInteger()));
         return;
     case QCborValue::Double: {
         const double d = value.toDouble();
-        out.append(char(TagDouble));
+        out.push_back(char(TagDouble));
         out.append(reinterpret_cast<const char *>(&d), sizeof d);
         return;
     }
@@ -249,22 +347,20 @@ void TraceRecorder::packValue(QByteArray &out, const QCborValue &value)
         // other one-off values must not grow the table.
         const auto it = m_stringIds.constFind(s);
         if (it != m_stringIds.constEnd()) {
-            out.append(char(TagInterned));
+            out.push_back(char(TagInterned));
             putVarint(out, it.value());
         } else {
-            const QByteArray utf8 = s.toUtf8();
-            out.append(char(TagString));
-            putVarint(out, quint64(utf8.size()));
-            out.append(utf8);
+            out.push_back(char(TagString));
+            putString(out, s);
         }
         return;
     }
     case QCborValue::Array: {
         const QCborArray array = value.toArray();
-        out.append(char(TagArray));
+        out.push_back(char(TagArray));
         putVarint(out, quint64(array.size()));
         for (const QCborValue &item : array)
-            packValue(out, item);
+            packValue(out, item, context);
         return;
     }
     case QCborValue::Map: {
@@ -273,12 +369,8 @@ void TraceRecorder::packValue(QByteArray &out, const QCborValue &value)
         for (auto it = map.cbegin(); it != map.cend() && stringKeys; ++it)
             stringKeys = it.key().isString();
         if (stringKeys) {
-            out.append(char(TagMap));
-            putVarint(out, quint64(map.size()));
-            for (auto it = map.cbegin(); it != map.cend(); ++it) {
-                putVarint(out, intern(it.key().toString()));   // keys are field names: a bounded set
-                packValue(out, it.value());
-            }
+            out.push_back(char(TagMap));
+            packMap(out, map, context);
             return;
         }
         break;
@@ -287,9 +379,9 @@ void TraceRecorder::packValue(QByteArray &out, const QCborValue &value)
         break;
     }
     const QByteArray cbor = value.toCbor();
-    out.append(char(TagCbor));
+    out.push_back(char(TagCbor));
     putVarint(out, quint64(cbor.size()));
-    out.append(cbor);
+    out.append(cbor.constData(), size_t(cbor.size()));
 }
 
 static QCborValue decodeValue(const uchar *&p, const std::vector<QString> &strings)
@@ -439,13 +531,7 @@ void TraceRecorder::sendBegin(const SendEvent &event)
         index = append(TraceEventKind::Send, event.depth);
         const quint32 name = intern(event.signalName);
         const quint32 sender = intern(event.sender.name);
-        m_scratch.clear();
-        putVarint(m_scratch, quint64(event.args.size()));
-        for (auto it = event.args.cbegin(); it != event.args.cend(); ++it) {
-            putVarint(m_scratch, intern(it.key().toString()));
-            packValue(m_scratch, it.value());
-        }
-        const quint64 payload = storeBytes(m_scratch);
+        const quint64 payload = storeArgs(event.args, name);
         TraceRecord &r = recordRef(index);
         r.name = name;
         r.sender = sender;
@@ -567,13 +653,7 @@ void TraceRecorder::recursionStopped(const SendEvent &event)
         index = append(TraceEventKind::RecursionStop, event.depth);
         const quint32 name = intern(event.signalName);
         const quint32 sender = intern(event.sender.name);
-        m_scratch.clear();
-        putVarint(m_scratch, quint64(event.args.size()));
-        for (auto it = event.args.cbegin(); it != event.args.cend(); ++it) {
-            putVarint(m_scratch, intern(it.key().toString()));
-            packValue(m_scratch, it.value());
-        }
-        const quint64 payload = storeBytes(m_scratch);
+        const quint64 payload = storeArgs(event.args, name);
         TraceRecord &r = recordRef(index);
         r.name = name;
         r.sender = sender;
@@ -608,7 +688,7 @@ QString TraceRecorder::text(int index) const
     return QString::fromUtf8(reinterpret_cast<const char *>(p), n);
 }
 
-void TraceRecorder::appendTextJson(QByteArray &out, int index) const
+void TraceRecorder::appendTextJson(std::string &out, int index) const
 {
     const TraceRecord &r = record(index);
     if (r.payload == TraceRecord::NoPayload || (r.kind != TraceEventKind::Effect && r.kind != TraceEventKind::Step)) {
@@ -675,6 +755,26 @@ TraceEvent TraceRecorder::event(int index) const
     return e;
 }
 
+int TraceRecorder::subtreeEnd(int index) const
+{
+    // A later event outside the subtree has its parent before `index`
+    // (every parent of an event inside lies in [index, that event)).
+    int end = index + 1;
+    while (end < m_count && record(end).parent >= index)
+        ++end;
+    return end;
+}
+
+QVector<int> TraceRecorder::childrenOf(int index) const
+{
+    QVector<int> children;
+    const int end = subtreeEnd(index);
+    for (int i = index + 1; i < end; ++i)
+        if (record(i).parent == index)
+            children.append(i);
+    return children;
+}
+
 QVector<ReceiverOutcome> TraceRecorder::receiversOf(int sendIndex) const
 {
     QVector<ReceiverOutcome> out;
@@ -724,7 +824,7 @@ QCborValue TraceRecorder::valueAt(const uchar *value) const
     return decodeValue(value, m_strings);
 }
 
-void TraceRecorder::appendValueJson(QByteArray &out, const uchar *p) const
+void TraceRecorder::appendValueJson(std::string &out, const uchar *p) const
 {
     switch (*p++) {
     case TagNull:
@@ -743,7 +843,8 @@ void TraceRecorder::appendValueJson(QByteArray &out, const uchar *p) const
     case TagDouble: {
         double d;
         std::memcpy(&d, p, sizeof d);
-        out.append(pythonFloatRepr(d).toLatin1());
+        const QByteArray repr = pythonFloatRepr(d).toLatin1();
+        out.append(repr.constData(), size_t(repr.size()));
         return;
     }
     case TagString: {
@@ -755,41 +856,43 @@ void TraceRecorder::appendValueJson(QByteArray &out, const uchar *p) const
         out.append(m_stringJson[size_t(getVarint(p))]);
         return;
     case TagArray: {
-        out.append('[');
+        out.push_back('[');
         for (quint64 n = getVarint(p), i = 0; i < n; ++i) {
             if (i)
-                out.append(',');
+                out.push_back(',');
             appendValueJson(out, p);
             skipValue(p);
         }
-        out.append(']');
+        out.push_back(']');
         return;
     }
     case TagMap: {
         // Keys sorted as value.cpp sorts them; instances ({model, pk}) come sorted already.
+        const std::vector<quint32> &ranks = keyRanks();
         PackedArgs entries;
         for (quint64 n = getVarint(p); n > 0; --n) {
             const quint32 key = quint32(getVarint(p));
             entries.append({key, p});
             skipValue(p);
         }
-        const auto byKey = [this](const PackedArg &a, const PackedArg &b) { return m_strings[a.key] < m_strings[b.key]; };
+        const auto byKey = [&ranks](const PackedArg &a, const PackedArg &b) { return ranks[a.key] < ranks[b.key]; };
         if (!std::is_sorted(entries.begin(), entries.end(), byKey))
             std::stable_sort(entries.begin(), entries.end(), byKey);
-        out.append('{');
+        out.push_back('{');
         for (qsizetype i = 0; i < entries.size(); ++i) {
             if (i)
-                out.append(',');
+                out.push_back(',');
             out.append(m_stringJson[entries[i].key]);
-            out.append(':');
+            out.push_back(':');
             appendValueJson(out, entries[i].value);
         }
-        out.append('}');
+        out.push_back('}');
         return;
     }
     case TagCbor: {
         const qsizetype n = qsizetype(getVarint(p));
-        appendCanonicalJson(out, QCborValue::fromCbor(QByteArray::fromRawData(reinterpret_cast<const char *>(p), n)));
+        const QByteArray json = canonicalJson(QCborValue::fromCbor(QByteArray::fromRawData(reinterpret_cast<const char *>(p), n)));
+        out.append(json.constData(), size_t(json.size()));
         return;
     }
     }
@@ -808,11 +911,12 @@ qint64 TraceRecorder::memoryBytes() const
     constexpr qint64 heapHeader = 16, hashNode = 2 * sizeof(void *) + sizeof(QString) + sizeof(quint32);
     for (size_t i = 0; i < m_strings.size(); ++i) {
         bytes += qint64(sizeof(QString)) + heapHeader + qint64(m_strings[i].capacity()) * 2;
-        bytes += qint64(sizeof(QByteArray)) + heapHeader + qint64(m_stringJson[i].capacity());
+        bytes += qint64(sizeof(std::string)) + (m_stringJson[i].capacity() > 15 ? heapHeader + qint64(m_stringJson[i].capacity()) : 0);
         bytes += hashNode;
     }
     bytes += qint64(m_errors.capacity() * sizeof(ErrorEntry)) + qint64(m_errorIds.size()) * (2 * sizeof(void *) + 16);
-    bytes += qint64(m_stack.capacity() * sizeof(Frame)) + m_scratch.capacity();
+    bytes += qint64(m_keyIds.capacity() * sizeof(quint32) + m_keyRanks.capacity() * sizeof(quint32) + m_isKey.capacity() / 8);
+    bytes += qint64(m_stack.capacity() * sizeof(Frame) + m_scratch.capacity());
     return bytes;
 }
 

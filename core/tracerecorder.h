@@ -27,6 +27,7 @@
 #include <QVarLengthArray>
 #include <QVector>
 #include <memory>
+#include <string>
 #include <vector>
 
 namespace ss {
@@ -159,6 +160,10 @@ public:
     const TraceRecord &record(int index) const { return m_chunks[size_t(index) >> ChunkBits][size_t(index) & ChunkMask]; }
     TraceEvent event(int index) const;
     int parentOf(int index) const { return record(index).parent; }
+    // Events are stored in the order they began, so an event's descendants
+    // follow it contiguously: [index + 1, subtreeEnd(index)).
+    int subtreeEnd(int index) const;
+    QVector<int> childrenOf(int index) const;           // direct children, in order
     TraceEventKind kindOf(int index) const { return record(index).kind; }
     QCborMap args(int index) const;                     // Send/RecursionStop; empty otherwise
     QString text(int index) const;                      // Effect text or Step code
@@ -179,7 +184,8 @@ public:
     qint64 memoryBytes() const;
 
     // For exporters that write straight from the recording: a million-line
-    // canonical export must not build a QCborMap per line.
+    // canonical export must not build a QCborMap per line. JSON is appended to
+    // a std::string, whose tiny appends are far cheaper than QByteArray's.
     struct PackedArg
     {
         quint32 key;                // string id
@@ -187,13 +193,20 @@ public:
     };
     using PackedArgs = QVarLengthArray<PackedArg, 16>;
     void packedArgs(int index, PackedArgs &out) const; // in the order Django passed them
-    void appendValueJson(QByteArray &out, const uchar *value) const;   // canonical JSON
+    void appendValueJson(std::string &out, const uchar *value) const;  // canonical JSON
     QCborValue valueAt(const uchar *value) const;
-    void appendTextJson(QByteArray &out, int index) const;             // text as a JSON string
+    void appendTextJson(std::string &out, int index) const;            // text as a JSON string
     const QString &string(quint32 id) const { return m_strings[id]; }
-    const QByteArray &stringJson(quint32 id) const { return m_stringJson[id]; } // quoted, escaped
+    const std::string &stringJson(quint32 id) const { return m_stringJson[id]; } // quoted, escaped
+    static constexpr quint32 NoString = ~quint32(0);
+    quint32 stringId(const QString &text) const;       // NoString when not interned
     quint32 errorTypeId(int index) const { return m_errors[record(index).error].type; }
     quint32 errorMessageId(int index) const { return m_errors[record(index).error].message; }
+    // Sort order of every string used as a key (argument names, nested map
+    // keys, and the keys canonical lines add: seq, step, depth, signal,
+    // sender, effect, text, error, message), indexed by string id: comparing
+    // ranks is comparing the keys as value.cpp sorts them.
+    const std::vector<quint32> &keyRanks() const;
 
 private:
     static constexpr int ChunkBits = 14;
@@ -214,6 +227,14 @@ private:
         quint32 type;
         quint32 message;
     };
+    struct CachedKey
+    {
+        QCborValue key;
+        quint32 id;
+    };
+    // Contexts of the key shape cache: a signal's arguments (its name's id) or
+    // the maps under a key (the key's id with this bit set).
+    static constexpr quint32 NestedContext = 0x80000000u;
     struct ArenaChunk
     {
         std::unique_ptr<uchar[]> bytes;
@@ -225,11 +246,14 @@ private:
     int append(TraceEventKind kind, int depth);
     int innermostRecorded() const;
     quint32 intern(const QString &text);
+    quint32 internKey(const QString &key);
     quint32 internError(const DjangoError *error);
-    quint64 storeBytes(const QByteArray &bytes);
+    quint64 storeBytes(const std::string &bytes);
     const uchar *payloadAt(quint64 ref) const;
     quint64 storeText(const QString &text);
-    void packValue(QByteArray &out, const QCborValue &value);
+    quint64 storeArgs(const QCborMap &args, quint32 signal);
+    void packMap(std::string &out, const QCborMap &map, quint32 context);
+    void packValue(std::string &out, const QCborValue &value, quint32 context);
     void markChanged(int index);
     void closeFrame(const Frame &frame, const DjangoError *error, bool finished);
     void applyLoopMark(int index, LoopMark mark, int loop);
@@ -238,11 +262,16 @@ private:
     int m_count = 0;
     std::vector<ArenaChunk> m_arena;
     std::vector<QString> m_strings;
-    std::vector<QByteArray> m_stringJson;
+    std::vector<std::string> m_stringJson;
     QHash<QString, quint32> m_stringIds;
+    std::vector<bool> m_isKey;                  // per string id
+    std::vector<quint32> m_keyIds;              // the strings used as keys
+    mutable std::vector<quint32> m_keyRanks;    // per string id, rebuilt when keys were added
+    mutable size_t m_rankedKeys = 0;
+    QHash<quint32, std::vector<CachedKey>> m_shapes;   // see packMap()
     std::vector<ErrorEntry> m_errors;
     QHash<quint64, quint32> m_errorIds;
-    QByteArray m_scratch;
+    std::string m_scratch;
 
     QVector<Frame> m_stack;
     int m_step = 0;

@@ -284,6 +284,20 @@ void TestLoopDetector::recursionStoppedWithoutLoop()
     QVERIFY(chain.loops().first().stopped);
     QCOMPARE(chain.loops().first().reentries, 0);
     QCOMPARE(chain.loops().first().path, QStringLiteral("post_save(Node:1) → spawn_child → pre_save(Node)"));
+
+    // Unsaved instances are known by address; the path says "unsaved" instead.
+    LoopDetector unsaved;
+    Driver u(unsaved);
+    SendEvent pre = u.send(QStringLiteral("pre_save"), QStringLiteral("Node"), 0, 0);
+    pre.instanceKey = QStringLiteral("Node@0x55d0c0ffee");
+    u.begin(pre);
+    u.receiver(pre, QStringLiteral("again"));
+    SendEvent reentry = pre;
+    reentry.id = 99;
+    reentry.depth = 1;
+    u.begin(reentry);
+    QCOMPARE(unsaved.loops().size(), 1);
+    QCOMPARE(unsaved.loops().first().path, QStringLiteral("pre_save(Node, unsaved) → again → pre_save(Node, unsaved)"));
 }
 
 void TestLoopDetector::stepResetsTheStack()

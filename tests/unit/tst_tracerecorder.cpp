@@ -3,10 +3,13 @@
 // listener hooks by hand, as the dispatcher would.
 
 #include "dispatcher.h"
+#include "instance.h"
+#include "traceexport.h"
 #include "tracebridge.h"
 #include "tracerecorder.h"
 #include "value.h"
 
+#include <QBuffer>
 #include <QSignalSpy>
 #include <QtTest>
 
@@ -76,11 +79,14 @@ private Q_SLOTS:
     void argumentsRoundTrip_data();
     void argumentsRoundTrip();
     void argumentsKeepDjangoOrder();
+    void manyNestedMaps();
     void nonCanonicalFlag();
     void pauseSkipsEvents();
     void clearStartsOver();
     void changedRange();
     void millionEventsFitInBudget();
+    void realDispatcherLoopStopped();
+    void realDispatcherRobustSend();
 
     void bridgeBatchesAppends();
     void bridgeDeliversOnTimer();
@@ -154,6 +160,12 @@ void TestTraceRecorder::recordsStructure()
     }
     QCOMPARE(rec.parentOf(3), 2);
     QCOMPARE(rec.kindOf(4), TraceEventKind::Effect);
+    QCOMPARE(rec.childrenOf(0), QVector<int>{1});
+    QCOMPARE(rec.childrenOf(2), (QVector<int>{3, 4}));
+    QCOMPARE(rec.childrenOf(4), QVector<int>());
+    QCOMPARE(rec.subtreeEnd(0), 5);
+    QCOMPARE(rec.subtreeEnd(1), 5);
+    QCOMPARE(rec.subtreeEnd(3), 4);
 }
 
 void TestTraceRecorder::receiverOutcomes()
@@ -212,6 +224,8 @@ void TestTraceRecorder::robustErrorLineBelongsToReceiver()
     QCOMPARE(line.errorMessage, QStringLiteral("card declined"));
     QCOMPARE(rec.event(2).errorType, QStringLiteral("ReceiverError"));
     QVERIFY(!rec.event(1).failed());     // the robust send itself returned normally
+    QCOMPARE(rec.childrenOf(2), QVector<int>{3});
+    QCOMPARE(rec.subtreeEnd(0), 4);
 }
 
 void TestTraceRecorder::escapedExceptionFinishesWithError()
@@ -333,9 +347,9 @@ void TestTraceRecorder::argumentsRoundTrip()
     TraceRecorder::PackedArgs packed;
     rec.packedArgs(0, packed);
     QCOMPARE(packed.size(), 1);
-    QByteArray json;
+    std::string json;
     rec.appendValueJson(json, packed[0].value);
-    QCOMPARE(json, canonicalJson(value));
+    QCOMPARE(QByteArray::fromStdString(json), canonicalJson(value));
 }
 
 void TestTraceRecorder::argumentsKeepDjangoOrder()
@@ -348,6 +362,24 @@ void TestTraceRecorder::argumentsKeepDjangoOrder()
         keys.append(it.key().toString());
     QCOMPARE(keys, (QStringList{QStringLiteral("instance"), QStringLiteral("created"), QStringLiteral("raw"),
                                 QStringLiteral("using"), QStringLiteral("update_fields")}));
+}
+
+void TestTraceRecorder::manyNestedMaps()
+{
+    // Every nested map has its own key-shape cache entry: fifty of them,
+    // created while the outer map is being packed, and shapes that change.
+    TraceRecorder rec;
+    for (int round = 0; round < 3; ++round) {
+        QCborMap args;
+        for (int i = 0; i < 50; ++i) {
+            QCborMap inner;
+            inner.insert(QStringLiteral("b%1").arg((i + round) % 3), QCborMap{{QStringLiteral("c"), i}});
+            inner.insert(QStringLiteral("a"), round);
+            args.insert(QStringLiteral("k%1").arg(i), inner);
+        }
+        rec.sendBegin(makeSend(quint64(round + 1), QStringLiteral("custom"), QStringLiteral("M"), 0, args));
+        QCOMPARE(rec.args(round), args);
+    }
 }
 
 void TestTraceRecorder::nonCanonicalFlag()
@@ -454,6 +486,104 @@ void TestTraceRecorder::millionEventsFitInBudget()
     qInfo("%d events: %.1f bytes/event (%.1f MB)", rec.count(), perEvent, rec.memoryBytes() / 1e6);
     QVERIFY2(perEvent <= 150.0, qPrintable(QStringLiteral("%1 bytes/event").arg(perEvent)));
     QCOMPARE(rec.args(sends - 1), postSaveArgs(QStringLiteral("User"), sends / 2, true));
+}
+
+// ------------------------------------------------------------ with the dispatcher
+
+void TestTraceRecorder::realDispatcherLoopStopped()
+{
+    // A post_save receiver that saves its own instance, until the bound stops it.
+    DispatchContext context;
+    context.setMaxDepth(5);
+    TraceRecorder rec;
+    context.addListener(&rec);
+    Signal postSave(QStringLiteral("post_save"), &context);
+    Field id;
+    id.name = id.attname = QStringLiteral("id");
+    id.index = 0;
+    Model counter;
+    counter.name = QStringLiteral("Counter");
+    counter.concreteFields = {&id};
+    counter.pk = &id;
+    const InstancePtr c = std::make_shared<Instance>(&counter);
+    c->setPk(1);
+    postSave.connect(1, [&](const Sender &sender, const SignalArgs &args) { postSave.send(sender, args); }, {}, {},
+                     QStringLiteral("resave_counter"));
+
+    rec.stepBegin(0, QStringLiteral("c.save()"));
+    std::optional<DjangoError> failure;
+    try {
+        postSave.send(Sender::model(QStringLiteral("Counter")), SignalArgs().add(QStringLiteral("instance"), Value(c)));
+    } catch (const DjangoError &error) {
+        failure = error;
+    }
+    QVERIFY(failure);
+    context.emitErrorLine(0, *failure);
+    rec.stepEnd(0, &*failure);
+
+    // step, 5 sends and their 5 receivers, the refused send, the error line
+    QCOMPARE(rec.count(), 13);
+    int sends = 0;
+    for (int i = 0; i < rec.count(); ++i) {
+        const TraceEvent e = rec.event(i);
+        QVERIFY(!e.open);
+        if (e.kind == TraceEventKind::Send) {
+            QCOMPARE(e.depth, sends++);
+            QCOMPARE(e.errorType, QStringLiteral("RecursionError"));
+            QCOMPARE(e.loopMark, LoopMark::Stopped);
+        }
+    }
+    QCOMPARE(sends, 5);
+    QCOMPARE(rec.event(11).kind, TraceEventKind::RecursionStop);
+    QCOMPARE(rec.event(11).depth, 5);
+    QCOMPARE(rec.event(12).kind, TraceEventKind::Error);
+    QCOMPARE(rec.event(12).parent, 0);
+    QCOMPARE(rec.loops().size(), 1);
+    QCOMPARE(rec.loops().first().path, QStringLiteral("post_save(Counter:1) → resave_counter → post_save(Counter:1)"));
+    QCOMPARE(rec.loops().first().reentries, 4);
+    QVERIFY(rec.loops().first().stopped);
+
+    QByteArray bytes;
+    QBuffer buffer(&bytes);
+    buffer.open(QIODevice::WriteOnly);
+    QVERIFY(writeCanonicalJsonl(rec, buffer));
+    const QList<QByteArray> lines = bytes.split('\n');
+    QCOMPARE(lines.size(), 7);          // 5 signal lines, the error line, the empty tail
+    QCOMPARE(lines.at(4), QByteArray(R"({"depth":4,"instance":{"model":"Counter","pk":1},"sender":"Counter","seq":5,"signal":"post_save","step":0})"));
+    QCOMPARE(lines.at(5), QByteArray(R"({"depth":0,"error":"RecursionError","message":"maximum recursion depth exceeded","seq":6,"step":0})"));
+}
+
+void TestTraceRecorder::realDispatcherRobustSend()
+{
+    DispatchContext context;
+    TraceRecorder rec;
+    context.addListener(&rec);
+    Signal placed(QStringLiteral("order_placed"), &context);
+    placed.connect(1, [](const Sender &, const SignalArgs &) {
+        throw DjangoError(QStringLiteral("ReceiverError"), QStringLiteral("card declined"));
+    }, {}, {}, QStringLiteral("charge"));
+    placed.connect(2, [&](const Sender &, const SignalArgs &) { context.emitEffect(QStringLiteral("notify"), QStringLiteral("mail")); },
+                   {}, {}, QStringLiteral("mail"));
+
+    rec.stepBegin(0, QString());
+    const QVector<RobustResult> results = placed.sendRobust(Sender::none(), SignalArgs());
+    rec.stepEnd(0, nullptr);
+    QCOMPARE(results.size(), 2);
+
+    // step, send, charge (failed), its error line, mail, its effect
+    QCOMPARE(rec.count(), 6);
+    QCOMPARE(rec.event(2).errorMessage, QStringLiteral("card declined"));
+    QCOMPARE(rec.event(3).kind, TraceEventKind::Error);
+    QCOMPARE(rec.event(3).parent, 2);
+    QCOMPARE(rec.event(3).depth, 1);
+    QCOMPARE(rec.event(5).parent, 4);
+    QCOMPARE(rec.event(5).depth, 1);
+    QVERIFY(rec.event(1).robust);
+    QVERIFY(!rec.event(1).failed());
+    const QVector<ReceiverOutcome> outcomes = rec.receiversOf(1);
+    QCOMPARE(outcomes.size(), 2);
+    QVERIFY(!outcomes[0].ok());
+    QVERIFY(outcomes[1].ok());
 }
 
 // ------------------------------------------------------------ TraceBridge
