@@ -87,18 +87,12 @@ void Collector::addFieldUpdate(const Field *field, const QCborValue &value, cons
 
 QVector<InstancePtr> Collector::relatedObjects(const Field *field, const QVector<InstancePtr> &batch)
 {
-    // `<fk> IN (...)` without ORDER BY: SQLite walks the index of the column,
-    // or the unique (first, second) index of an auto-created through table (5.6).
-    const Model *related = field->owner;
+    // Django's related_objects(): `<fk> IN (...)` without ORDER BY; SQLite's
+    // plan over Django's indexes gives the order (contract 5.6).
     QCborArray ids;
     for (const InstancePtr &object : batch)
         ids.append(object->pk());
-    QVector<const Field *> order;
-    if (related->autoCreated && field == related->concreteFields[1])
-        order = {related->concreteFields[1], related->concreteFields[2]};
-    else
-        order = {field, related->pk};
-    return m_engine.load(related, {{field, ids, true}}, order);
+    return m_engine.load(field->owner, {{field, ids, true}}, {});
 }
 
 void Collector::collect(const QVector<InstancePtr> &objects, const Model *source, bool nullable, bool failOnRestricted)

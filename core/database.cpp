@@ -46,6 +46,31 @@ QString Database::quote(const QString &identifier)
     return QLatin1Char('"') + quoted + QLatin1Char('"');
 }
 
+// The statements below are rebuilt on every call (their text is the key of the
+// prepared-statement cache), so they are appended into one string rather than
+// assembled from lists of temporaries. The text is the same, byte for byte.
+
+// quote(identifier), appended.
+static void appendQuoted(QString &sql, const QString &identifier)
+{
+    sql += QLatin1Char('"');
+    if (identifier.contains(QLatin1Char('"')))
+        sql += QString(identifier).replace(QLatin1Char('"'), QStringLiteral("\"\""));
+    else
+        sql += identifier;
+    sql += QLatin1Char('"');
+}
+
+// The quoted attnames of `fields`, joined with ", ".
+static void appendColumns(QString &sql, const QVector<const Field *> &fields)
+{
+    for (qsizetype i = 0; i < fields.size(); ++i) {
+        if (i)
+            sql += QLatin1String(", ");
+        appendQuoted(sql, fields[i]->attname);
+    }
+}
+
 static QString columnType(const Field *field)
 {
     const Field *typed = field;
@@ -91,18 +116,22 @@ bool Database::createTables(const ModelRegistry &registry)
         for (const Field *f : model->concreteFields)
             columns << columnDefinition(f);
         exec(QStringLiteral("CREATE TABLE %1 (%2)").arg(quote(model->table), columns.join(QStringLiteral(", "))));
-        for (const Field *f : model->concreteFields) {
-            if (f->isForeignKey() && !f->unique)
-                exec(QStringLiteral("CREATE INDEX %1 ON %2 (%3)")
-                         .arg(quote(model->table + QLatin1Char('_') + f->attname), quote(model->table), quote(f->attname)));
-        }
+        // Django's schema editor, index for index and in its order (SQLite's
+        // planner picks among them, which decides the order unsorted reads
+        // return rows in): an auto-created through table's unique
+        // (first, second) index, then one index per indexed field that is not
+        // unique, in field order.
         if (model->autoCreated) {
-            // Django's unique_together on (source, target) of an auto-created through table.
             const Field *first = model->concreteFields[1];
             const Field *second = model->concreteFields[2];
             exec(QStringLiteral("CREATE UNIQUE INDEX %1 ON %2 (%3, %4)")
-                     .arg(quote(model->table + QStringLiteral("_uniq")), quote(model->table),
-                          quote(first->attname), quote(second->attname)));
+                     .arg(quote(model->table + QLatin1Char('_') + first->attname + QLatin1Char('_') + second->attname + QStringLiteral("_uniq")),
+                          quote(model->table), quote(first->attname), quote(second->attname)));
+        }
+        for (const Field *f : model->concreteFields) {
+            if (f->dbIndex && !f->unique && !f->primaryKey)
+                exec(QStringLiteral("CREATE INDEX %1 ON %2 (%3)")
+                         .arg(quote(model->table + QLatin1Char('_') + f->attname), quote(model->table), quote(f->attname)));
         }
         created = true;
     }
@@ -208,54 +237,71 @@ QString Database::whereClause(const QVector<Condition> &where, QVariantList &bin
 {
     if (where.isEmpty())
         return {};
-    QStringList parts;
-    for (const Condition &c : where) {
-        const QString column = quote(c.field->attname);
+    QString sql = QStringLiteral(" WHERE ");
+    for (qsizetype i = 0; i < where.size(); ++i) {
+        const Condition &c = where[i];
+        if (i)
+            sql += QLatin1String(" AND ");
         if (c.in) {
             const QCborArray values = c.value.toArray();
             if (values.isEmpty()) {
-                parts << QStringLiteral("0");
+                sql += QLatin1Char('0');
                 continue;
             }
-            QStringList marks;
-            for (const QCborValue &v : values) {
-                marks << QStringLiteral("?");
-                binds << toSql(v);
+            appendQuoted(sql, c.field->attname);
+            sql += QLatin1String(" IN (");
+            for (qsizetype j = 0; j < values.size(); ++j) {
+                if (j)
+                    sql += QLatin1Char(',');
+                sql += QLatin1Char('?');
+                binds << toSql(values.at(j));
             }
-            parts << column + QStringLiteral(" IN (") + marks.join(QLatin1Char(',')) + QLatin1Char(')');
+            sql += QLatin1Char(')');
         } else if (c.value.isNull() || c.value.isUndefined()) {
-            parts << column + QStringLiteral(" IS NULL");
+            appendQuoted(sql, c.field->attname);
+            sql += QLatin1String(" IS NULL");
         } else {
-            parts << column + QStringLiteral(" = ?");
+            appendQuoted(sql, c.field->attname);
+            sql += QLatin1String(" = ?");
             binds << toSql(c.value);
         }
     }
-    return QStringLiteral(" WHERE ") + parts.join(QStringLiteral(" AND "));
-}
-
-static QString columnList(const Model *model)
-{
-    QStringList columns;
-    for (const Field *f : model->concreteFields)
-        columns << Database::quote(f->attname);
-    return columns.join(QStringLiteral(", "));
+    return sql;
 }
 
 QVector<Row> Database::select(const Model *model, const QVector<Condition> &where,
                               const QVector<const Field *> &orderBy, int limit)
 {
+    return selectAnyOf(model, {where}, orderBy, limit);
+}
+
+QVector<Row> Database::selectAnyOf(const Model *model, const QVector<QVector<Condition>> &anyOf,
+                                   const QVector<const Field *> &orderBy, int limit)
+{
     checkUsable();
     QVariantList binds;
-    QString sql = QStringLiteral("SELECT ") + columnList(model) + QStringLiteral(" FROM ") + quote(model->table)
-        + whereClause(where, binds);
-    if (!orderBy.isEmpty()) {
-        QStringList order;
-        for (const Field *f : orderBy)
-            order << quote(f->attname);
-        sql += QStringLiteral(" ORDER BY ") + order.join(QStringLiteral(", "));
+    QString sql = QStringLiteral("SELECT ");
+    appendColumns(sql, model->concreteFields);
+    sql += QLatin1String(" FROM ");
+    appendQuoted(sql, model->table);
+    if (anyOf.size() == 1) {
+        sql += whereClause(anyOf.first(), binds);
+    } else {
+        // Django's Q(...) | Q(...): one statement, so SQLite's OR plan decides
+        // the order and returns a row matching both branches once.
+        QStringList branches;
+        for (const QVector<Condition> &group : anyOf)
+            branches << QLatin1Char('(') + whereClause(group, binds).mid(7) + QLatin1Char(')');
+        sql += QStringLiteral(" WHERE ") + branches.join(QStringLiteral(" OR "));
     }
-    if (limit >= 0)
-        sql += QStringLiteral(" LIMIT %1").arg(limit);
+    if (!orderBy.isEmpty()) {
+        sql += QLatin1String(" ORDER BY ");
+        appendColumns(sql, orderBy);
+    }
+    if (limit >= 0) {
+        sql += QLatin1String(" LIMIT ");
+        sql += QString::number(limit);
+    }
     QSqlQuery &query = prepared(sql);
     for (const QVariant &b : std::as_const(binds))
         query.addBindValue(b);
@@ -276,8 +322,11 @@ QVector<QCborValue> Database::selectColumn(const Model *model, const Field *colu
 {
     checkUsable();
     QVariantList binds;
-    const QString sql = QStringLiteral("SELECT ") + quote(column->attname) + QStringLiteral(" FROM ")
-        + quote(model->table) + whereClause(where, binds);
+    QString sql = QStringLiteral("SELECT ");
+    appendQuoted(sql, column->attname);
+    sql += QLatin1String(" FROM ");
+    appendQuoted(sql, model->table);
+    sql += whereClause(where, binds);
     QSqlQuery &query = prepared(sql);
     for (const QVariant &b : std::as_const(binds))
         query.addBindValue(b);
@@ -293,8 +342,10 @@ bool Database::exists(const Model *model, const QVector<Condition> &where)
 {
     checkUsable();
     QVariantList binds;
-    const QString sql = QStringLiteral("SELECT 1 FROM ") + quote(model->table) + whereClause(where, binds)
-        + QStringLiteral(" LIMIT 1");
+    QString sql = QStringLiteral("SELECT 1 FROM ");
+    appendQuoted(sql, model->table);
+    sql += whereClause(where, binds);
+    sql += QLatin1String(" LIMIT 1");
     QSqlQuery &query = prepared(sql);
     for (const QVariant &b : std::as_const(binds))
         query.addBindValue(b);
@@ -307,18 +358,17 @@ bool Database::exists(const Model *model, const QVector<Condition> &where)
 qint64 Database::insert(const Model *model, const QVector<const Field *> &fields, const Row &values, bool ignoreConflicts)
 {
     checkUsable();
-    const QString verb = ignoreConflicts ? QStringLiteral("INSERT OR IGNORE INTO ") : QStringLiteral("INSERT INTO ");
-    QString sql;
+    QString sql = ignoreConflicts ? QStringLiteral("INSERT OR IGNORE INTO ") : QStringLiteral("INSERT INTO ");
+    appendQuoted(sql, model->table);
     if (fields.isEmpty()) {
-        sql = verb + quote(model->table) + QStringLiteral(" DEFAULT VALUES");
+        sql += QLatin1String(" DEFAULT VALUES");
     } else {
-        QStringList columns, marks;
-        for (const Field *f : fields) {
-            columns << quote(f->attname);
-            marks << QStringLiteral("?");
-        }
-        sql = verb + quote(model->table) + QStringLiteral(" (") + columns.join(QStringLiteral(", "))
-            + QStringLiteral(") VALUES (") + marks.join(QStringLiteral(", ")) + QLatin1Char(')');
+        sql += QLatin1String(" (");
+        appendColumns(sql, fields);
+        sql += QLatin1String(") VALUES (");
+        for (qsizetype i = 0; i < fields.size(); ++i)
+            sql += i ? QLatin1String(", ?") : QLatin1String("?");
+        sql += QLatin1Char(')');
     }
     QSqlQuery &query = prepared(sql);
     for (const QCborValue &v : values)
@@ -333,13 +383,17 @@ int Database::update(const Model *model, const QVector<const Field *> &fields, c
 {
     checkUsable();
     QVariantList binds;
-    QStringList sets;
+    QString sql = QStringLiteral("UPDATE ");
+    appendQuoted(sql, model->table);
+    sql += QLatin1String(" SET ");
     for (int i = 0; i < fields.size(); ++i) {
-        sets << quote(fields[i]->attname) + QStringLiteral(" = ?");
+        if (i)
+            sql += QLatin1String(", ");
+        appendQuoted(sql, fields[i]->attname);
+        sql += QLatin1String(" = ?");
         binds << toSql(values[i]);
     }
-    const QString sql = QStringLiteral("UPDATE ") + quote(model->table) + QStringLiteral(" SET ")
-        + sets.join(QStringLiteral(", ")) + whereClause(where, binds);
+    sql += whereClause(where, binds);
     QSqlQuery &query = prepared(sql);
     for (const QVariant &b : std::as_const(binds))
         query.addBindValue(b);
@@ -353,7 +407,9 @@ int Database::deleteWhere(const Model *model, const QVector<Condition> &where)
 {
     checkUsable();
     QVariantList binds;
-    const QString sql = QStringLiteral("DELETE FROM ") + quote(model->table) + whereClause(where, binds);
+    QString sql = QStringLiteral("DELETE FROM ");
+    appendQuoted(sql, model->table);
+    sql += whereClause(where, binds);
     QSqlQuery &query = prepared(sql);
     for (const QVariant &b : std::as_const(binds))
         query.addBindValue(b);

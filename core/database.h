@@ -43,8 +43,13 @@ public:
     // SELECT the concrete columns of `model` WHERE the given columns equal the
     // values (null means IS NULL; a list means IN), ordered by `orderBy` columns.
     struct Condition { const Field *field; QCborValue value; bool in = false; };
+    // No ORDER BY unless asked: like Django, the engine lets SQLite return rows
+    // in whatever order its plan gives, over the same tables and indexes.
     QVector<Row> select(const Model *model, const QVector<Condition> &where,
                         const QVector<const Field *> &orderBy, int limit = -1);
+    // WHERE (group 1) OR (group 2) ...: the filter of a symmetrical relation.
+    QVector<Row> selectAnyOf(const Model *model, const QVector<QVector<Condition>> &anyOf,
+                             const QVector<const Field *> &orderBy, int limit = -1);
     // SELECT one column only (Django's values_list(flat=True)), no instances.
     QVector<QCborValue> selectColumn(const Model *model, const Field *column, const QVector<Condition> &where);
     bool exists(const Model *model, const QVector<Condition> &where);

@@ -104,9 +104,9 @@ static InstancePtr instanceArg(const SignalArgs &args)
 
 bool DeclarativeReceivers::conditionsHold(const ReceiverDecl &decl, const Sender &sender, const SignalArgs &args)
 {
-    for (auto it = decl.when.begin(); it != decl.when.end(); ++it) {
-        const QString key = it.key();
-        const QCborValue expected = cborFromJson(it.value());
+    for (auto it = decl.exactWhen.begin(); it != decl.exactWhen.end(); ++it) {
+        const QString key = it.key().toString();
+        const QCborValue expected = it.value();
         if (key == QLatin1String("changed"))
             continue;   // evaluated last
         if (key == QLatin1String("sender")) {
@@ -122,12 +122,12 @@ bool DeclarativeReceivers::conditionsHold(const ReceiverDecl &decl, const Sender
                 return false;
         }
     }
-    if (decl.when.contains(QStringLiteral("changed")))
-        return changed(decl.when.value(QStringLiteral("changed")), args);
+    if (decl.exactWhen.contains(QStringLiteral("changed")))
+        return changed(decl.exactWhen.value(QStringLiteral("changed")), args);
     return true;
 }
 
-bool DeclarativeReceivers::changed(const QJsonValue &fields, const SignalArgs &args)
+bool DeclarativeReceivers::changed(const QCborValue &fields, const SignalArgs &args)
 {
     // Model.objects.get(pk=instance.pk), then compare field by field.
     const InstancePtr instance = instanceArg(args);
@@ -144,7 +144,7 @@ bool DeclarativeReceivers::changed(const QJsonValue &fields, const SignalArgs &a
     }
     QStringList names;
     if (fields.isArray()) {
-        for (const QJsonValue &f : fields.toArray())
+        for (const QCborValue &f : fields.toArray())
             names << f.toString();
     } else {
         names << fields.toString();
@@ -154,7 +154,7 @@ bool DeclarativeReceivers::changed(const QJsonValue &fields, const SignalArgs &a
         const Field *field = model->concreteField(name);
         if (!field)
             throw scenarioError(QStringLiteral("%1 has no field '%2'").arg(model->name, name));
-        if (!differs && !pythonEquals(stored->value(field), instance->value(field)))
+        if (!differs && !jsonEquals(stored->value(field), instance->value(field)))
             differs = true;
     }
     return differs;
@@ -162,10 +162,10 @@ bool DeclarativeReceivers::changed(const QJsonValue &fields, const SignalArgs &a
 
 // --- values and text ----------------------------------------------------------
 
-Value DeclarativeReceivers::resolve(const QJsonValue &value, const Sender &sender, const SignalArgs &args)
+Value DeclarativeReceivers::resolve(const QCborValue &value, const Sender &sender, const SignalArgs &args)
 {
     if (!value.isString())
-        return Value(cborFromJson(value));
+        return Value(value);
     const QString text = value.toString();
     if (!text.startsWith(QLatin1Char('$')))
         return Value(QCborValue(text));
@@ -189,11 +189,11 @@ Value DeclarativeReceivers::resolve(const QJsonValue &value, const Sender &sende
     return args.get(name);
 }
 
-Kwargs DeclarativeReceivers::resolveAll(const QJsonObject &values, const Sender &sender, const SignalArgs &args)
+Kwargs DeclarativeReceivers::resolveAll(const QCborMap &values, const Sender &sender, const SignalArgs &args)
 {
     Kwargs kwargs;
     for (auto it = values.begin(); it != values.end(); ++it)
-        kwargs.append({it.key(), resolve(it.value(), sender, args)});
+        kwargs.append({it.key().toString(), resolve(it.value(), sender, args)});
     return kwargs;
 }
 
@@ -234,10 +234,10 @@ void DeclarativeReceivers::run(const ReceiverDecl &decl, const Sender &sender, c
     for (const ActionDecl &action : decl.actions) {
         switch (action.kind) {
         case ActionDecl::Kind::Create:
-            m_engine.create(m_engine.registry().model(action.model), resolveAll(action.values, sender, args));
+            m_engine.create(m_engine.registry().model(action.model), resolveAll(action.exactValues, sender, args));
             break;
         case ActionDecl::Kind::Save: {
-            const Value target = resolve(action.target, sender, args);
+            const Value target = resolve(cborFromJson(action.target), sender, args);
             if (!target.isInstance())
                 throw scenarioError(QStringLiteral("nothing to save"));
             m_engine.save(target.instance(), action.updateFields, action.forceInsert);
@@ -247,12 +247,12 @@ void DeclarativeReceivers::run(const ReceiverDecl &decl, const Sender &sender, c
             const InstancePtr instance = instanceArg(args);
             if (!instance)
                 throw scenarioError(QStringLiteral("nothing to set"));
-            for (auto it = action.values.begin(); it != action.values.end(); ++it)
-                m_engine.assign(instance, it.key(), resolve(it.value(), sender, args));
+            for (auto it = action.exactValues.begin(); it != action.exactValues.end(); ++it)
+                m_engine.assign(instance, it.key().toString(), resolve(it.value(), sender, args));
             break;
         }
         case ActionDecl::Kind::Delete: {
-            const Value target = resolve(action.target, sender, args);
+            const Value target = resolve(cborFromJson(action.target), sender, args);
             if (!target.isInstance())
                 throw scenarioError(QStringLiteral("nothing to delete"));
             m_engine.deleteInstance(target.instance());

@@ -41,9 +41,9 @@ public:
 private:
     void run(const ReceiverDecl &decl, const Sender &sender, const SignalArgs &args);
     bool conditionsHold(const ReceiverDecl &decl, const Sender &sender, const SignalArgs &args);
-    bool changed(const QJsonValue &fields, const SignalArgs &args);
-    Value resolve(const QJsonValue &value, const Sender &sender, const SignalArgs &args);
-    Kwargs resolveAll(const QJsonObject &values, const Sender &sender, const SignalArgs &args);
+    bool changed(const QCborValue &fields, const SignalArgs &args);
+    Value resolve(const QCborValue &value, const Sender &sender, const SignalArgs &args);
+    Kwargs resolveAll(const QCborMap &values, const Sender &sender, const SignalArgs &args);
     QString fillText(const QString &text, const Sender &sender, const SignalArgs &args);
     Sender senderFor(const std::optional<QString> &model) const;
 

@@ -11,6 +11,23 @@ namespace ss {
 
 static const QString kUsing = QStringLiteral("default");
 
+// bool(value) in Python.
+static bool pythonTruthy(const QCborValue &value)
+{
+    switch (value.type()) {
+    case QCborValue::True: return true;
+    case QCborValue::Integer: return value.toInteger() != 0;
+    case QCborValue::Double: return value.toDouble() != 0.0;
+    case QCborValue::String: return !value.toString().isEmpty();
+    case QCborValue::Array: return !value.toArray().isEmpty();
+    case QCborValue::Map: return !value.toMap().isEmpty();
+    default: return false;
+    }
+}
+// The `using` argument of the save signals, made once: building a QCborValue
+// from a string allocates, and every save sends it twice.
+static const QCborValue kUsingValue(kUsing);
+
 static DjangoError scenarioError(const QString &message)
 {
     return DjangoError(QStringLiteral("ScenarioError"), message);
@@ -111,24 +128,19 @@ InstancePtr Engine::construct(const Model *model, const Kwargs &kwargs)
             instance->setValue(field, field->defaultValue);
         }
     }
-    // Leftovers: properties (pk) and fields reachable by get_field (m2m);
-    // anything else is an unexpected keyword, raised before post_init.
-    for (int i = 0; i < remaining.size();) {
-        const QString &name = remaining[i].first;
-        if (name == QLatin1String("pk")) {
-            assign(instance, name, remaining[i].second);
-            remaining.removeAt(i);
-            continue;
-        }
-        const Field *field = model->field(name);
-        if (field && field->type == FieldType::ManyToMany)
-            throw DjangoError(QStringLiteral("TypeError"),
-                              QStringLiteral("Direct assignment to the forward side of a many-to-many set is prohibited. Use %1.set() instead.").arg(name));
-        ++i;
+    // Leftovers: properties (pk) and anything get_field() finds (attnames,
+    // many_to_many names) are assigned through their descriptors; the first
+    // keyword that is neither raises TypeError, before post_init.
+    Kwargs unexpected;
+    for (const auto &item : std::as_const(remaining)) {
+        if (item.first == QLatin1String("pk") || model->field(item.first))
+            assign(instance, item.first, item.second);
+        else
+            unexpected.append(item);
     }
-    if (!remaining.isEmpty())
+    if (!unexpected.isEmpty())
         throw DjangoError(QStringLiteral("TypeError"),
-                          QStringLiteral("%1() got an unexpected keyword argument '%2'").arg(model->name, remaining.first().first));
+                          QStringLiteral("%1() got an unexpected keyword argument '%2'").arg(model->name, unexpected.first().first));
 
     sendModelSignal(*postInit, model, SignalArgs().add(QStringLiteral("instance"), instance));
     return instance;
@@ -186,8 +198,10 @@ void Engine::assign(const InstancePtr &instance, const QString &name, const Valu
         return;
     }
     const Field *field = model->field(name);
-    if (!field)
-        throw scenarioError(QStringLiteral("%1 has no field '%2'").arg(model->name, name));
+    if (!field) {
+        assignNonField(instance, name, value);
+        return;
+    }
     if (field->type == FieldType::ManyToMany)
         throw DjangoError(QStringLiteral("TypeError"),
                           QStringLiteral("Direct assignment to the forward side of a many-to-many set is prohibited. Use %1.set() instead.").arg(name));
@@ -199,6 +213,10 @@ void Engine::assign(const InstancePtr &instance, const QString &name, const Valu
                 throw DjangoError(QStringLiteral("ValueError"),
                                   QStringLiteral("Cannot assign \"%1\": \"%2.%3\" must be a \"%4\" instance.")
                                       .arg(instanceRepr(*value.instance()), model->name, field->name, field->target->name));
+            // Both objects now belong to the database (router.db_for_write):
+            // an unsaved object so related can join m2m relations' checks.
+            instance->inDatabase = true;
+            value.instance()->inDatabase = true;
             instance->setValue(field, value.instance()->pk());
             instance->setCached(field, value.instance());
         } else if (value.isNull()) {
@@ -212,6 +230,43 @@ void Engine::assign(const InstancePtr &instance, const QString &name, const Valu
         return;
     }
     instance->setValue(field, value.isInstance() ? value.instance()->pk() : value.scalar());
+}
+
+void Engine::assignNonField(const InstancePtr &instance, const QString &name, const Value &value)
+{
+    // setattr() of a name that is not a field: a reverse accessor's descriptor
+    // refuses a set of objects; anything else is a plain Python attribute,
+    // which nothing in the contract can read back.
+    const Model *model = instance->model();
+    for (const auto &other : m_registry.models()) {
+        for (const Field *f : other->concreteFields) {
+            if (f->isForeignKey() && f->target == model && f->relatedName == name) {
+                if (f->type == FieldType::OneToOne) {
+                    // ReverseOneToOneDescriptor.__set__: points the object at us.
+                    if (value.isInstance()) {
+                        if (value.instance()->model() != f->owner)
+                            throw DjangoError(QStringLiteral("ValueError"),
+                                              QStringLiteral("Cannot assign \"%1\": \"%2.%3\" must be a \"%4\" instance.")
+                                                  .arg(instanceRepr(*value.instance()), model->name, name, f->owner->name));
+                        value.instance()->setValue(f, instance->pk());
+                        value.instance()->setCached(f, instance);
+                    } else if (!value.isNull()) {
+                        throw DjangoError(QStringLiteral("ValueError"),
+                                          QStringLiteral("Cannot assign \"%1\": \"%2.%3\" must be a \"%4\" instance.")
+                                              .arg(pythonRepr(value.scalar()), model->name, name, f->owner->name));
+                    }
+                    return;
+                }
+                throw DjangoError(QStringLiteral("TypeError"),
+                                  QStringLiteral("Direct assignment to the reverse side of a related set is prohibited. Use %1.set() instead.").arg(name));
+            }
+        }
+        for (const Field *f : other->manyToMany) {
+            if (f->target == model && !f->symmetrical && f->relatedName == name)
+                throw DjangoError(QStringLiteral("TypeError"),
+                                  QStringLiteral("Direct assignment to the reverse side of a many-to-many set is prohibited. Use %1.set() instead.").arg(name));
+        }
+    }
 }
 
 // --- Queries -------------------------------------------------------------
@@ -256,7 +311,7 @@ QVector<InstancePtr> Engine::load(const Model *model, const QVector<Database::Co
 InstancePtr Engine::get(const Model *model, const Kwargs &where)
 {
     // QuerySet.get: at most 21 rows, every one of them an instance.
-    const QVector<InstancePtr> found = load(model, conditions(model, where), {model->pk}, 21);
+    const QVector<InstancePtr> found = load(model, conditions(model, where), {}, 21);
     if (found.isEmpty())
         throw DjangoError(QStringLiteral("DoesNotExist"), QStringLiteral("%1 matching query does not exist.").arg(model->name));
     if (found.size() > 1) {
@@ -386,11 +441,14 @@ static QCborValue updateFieldsArg(const std::optional<QStringList> &names)
 void Engine::saveBase(const InstancePtr &instance, bool raw, bool forceInsert, const std::optional<QStringList> &updateFields)
 {
     const Model *model = instance->model();
-    if (!model->autoCreated)
-        sendModelSignal(*preSave, model, SignalArgs().add(QStringLiteral("instance"), instance)
+    if (!model->autoCreated) {
+        SignalArgs args;
+        args.items.reserve(4);              // one allocation, not one per argument
+        sendModelSignal(*preSave, model, args.add(QStringLiteral("instance"), instance)
                                              .add(QStringLiteral("raw"), QCborValue(raw))
-                                             .add(QStringLiteral("using"), QCborValue(kUsing))
+                                             .add(QStringLiteral("using"), kUsingValue)
                                              .add(QStringLiteral("update_fields"), updateFieldsArg(updateFields)));
+    }
     bool updated = false;
     try {
         updated = saveTable(instance, raw, forceInsert, updateFields);
@@ -400,12 +458,15 @@ void Engine::saveBase(const InstancePtr &instance, bool raw, bool forceInsert, c
     }
     instance->inDatabase = true;
     instance->adding = false;
-    if (!model->autoCreated)
-        sendModelSignal(*postSave, model, SignalArgs().add(QStringLiteral("instance"), instance)
+    if (!model->autoCreated) {
+        SignalArgs args;
+        args.items.reserve(5);
+        sendModelSignal(*postSave, model, args.add(QStringLiteral("instance"), instance)
                                               .add(QStringLiteral("created"), QCborValue(!updated))
                                               .add(QStringLiteral("update_fields"), updateFieldsArg(updateFields))
                                               .add(QStringLiteral("raw"), QCborValue(raw))
-                                              .add(QStringLiteral("using"), QCborValue(kUsing)));
+                                              .add(QStringLiteral("using"), kUsingValue));
+    }
 }
 
 bool Engine::saveTable(const InstancePtr &instance, bool raw, bool forceInsert, const std::optional<QStringList> &updateFields)
@@ -413,7 +474,8 @@ bool Engine::saveTable(const InstancePtr &instance, bool raw, bool forceInsert, 
     // Model._save_table: UPDATE when the pk is set, INSERT when nothing matched.
     const Model *model = instance->model();
     const Field *pkField = model->pk;
-    const bool pkHasDefault = pkField->hasDefault && !pkField->defaultValue.isNull();
+    // Django tests `if self.default`: a falsy default ("" or 0) counts as none.
+    const bool pkHasDefault = pkField->hasDefault && pythonTruthy(pkField->defaultValue);
     if (instance->pk().isNull() && pkHasDefault)
         instance->setPk(pkField->defaultValue);
     const bool pkSet = !instance->pk().isNull();
@@ -446,14 +508,18 @@ bool Engine::saveTable(const InstancePtr &instance, bool raw, bool forceInsert, 
     if (!updated) {
         QVector<const Field *> fields;
         Row values;
+        fields.reserve(model->concreteFields.size());
+        values.reserve(model->concreteFields.size());
         for (const Field *f : model->concreteFields) {
             if (!pkSet && f->autoIncrement)
                 continue;
             fields.append(f);
             values.append(prepareForDb(f, instance->value(f)));
         }
+        // The auto field always takes last_insert_id, even when a pk was given
+        // (an explicit "20" comes back as 20).
         const qint64 id = m_database->insert(model, fields, values);
-        if (!pkSet && pkField->autoIncrement)
+        if (pkField->autoIncrement)
             instance->setPk(QCborValue(id));
     }
     return updated;
@@ -476,7 +542,7 @@ QVector<InstancePtr> Engine::bulkCreate(const Model *model, const QVector<Kwargs
         return objects;
     const Field *pkField = model->pk;
     for (const InstancePtr &object : std::as_const(objects)) {
-        if (object->pk().isNull() && pkField->hasDefault && !pkField->defaultValue.isNull())
+        if (object->pk().isNull() && pkField->hasDefault && pythonTruthy(pkField->defaultValue))
             object->setPk(pkField->defaultValue);
         prepareRelatedForSave(object, QStringLiteral("bulk_create"));
     }
@@ -524,8 +590,9 @@ void Engine::deleteInstance(const InstancePtr &instance)
 
 void Engine::deleteWhere(const Model *model, const Kwargs &where)
 {
+    // QuerySet.delete() reads the matching rows without ORDER BY.
     Collector collector(*this);
-    collector.collect(filter(model, where));
+    collector.collect(load(model, conditions(model, where), {}));
     collector.deleteCollected();
 }
 

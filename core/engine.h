@@ -73,7 +73,7 @@ public:
     void m2m(const InstancePtr &instance, const QString &accessor, M2mAction action,
              const QVector<Value> &targets, bool clear = false);
     // manage.py loaddata of one fixture object per row (section 5.7).
-    void loaddata(const Model *model, const QJsonArray &rows);
+    void loaddata(const Model *model, const QCborArray &rows);
     // manage.py migrate: pre_migrate and post_migrate for the schema's app.
     void migrate();
     // custom_signal.send(sender=..., instance=...) or send_robust.
@@ -91,6 +91,7 @@ public:
     void prepareRelatedForSave(const InstancePtr &instance, const QString &operation);
 
 private:
+    void assignNonField(const InstancePtr &instance, const QString &name, const Value &value);
     bool saveTable(const InstancePtr &instance, bool raw, bool forceInsert,
                    const std::optional<QStringList> &updateFields);
     void sendModelSignal(Signal &signal, const Model *model, const SignalArgs &args);

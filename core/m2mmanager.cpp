@@ -1,30 +1,54 @@
 #include "m2mmanager.h"
 
 #include "collector.h"
+#include "declarativereceivers.h"
 #include "fieldvalues.h"
 
 #include <algorithm>
 
 namespace ss {
 
-static bool idLess(const QCborValue &a, const QCborValue &b)
+// Python's name for a value's type: the first part of the key a set of pks is
+// sorted by in the trace (mixed sets are ordered by type name, then value).
+static QString pythonTypeName(const QCborValue &v)
 {
-    // Python iterates a set of small ints in ascending order (contract 5.6).
-    if (a.isInteger() && b.isInteger())
-        return a.toInteger() < b.toInteger();
-    if ((a.isInteger() || a.isDouble()) && (b.isInteger() || b.isDouble()))
-        return a.toDouble() < b.toDouble();
-    if (a.isString() && b.isString())
-        return a.toString() < b.toString();
-    return a.type() < b.type();
+    if (v.isNull() || v.isUndefined()) return QStringLiteral("NoneType");
+    if (v.isBool()) return QStringLiteral("bool");
+    if (v.isDouble()) return QStringLiteral("float");
+    if (v.isInteger()) return QStringLiteral("int");
+    if (v.isString()) return QStringLiteral("str");
+    return QStringLiteral("object");
 }
 
+static bool idLess(const QCborValue &a, const QCborValue &b)
+{
+    // Also the order Django builds through rows in: Python iterates a set of
+    // small ints in ascending order (contract 5.6).
+    const QString ta = pythonTypeName(a), tb = pythonTypeName(b);
+    if (ta != tb)
+        return ta < tb;
+    if (a.isInteger()) return a.toInteger() < b.toInteger();
+    if (a.isDouble()) return a.toDouble() < b.toDouble();
+    if (a.isBool()) return !a.toBool() && b.toBool();
+    if (a.isString()) return a.toString() < b.toString();
+    return false;
+}
+
+// Adds `id` to a Python set: "2" and 2 are different members, 1 and True the same.
 static void addUnique(QVector<QCborValue> &ids, const QCborValue &id)
 {
     for (const QCborValue &existing : ids)
-        if (jsonEquals(existing, id) && existing.isString() == id.isString())
+        if (pythonEquals(existing, id))
             return;
     ids.append(id);
+}
+
+static bool containsId(const QVector<QCborValue> &ids, const QCborValue &id)
+{
+    for (const QCborValue &existing : ids)
+        if (pythonEquals(existing, id))
+            return true;
+    return false;
 }
 
 static QCborValue sortedSet(QVector<QCborValue> ids)
@@ -76,15 +100,18 @@ QVector<QCborValue> M2mManager::targetIds(const Field *targetField, const QVecto
             if (object.model() != targetField->target)
                 throw DjangoError(QStringLiteral("TypeError"),
                                   QStringLiteral("'%1' instance expected, got %2").arg(targetField->target->name, instanceRepr(object)));
-            if (!object.inDatabase)
+            // router.allow_relation: both objects on the same database (_state.db).
+            if (object.inDatabase != m_instance->inDatabase) {
+                auto db = [](const Instance &i) { return i.inDatabase ? QStringLiteral("default") : QStringLiteral("None"); };
                 throw DjangoError(QStringLiteral("ValueError"),
-                                  QStringLiteral("Cannot add \"%1\": instance is on database \"default\", value is on database \"None\"")
-                                      .arg(instanceRepr(object)));
+                                  QStringLiteral("Cannot add \"%1\": instance is on database \"%2\", value is on database \"%3\"")
+                                      .arg(instanceRepr(object), db(*m_instance), db(object)));
+            }
             if (object.pk().isNull())
                 throw DjangoError(QStringLiteral("ValueError"),
                                   QStringLiteral("Cannot add \"%1\": the value for field \"%2\" is None")
                                       .arg(instanceRepr(object), targetField->name));
-            addUnique(ids, prepareForDb(targetField, object.pk()));
+            addUnique(ids, object.pk());    // an instance's pk as it is, unconverted
         } else {
             addUnique(ids, prepareForDb(targetField, target.scalar()));
         }
@@ -101,23 +128,23 @@ void M2mManager::addItems(const Field *sourceField, const Field *targetField, co
     const QCborValue sourceId = m_instance->pk();
     Database &db = m_engine.database();
 
+    // _get_missing_target_ids: one values_list query, no instances; the ids
+    // compare as Python values ("2" is not the stored 2). The silent mirror
+    // rows of an auto-created symmetrical relation skip the query: they are
+    // inserted for every given id, ignoring conflicts.
     QVector<QCborValue> missing;
-    if (sendSignals) {
-        // _get_missing_target_ids: one values_list query, no instances.
+    const bool fastAdd = !sendSignals && m_through->autoCreated;
+    if (fastAdd) {
+        missing = ids;
+    } else {
         QCborArray wanted;
         for (const QCborValue &id : ids)
             wanted.append(id);
         const QVector<QCborValue> linked = db.selectColumn(m_through, targetField,
                                                            {{sourceField, sourceId}, {targetField, wanted, true}});
-        for (const QCborValue &id : ids) {
-            bool present = false;
-            for (const QCborValue &l : linked)
-                present |= jsonEquals(l, id);
-            if (!present)
+        for (const QCborValue &id : ids)
+            if (!containsId(linked, id))
                 missing.append(id);
-        }
-    } else {
-        missing = ids;   // the silent mirror rows of a symmetrical relation: every given id
     }
 
     Atomic transaction(db);
@@ -155,8 +182,9 @@ void M2mManager::add(const QVector<Value> &targets)
 
 void M2mManager::deleteThroughRows(const QVector<QCborValue> *ids)
 {
-    // _build_remove_filters + QuerySet.delete(): the through rows are read
-    // (pre_init/post_init) in SQLite's index order and deleted by the collector.
+    // _build_remove_filters + QuerySet.delete(): Django's filter on the through
+    // table, read without ORDER BY (pre_init/post_init per row), then the
+    // collector deletes what it read.
     const QCborValue sourceId = m_instance->pk();
     QCborArray idArray;
     if (ids)
@@ -165,28 +193,16 @@ void M2mManager::deleteThroughRows(const QVector<QCborValue> *ids)
     QVector<Database::Condition> forward = {{m_sourceField, sourceId}};
     if (ids)
         forward.append({m_targetField, idArray, true});
-    QVector<const Field *> forwardOrder;
-    const Field *first = m_through->autoCreated ? m_through->concreteFields[1] : nullptr;
-    if (!m_through->autoCreated)
-        forwardOrder = {m_through->pk};
-    else if (m_sourceField == first)
-        forwardOrder = {m_sourceField, m_targetField};               // the unique (first, second) index
-    else if (ids)
-        forwardOrder = {m_sourceField, m_through->pk};               // reverse remove: (second, pk) index...
-    else
-        forwardOrder = {m_through->pk};                              // reverse clear: pk order
-    if (m_through->autoCreated && m_sourceField != first && ids)
-        forwardOrder = {m_targetField};                              // ...which yields declaring-side id order
-    QVector<InstancePtr> rows = m_engine.load(m_through, forward, forwardOrder);
+    QVector<QVector<Database::Condition>> anyOf = {forward};
     if (m_symmetrical) {
         QVector<Database::Condition> mirror = {{m_targetField, sourceId}};
-        QVector<const Field *> mirrorOrder = {m_through->pk};
-        if (ids) {
+        if (ids)
             mirror.append({m_sourceField, idArray, true});
-            mirrorOrder = {m_sourceField};
-        }
-        rows += m_engine.load(m_through, mirror, mirrorOrder);
+        anyOf.append(mirror);
     }
+    QVector<InstancePtr> rows;
+    for (const Row &row : m_engine.database().selectAnyOf(m_through, anyOf, {}))
+        rows.append(m_engine.fromRow(m_through, row));
     Collector collector(m_engine);
     collector.collect(rows);
     collector.deleteCollected();
@@ -196,7 +212,7 @@ void M2mManager::remove(const QVector<Value> &targets)
 {
     if (targets.isEmpty())
         return;
-    QVector<QCborValue> ids;
+    QVector<QCborValue> ids;    // raw values: remove() converts nothing
     for (const Value &target : targets)
         addUnique(ids, target.isInstance() ? target.instance()->pk() : target.scalar());
     Atomic transaction(m_engine.database());
@@ -231,7 +247,7 @@ void M2mManager::set(const QVector<Value> &targets, bool clearFirst)
         QVector<Value> fresh;
         for (const Value &target : targets) {
             const QCborValue id = target.isInstance() ? target.instance()->pk() : prepareForDb(m_targetField, target.scalar());
-            auto it = std::find_if(old.begin(), old.end(), [&](const QCborValue &o) { return jsonEquals(o, id); });
+            auto it = std::find_if(old.begin(), old.end(), [&](const QCborValue &o) { return pythonEquals(o, id); });
             if (it != old.end())
                 old.erase(it);
             else

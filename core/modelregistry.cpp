@@ -65,6 +65,7 @@ ModelRegistry::ModelRegistry(const SchemaDecl &schema)
             field->hasDefault = f.defaultValue.has_value();
             field->defaultValue = f.defaultValue ? *f.defaultValue : implicitDefault(f);
             field->maxLength = f.maxLength;
+            field->dbIndex = f.dbIndex || field->isForeignKey();
             field->onDelete = f.onDelete;
             field->relatedName = f.relatedName;
             field->symmetrical = f.type == FieldType::ManyToMany && f.to == decl.name && f.symmetrical;
@@ -129,6 +130,7 @@ ModelRegistry::ModelRegistry(const SchemaDecl &schema)
                 fk->attname = name + QStringLiteral("_id");
                 fk->type = FieldType::ForeignKey;
                 fk->onDelete = OnDelete::Cascade;
+                fk->dbIndex = true;
                 fk->target = name == sourceName ? model : m2m->target;
                 fk->defaultValue = QCborValue(nullptr);
                 fk->relatedName = through->name.toLower() + QStringLiteral("_set");

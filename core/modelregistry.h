@@ -26,6 +26,7 @@ struct Field
     bool unique = false;
     bool primaryKey = false;
     bool autoIncrement = false;     // the implicit `id`
+    bool dbIndex = false;           // an index of its own (relations always, as in Django)
     bool hasDefault = false;
     QCborValue defaultValue;        // the contract's default when none is declared
     int maxLength = 255;

@@ -73,10 +73,10 @@ InstancePtr ScenarioRunner::ref(const QString &name) const
     return *it;
 }
 
-Value ScenarioRunner::resolve(const QJsonValue &value) const
+Value ScenarioRunner::resolve(const QCborValue &value) const
 {
     if (!value.isString())
-        return Value(cborFromJson(value));
+        return Value(value);
     const QString text = value.toString();
     if (!text.startsWith(QLatin1Char('$')))
         return Value(QCborValue(text));
@@ -96,17 +96,17 @@ Value ScenarioRunner::resolve(const QJsonValue &value) const
     return Value(m_engine->attribute(*instance, attr));
 }
 
-QCborValue ScenarioRunner::resolveScalar(const QJsonValue &value) const
+QCborValue ScenarioRunner::resolveScalar(const QCborValue &value) const
 {
     const Value v = resolve(value);
     return v.isInstance() ? v.instance()->pk() : v.scalar();
 }
 
-Kwargs ScenarioRunner::resolveAll(const QJsonObject &values) const
+Kwargs ScenarioRunner::resolveAll(const QCborMap &values) const
 {
     Kwargs kwargs;
     for (auto it = values.begin(); it != values.end(); ++it)
-        kwargs.append({it.key(), resolve(it.value())});
+        kwargs.append({it.key().toString(), resolve(it.value())});
     return kwargs;
 }
 
@@ -116,34 +116,34 @@ void ScenarioRunner::execute(const StepDecl &step)
     const Model *model = step.model.isEmpty() ? nullptr : engine.registry().model(step.model);
     switch (step.op) {
     case StepDecl::Op::New: {
-        const InstancePtr instance = engine.construct(model, resolveAll(step.values));
+        const InstancePtr instance = engine.construct(model, resolveAll(step.exactValues));
         if (!step.as.isEmpty())
             m_bound.insert(step.as, instance);
         break;
     }
     case StepDecl::Op::Create: {
-        const InstancePtr instance = engine.create(model, resolveAll(step.values));
+        const InstancePtr instance = engine.create(model, resolveAll(step.exactValues));
         if (!step.as.isEmpty())
             m_bound.insert(step.as, instance);
         break;
     }
     case StepDecl::Op::Set: {
         const InstancePtr instance = ref(step.ref);
-        for (auto it = step.values.begin(); it != step.values.end(); ++it)
-            engine.assign(instance, it.key(), resolve(it.value()));
+        for (auto it = step.exactValues.begin(); it != step.exactValues.end(); ++it)
+            engine.assign(instance, it.key().toString(), resolve(it.value()));
         break;
     }
     case StepDecl::Op::Save:
         engine.save(ref(step.ref), step.updateFields, step.forceInsert);
         break;
     case StepDecl::Op::Get: {
-        const InstancePtr instance = engine.get(model, resolveAll(step.where.value_or(QJsonObject())));
+        const InstancePtr instance = engine.get(model, resolveAll(step.exactWhere.value_or(QCborMap())));
         if (!step.as.isEmpty())
             m_bound.insert(step.as, instance);
         break;
     }
     case StepDecl::Op::All: {
-        const QVector<InstancePtr> found = engine.filter(model, resolveAll(step.where.value_or(QJsonObject())));
+        const QVector<InstancePtr> found = engine.filter(model, resolveAll(step.exactWhere.value_or(QCborMap())));
         for (int i = 0; i < step.asList.size() && i < found.size(); ++i)
             m_bound.insert(step.asList[i], found[i]);
         break;
@@ -152,12 +152,12 @@ void ScenarioRunner::execute(const StepDecl &step)
         engine.refresh(ref(step.ref));
         break;
     case StepDecl::Op::Update:
-        engine.update(model, resolveAll(step.where.value_or(QJsonObject())), resolveAll(step.values));
+        engine.update(model, resolveAll(step.exactWhere.value_or(QCborMap())), resolveAll(step.exactValues));
         break;
     case StepDecl::Op::BulkCreate: {
         QVector<Kwargs> rows;
-        for (const QJsonValue &row : step.rows)
-            rows.append(resolveAll(row.toObject()));
+        for (const QCborValue &row : step.exactRows)
+            rows.append(resolveAll(row.toMap()));
         const QVector<InstancePtr> created = engine.bulkCreate(model, rows);
         for (int i = 0; i < step.asList.size() && i < created.size(); ++i)
             m_bound.insert(step.asList[i], created[i]);
@@ -167,12 +167,12 @@ void ScenarioRunner::execute(const StepDecl &step)
         engine.deleteInstance(ref(step.ref));
         break;
     case StepDecl::Op::DeleteWhere:
-        engine.deleteWhere(model, resolveAll(step.where.value_or(QJsonObject())));
+        engine.deleteWhere(model, resolveAll(step.exactWhere.value_or(QCborMap())));
         break;
     case StepDecl::Op::M2m: {
         const InstancePtr instance = ref(step.ref);
         QVector<Value> targets;
-        for (const QJsonValue &t : step.targets)
+        for (const QCborValue &t : step.exactTargets)
             targets.append(resolve(t));
         static const QHash<QString, M2mAction> actions = {
             {QStringLiteral("add"), M2mAction::Add}, {QStringLiteral("remove"), M2mAction::Remove},
@@ -182,16 +182,17 @@ void ScenarioRunner::execute(const StepDecl &step)
     }
     case StepDecl::Op::LoadData: {
         // A fixture holds plain values: a "$name" in a row stands for its pk.
-        QJsonArray rows;
-        for (const QJsonValue &rowValue : step.rows) {
-            if (!rowValue.isObject()) {
+        QCborArray rows;
+        for (const QCborValue &rowValue : step.exactRows) {
+            if (!rowValue.isMap()) {
                 rows.append(rowValue);
                 continue;
             }
-            QJsonObject row = rowValue.toObject();
-            for (auto it = row.begin(); it != row.end(); ++it) {
-                if (it.value().isString() && it.value().toString().startsWith(QLatin1Char('$')))
-                    it.value() = resolveScalar(it.value()).toJsonValue();
+            QCborMap row;
+            const QCborMap given = rowValue.toMap();
+            for (auto it = given.begin(); it != given.end(); ++it) {
+                const bool isRef = it.value().isString() && it.value().toString().startsWith(QLatin1Char('$'));
+                row.insert(it.key(), isRef ? resolveScalar(it.value()) : it.value());
             }
             rows.append(row);
         }
@@ -207,7 +208,7 @@ void ScenarioRunner::execute(const StepDecl &step)
     case StepDecl::Op::Send: {
         std::optional<Value> instance;
         if (step.instance)
-            instance = resolve(*step.instance);
+            instance = resolve(step.exactInstance.value_or(cborFromJson(*step.instance)));
         engine.sendCustom(step.signal, step.sender ? Sender::model(*step.sender) : Sender::none(), instance, step.robust);
         break;
     }
@@ -219,7 +220,7 @@ void ScenarioRunner::execute(const StepDecl &step)
 
 // --- Django code labels --------------------------------------------------
 
-QString pythonLiteral(const QJsonValue &value)
+QString pythonLiteral(const QCborValue &value)
 {
     if (value.isString()) {
         const QString text = value.toString();
@@ -227,29 +228,29 @@ QString pythonLiteral(const QJsonValue &value)
             return pythonRepr(QCborValue(text.mid(1)));
         if (text.startsWith(QLatin1Char('$')))
             return text.mid(1);
-        return pythonRepr(QCborValue(text));
+        return pythonRepr(value);
     }
     if (value.isArray()) {
         QStringList items;
-        for (const QJsonValue &v : value.toArray())
+        for (const QCborValue &v : value.toArray())
             items << pythonLiteral(v);
         return QLatin1Char('[') + items.join(QStringLiteral(", ")) + QLatin1Char(']');
     }
-    if (value.isObject()) {
+    if (value.isMap()) {
         QStringList items;
-        const QJsonObject object = value.toObject();
-        for (auto it = object.begin(); it != object.end(); ++it)
-            items << pythonRepr(QCborValue(it.key())) + QStringLiteral(": ") + pythonLiteral(it.value());
+        const QCborMap map = value.toMap();
+        for (auto it = map.begin(); it != map.end(); ++it)
+            items << pythonRepr(it.key()) + QStringLiteral(": ") + pythonLiteral(it.value());
         return QLatin1Char('{') + items.join(QStringLiteral(", ")) + QLatin1Char('}');
     }
-    return pythonRepr(cborFromJson(value));
+    return pythonRepr(value);
 }
 
-static QString keywordArgs(const QJsonObject &values)
+static QString keywordArgs(const QCborMap &values)
 {
     QStringList parts;
     for (auto it = values.begin(); it != values.end(); ++it)
-        parts << it.key() + QLatin1Char('=') + pythonLiteral(it.value());
+        parts << it.key().toString() + QLatin1Char('=') + pythonLiteral(it.value());
     return parts.join(QStringLiteral(", "));
 }
 
@@ -265,15 +266,15 @@ QString ScenarioRunner::stepCode(int index) const
 {
     const StepDecl &s = m_scenario.steps.value(index);
     const QString as = s.as.isEmpty() ? QString() : s.as + QStringLiteral(" = ");
-    const QString filter = s.where && !s.where->isEmpty()
-        ? QStringLiteral("filter(%1)").arg(keywordArgs(*s.where)) : QStringLiteral("all()");
+    const QString filter = s.exactWhere && !s.exactWhere->isEmpty()
+        ? QStringLiteral("filter(%1)").arg(keywordArgs(*s.exactWhere)) : QStringLiteral("all()");
     switch (s.op) {
-    case StepDecl::Op::New: return as + QStringLiteral("%1(%2)").arg(s.model, keywordArgs(s.values));
-    case StepDecl::Op::Create: return as + QStringLiteral("%1.objects.create(%2)").arg(s.model, keywordArgs(s.values));
+    case StepDecl::Op::New: return as + QStringLiteral("%1(%2)").arg(s.model, keywordArgs(s.exactValues));
+    case StepDecl::Op::Create: return as + QStringLiteral("%1.objects.create(%2)").arg(s.model, keywordArgs(s.exactValues));
     case StepDecl::Op::Set: {
         QStringList parts;
-        for (auto it = s.values.begin(); it != s.values.end(); ++it)
-            parts << QStringLiteral("%1.%2 = %3").arg(s.ref, it.key(), pythonLiteral(it.value()));
+        for (auto it = s.exactValues.begin(); it != s.exactValues.end(); ++it)
+            parts << QStringLiteral("%1.%2 = %3").arg(s.ref, it.key().toString(), pythonLiteral(it.value()));
         return parts.join(QStringLiteral("; "));
     }
     case StepDecl::Op::Save: {
@@ -282,17 +283,17 @@ QString ScenarioRunner::stepCode(int index) const
         if (s.updateFields) args << QStringLiteral("update_fields=") + stringList(*s.updateFields);
         return QStringLiteral("%1.save(%2)").arg(s.ref, args.join(QStringLiteral(", ")));
     }
-    case StepDecl::Op::Get: return as + QStringLiteral("%1.objects.get(%2)").arg(s.model, keywordArgs(s.where.value_or(QJsonObject())));
+    case StepDecl::Op::Get: return as + QStringLiteral("%1.objects.get(%2)").arg(s.model, keywordArgs(s.exactWhere.value_or(QCborMap())));
     case StepDecl::Op::All: {
         const QString names = s.asList.isEmpty() ? QString() : s.asList.join(QStringLiteral(", ")) + QStringLiteral(" = ");
         return names + QStringLiteral("list(%1.objects.%2.order_by('pk'))").arg(s.model, filter);
     }
     case StepDecl::Op::Refresh: return QStringLiteral("%1.refresh_from_db()").arg(s.ref);
-    case StepDecl::Op::Update: return QStringLiteral("%1.objects.%2.update(%3)").arg(s.model, filter, keywordArgs(s.values));
+    case StepDecl::Op::Update: return QStringLiteral("%1.objects.%2.update(%3)").arg(s.model, filter, keywordArgs(s.exactValues));
     case StepDecl::Op::BulkCreate: {
         QStringList objects;
-        for (const QJsonValue &row : s.rows)
-            objects << QStringLiteral("%1(%2)").arg(s.model, keywordArgs(row.toObject()));
+        for (const QCborValue &row : s.exactRows)
+            objects << QStringLiteral("%1(%2)").arg(s.model, keywordArgs(row.toMap()));
         const QString names = s.asList.isEmpty() ? QString() : s.asList.join(QStringLiteral(", ")) + QStringLiteral(" = ");
         return names + QStringLiteral("%1.objects.bulk_create([%2])").arg(s.model, objects.join(QStringLiteral(", ")));
     }
@@ -300,7 +301,7 @@ QString ScenarioRunner::stepCode(int index) const
     case StepDecl::Op::DeleteWhere: return QStringLiteral("%1.objects.%2.delete()").arg(s.model, filter);
     case StepDecl::Op::M2m: {
         QStringList targets;
-        for (const QJsonValue &t : s.targets)
+        for (const QCborValue &t : s.exactTargets)
             targets << pythonLiteral(t);
         if (s.action == QLatin1String("clear"))
             return QStringLiteral("%1.%2.clear()").arg(s.ref, s.field);
@@ -317,7 +318,7 @@ QString ScenarioRunner::stepCode(int index) const
     case StepDecl::Op::Send:
         return QStringLiteral("%1.%2(sender=%3%4)").arg(s.signal, s.robust ? QStringLiteral("send_robust") : QStringLiteral("send"),
                                                       s.sender.value_or(QStringLiteral("None")),
-                                                      s.instance ? QStringLiteral(", instance=") + pythonLiteral(*s.instance) : QString());
+                                                      s.exactInstance ? QStringLiteral(", instance=") + pythonLiteral(*s.exactInstance) : QString());
     case StepDecl::Op::Migrate: return QStringLiteral("call_command('migrate', run_syncdb=True)");
     }
     return QString();

@@ -45,9 +45,9 @@ public:
 private:
     void execute(const StepDecl &step);
     InstancePtr ref(const QString &name) const;
-    Value resolve(const QJsonValue &value) const;
-    Kwargs resolveAll(const QJsonObject &values) const;
-    QCborValue resolveScalar(const QJsonValue &value) const;
+    Value resolve(const QCborValue &value) const;
+    Kwargs resolveAll(const QCborMap &values) const;
+    QCborValue resolveScalar(const QCborValue &value) const;
 
     ScenarioDecl m_scenario;
     std::unique_ptr<Engine> m_engine;
@@ -57,7 +57,7 @@ private:
     bool m_opened = false;
 };
 
-// Python source for a value in a step: 'ann', 3, True, None, or a bound name.
-QString pythonLiteral(const QJsonValue &value);
+// Python source for a value in a step: 'ann', 3, 2.0, True, None, or a bound name.
+QString pythonLiteral(const QCborValue &value);
 
 } // namespace ss

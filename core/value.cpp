@@ -123,11 +123,30 @@ QString pythonFloatRepr(double value)
     return QString::fromStdString(out);
 }
 
-static void appendJsonString(QByteArray &out, const QString &text)
+static void appendJsonString(QByteArray &out, const QString &text, bool asciiOnly)
 {
-    // As Python's json.dumps with ensure_ascii=False would not be byte-equal to
-    // the oracle (which uses the default ensure_ascii=True), escape non-ASCII as
-    // \uXXXX the way Python does, surrogate pairs included.
+    // With asciiOnly, non-ASCII is escaped as \uXXXX the way Python's
+    // json.dumps does by default, surrogate pairs included.
+    if (!asciiOnly) {
+        QString escaped;
+        escaped.reserve(text.size() + 2);
+        for (QChar ch : text) {
+            const ushort c = ch.unicode();
+            if (c == '"') escaped += QStringLiteral("\\\"");
+            else if (c == '\\') escaped += QStringLiteral("\\\\");
+            else if (c == '\n') escaped += QStringLiteral("\\n");
+            else if (c == '\r') escaped += QStringLiteral("\\r");
+            else if (c == '\t') escaped += QStringLiteral("\\t");
+            else if (c == '\b') escaped += QStringLiteral("\\b");
+            else if (c == '\f') escaped += QStringLiteral("\\f");
+            else if (c < 0x20) escaped += QStringLiteral("\\u%1").arg(c, 4, 16, QLatin1Char('0'));
+            else escaped += ch;
+        }
+        out.append('"');
+        out.append(escaped.toUtf8());
+        out.append('"');
+        return;
+    }
     out.append('"');
     for (QChar ch : text) {
         const ushort c = ch.unicode();
@@ -152,7 +171,7 @@ static void appendJsonString(QByteArray &out, const QString &text)
     out.append('"');
 }
 
-void appendCanonicalJson(QByteArray &out, const QCborValue &value)
+void appendCanonicalJson(QByteArray &out, const QCborValue &value, bool asciiOnly)
 {
     switch (value.type()) {
     case QCborValue::Integer:
@@ -168,7 +187,7 @@ void appendCanonicalJson(QByteArray &out, const QCborValue &value)
         out.append("false");
         break;
     case QCborValue::String:
-        appendJsonString(out, value.toString());
+        appendJsonString(out, value.toString(), asciiOnly);
         break;
     case QCborValue::Array: {
         out.append('[');
@@ -176,7 +195,7 @@ void appendCanonicalJson(QByteArray &out, const QCborValue &value)
         for (qsizetype i = 0; i < array.size(); ++i) {
             if (i)
                 out.append(',');
-            appendCanonicalJson(out, array.at(i));
+            appendCanonicalJson(out, array.at(i), asciiOnly);
         }
         out.append(']');
         break;
@@ -194,9 +213,9 @@ void appendCanonicalJson(QByteArray &out, const QCborValue &value)
         for (qsizetype i = 0; i < items.size(); ++i) {
             if (i)
                 out.append(',');
-            appendJsonString(out, items[i].first);
+            appendJsonString(out, items[i].first, asciiOnly);
             out.append(':');
-            appendCanonicalJson(out, items[i].second);
+            appendCanonicalJson(out, items[i].second, asciiOnly);
         }
         out.append('}');
         break;
@@ -207,10 +226,10 @@ void appendCanonicalJson(QByteArray &out, const QCborValue &value)
     }
 }
 
-QByteArray canonicalJson(const QCborValue &value)
+QByteArray canonicalJson(const QCborValue &value, bool asciiOnly)
 {
     QByteArray out;
-    appendCanonicalJson(out, value);
+    appendCanonicalJson(out, value, asciiOnly);
     return out;
 }
 
@@ -218,7 +237,7 @@ QString placeholderText(const QCborValue &value)
 {
     if (value.isString())
         return value.toString();
-    return QString::fromUtf8(canonicalJson(value));
+    return QString::fromUtf8(canonicalJson(value, false));
 }
 
 } // namespace ss

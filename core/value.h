@@ -50,11 +50,13 @@ QString pythonFloatRepr(double value);
 
 // Compact JSON with sorted keys and no spaces, floats as Python prints them:
 // the canonical trace's encoding (section 4), byte-stable.
-void appendCanonicalJson(QByteArray &out, const QCborValue &value);
-QByteArray canonicalJson(const QCborValue &value);
+// UTF-8 as the oracle writes it (json.dumps(..., ensure_ascii=False));
+// `asciiOnly` escapes non-ASCII as \uXXXX instead.
+void appendCanonicalJson(QByteArray &out, const QCborValue &value, bool asciiOnly = false);
+QByteArray canonicalJson(const QCborValue &value, bool asciiOnly = false);
 
 // Text for a placeholder in notify/raise (section 2): strings as they are,
-// anything else as compact JSON.
+// anything else as compact JSON with keys sorted and non-ASCII kept.
 QString placeholderText(const QCborValue &value);
 
 } // namespace ss
