@@ -1,51 +1,1179 @@
 #include "mainwindow.h"
 
+#include "editors.h"
+#include "fieldvalues.h"
+#include "inspector.h"
 #include "loaders.h"
-#include "scenariorunner.h"
-#include "traceexport.h"
-#include "tracerecorder.h"
+#include "recordtablemodel.h"
+#include "roles.h"
+#include "signalstyle.h"
+#include "timelinefilter.h"
+#include "timelinemodel.h"
 
-#include <QBuffer>
-#include <QFontDatabase>
-#include <QPlainTextEdit>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QComboBox>
+#include <QDir>
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QHeaderView>
+#include <QInputDialog>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QProgressDialog>
+#include <QPushButton>
+#include <QSettings>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QTableView>
+#include <QTextBrowser>
+#include <QToolBar>
+#include <QToolButton>
+#include <QTreeView>
+#include <QStandardItemModel>
+#include <QUndoCommand>
+#include <QUndoStack>
+#include <QVBoxLayout>
+
+static void initResources()
+{
+    Q_INIT_RESOURCE(signalscope);
+}
 
 namespace ss {
 
-MainWindow::MainWindow(QWidget *parent)
-    : QMainWindow(parent), m_view(new QPlainTextEdit(this))
+static const QStringList builtinSignals = {
+    QStringLiteral("pre_init"), QStringLiteral("post_init"), QStringLiteral("pre_save"), QStringLiteral("post_save"),
+    QStringLiteral("pre_delete"), QStringLiteral("post_delete"), QStringLiteral("m2m_changed"),
+    QStringLiteral("pre_migrate"), QStringLiteral("post_migrate"), QStringLiteral("connection_created")};
+
+// --- Undo: each undo and redo is itself a Django operation -----------------
+
+class EditCellCommand : public QUndoCommand
 {
+public:
+    EditCellCommand(Session *s, const Model *m, QCborValue pk, const Field *f, QCborValue oldValue, QCborValue newValue, bool uf)
+        : m_s(s), m_model(m->name), m_pk(pk), m_field(f->name), m_old(oldValue), m_new(newValue), m_uf(uf)
+    {
+        setText(QStringLiteral("%1.%2 = %3").arg(Session::varName(m, pk), f->name, pythonRepr(newValue)));
+    }
+    void undo() override { apply(m_old); }
+    void redo() override
+    {
+        if (m_first) { m_first = false; return; }     // already done by the edit
+        apply(m_new);
+    }
+
+private:
+    void apply(const QCborValue &v)
+    {
+        const Model *model = m_s->registry().model(m_model);
+        if (!model)
+            return;
+        const Field *field = model->field(m_field);
+        if (field)
+            m_s->saveField(model, m_pk, field, v, m_uf);
+    }
+    Session *m_s;
+    QString m_model;
+    QCborValue m_pk;
+    QString m_field;
+    QCborValue m_old, m_new;
+    bool m_uf;
+    bool m_first = true;
+};
+
+class CreateRowCommand : public QUndoCommand
+{
+public:
+    CreateRowCommand(Session *s, const Model *m, Kwargs values, QCborValue pk)
+        : m_s(s), m_model(m->name), m_values(std::move(values)), m_pk(pk)
+    {
+        setText(QStringLiteral("create %1 %2").arg(m->name, placeholderText(pk)));
+    }
+    void undo() override
+    {
+        if (const Model *model = m_s->registry().model(m_model))
+            m_s->deleteRow(model, m_pk);
+    }
+    void redo() override
+    {
+        if (m_first) { m_first = false; return; }
+        if (const Model *model = m_s->registry().model(m_model)) {
+            Kwargs values = m_values;
+            values.prepend({model->pk->name, Value(m_pk)});
+            m_s->createRow(model, values);
+        }
+    }
+
+private:
+    Session *m_s;
+    QString m_model;
+    Kwargs m_values;
+    QCborValue m_pk;
+    bool m_first = true;
+};
+
+class DeleteRowCommand : public QUndoCommand
+{
+public:
+    DeleteRowCommand(Session *s, const Model *m, QCborValue pk, Row row) : m_s(s), m_model(m->name), m_pk(pk), m_row(std::move(row))
+    {
+        setText(QStringLiteral("delete %1 %2 (undo re-creates this row only)").arg(m->name, placeholderText(pk)));
+    }
+    void undo() override
+    {
+        const Model *model = m_s->registry().model(m_model);
+        if (!model)
+            return;
+        Kwargs values;
+        for (const Field *f : model->concreteFields)
+            values.append({f->isForeignKey() ? f->attname : f->name, Value(m_row.value(f->index))});
+        m_s->createRow(model, values);
+    }
+    void redo() override
+    {
+        if (m_first) { m_first = false; return; }
+        if (const Model *model = m_s->registry().model(m_model))
+            m_s->deleteRow(model, m_pk);
+    }
+
+private:
+    Session *m_s;
+    QString m_model;
+    QCborValue m_pk;
+    Row m_row;
+    bool m_first = true;
+};
+
+// --- The window --------------------------------------------------------------
+
+MainWindow::MainWindow(QWidget *parent)
+    : QMainWindow(parent), m_session(new Session(this))
+{
+    initResources();
+    setObjectName(QStringLiteral("SignalScopeMainWindow"));
     setWindowTitle(QStringLiteral("SignalScope"));
-    m_view->setReadOnly(true);
-    m_view->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
-    m_view->setPlainText(tr("Open a scenario with: signalscope path/to/x.scenario.json"));
-    setCentralWidget(m_view);
-    resize(1000, 700);
+    setWindowIcon(QIcon(QStringLiteral(":/icons/signalscope.svg")));
+    setAcceptDrops(true);
+    m_undo = new QUndoStack(this);
+
+    m_timeline = new TimelineModel(m_session, this);
+    m_filter = new TimelineFilter(&m_session->recorder(), this);
+    m_filter->setSourceModel(m_timeline);
+
+    buildTimeline();
+    buildDocks();
+    buildActions();
+
+    connect(m_session, &Session::aboutToRebuild, this, &MainWindow::dropTables);
+    connect(m_session, &Session::loaded, this, &MainWindow::rebuildForSchema);
+    connect(m_session, &Session::databaseChanged, this, [this] {
+        refreshTables();
+        updateStepHighlight();
+        updateStatus();
+    });
+    connect(&m_session->bridge(), &TraceBridge::loopDetected, this, &MainWindow::onLoopDetected);
+    connect(&m_session->bridge(), &TraceBridge::loopChanged, this, [this](int loop) {
+        if (loop < m_session->recorder().loops().size())
+            onLoopDetected(loop, m_session->recorder().loops().at(loop).path);
+    });
+    connect(&m_session->bridge(), &TraceBridge::eventsAppended, this, [this] { updateStatus(); });
+    connect(&m_session->bridge(), &TraceBridge::recordingCleared, this, [this] {
+        m_loopBanner->hide();
+        m_inspector->setHtml(inspectorHtml(*m_session, -1));
+        updateStatus();
+    });
+
+    resize(1400, 900);
+    restoreSettings();
+    // Nothing to configure: the shop sample on an in-memory SQLite database.
+    openSample(QStringLiteral("shop"));
+}
+
+MainWindow::~MainWindow() = default;
+
+QVector<SampleInfo> MainWindow::samples()
+{
+    initResources();
+    static const QStringList order = {QStringLiteral("shop"), QStringLiteral("blog"), QStringLiteral("reactions"),
+                                      QStringLiteral("pizza"), QStringLiteral("cascade"), QStringLiteral("loops"),
+                                      QStringLiteral("silent")};
+    QVector<SampleInfo> result;
+    for (const QString &name : order) {
+        SampleInfo info;
+        info.name = name;
+        info.path = QStringLiteral(":/samples/%1.scenario.json").arg(name);
+        QFile file(info.path);
+        if (!file.open(QIODevice::ReadOnly))
+            continue;
+        const QJsonObject o = QJsonDocument::fromJson(file.readAll()).object();
+        info.title = o.value(QStringLiteral("name")).toString();
+        info.lesson = o.value(QStringLiteral("description")).toString();
+        result.append(info);
+    }
+    return result;
+}
+
+bool MainWindow::openSample(const QString &name)
+{
+    return openFile(QStringLiteral(":/samples/%1.scenario.json").arg(name));
 }
 
 bool MainWindow::openFile(const QString &path)
 {
-    LoadError error;
-    auto scenario = loadScenarioFile(path, &error);
-    if (!scenario) {
-        m_view->setPlainText(error.toString());
+    QString error;
+    m_undo->clear();
+    if (!m_session->loadFile(path, &error)) {
+        showTableError(tr("Could not open %1:\n%2").arg(path, error));
+        if (isVisible())
+            QMessageBox::warning(this, tr("Open"), error);
         return false;
     }
-    TraceRecorder recorder;
-    try {
-        ScenarioRunner runner(std::move(*scenario));
-        runner.engine().dispatch().addListener(&recorder);
-        runner.runAll();
-        runner.engine().dispatch().removeListener(&recorder);
-    } catch (const DjangoError &e) {
-        m_view->setPlainText(e.type() + QStringLiteral(": ") + e.message());
-        return false;
-    }
-    QBuffer buffer;
-    buffer.open(QIODevice::WriteOnly);
-    writeCanonicalJsonl(recorder, buffer);
-    m_view->setPlainText(QString::fromUtf8(buffer.data()));
-    setWindowTitle(QStringLiteral("SignalScope — ") + path);
+    m_currentFile = path;
+    if (!path.startsWith(QLatin1Char(':')))
+        addRecentFile(QFileInfo(path).absoluteFilePath());
+    QSettings().setValue(QStringLiteral("lastFile"), path);
+    const QString title = m_session->scenario().name.isEmpty() ? QFileInfo(path).fileName() : m_session->scenario().name;
+    setWindowTitle(QStringLiteral("SignalScope — %1").arg(title));
+    m_session->bridge().flush();
     return true;
+}
+
+// --- Layout --------------------------------------------------------------------
+
+void MainWindow::buildTimeline()
+{
+    m_mainSplitter = new QSplitter(Qt::Vertical, this);
+    m_mainSplitter->setObjectName(QStringLiteral("mainSplitter"));
+
+    // Top: the record tables.
+    auto *tablesBox = new QWidget(m_mainSplitter);
+    auto *tablesLayout = new QVBoxLayout(tablesBox);
+    tablesLayout->setContentsMargins(0, 0, 0, 0);
+    m_tables = new QTabWidget(tablesBox);
+    m_tables->setDocumentMode(true);
+    m_tableMessage = new QLabel(tablesBox);
+    m_tableMessage->setWordWrap(true);
+    m_tableMessage->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_tableMessage->setStyleSheet(QStringLiteral("QLabel { padding: 4px; border-radius: 3px; }"));
+    m_readingNote = new QLabel(tr("<small>Tables read the database directly (not through <code>Model.objects</code>), "
+                                  "so refreshing them sends no <code>pre_init</code>/<code>post_init</code>: every signal in "
+                                  "the timeline comes from an action. An edit acts on the row's current values, like an "
+                                  "object you already hold in a Django shell (<code>user_1</code>).</small>"), tablesBox);
+    m_readingNote->setWordWrap(true);
+    tablesLayout->addWidget(m_tables, 1);
+    tablesLayout->addWidget(m_tableMessage);
+    tablesLayout->addWidget(m_readingNote);
+
+    // Bottom: timeline + inspector.
+    m_bottomSplitter = new QSplitter(Qt::Horizontal, m_mainSplitter);
+    m_bottomSplitter->setObjectName(QStringLiteral("bottomSplitter"));
+    auto *timelineBox = new QWidget(m_bottomSplitter);
+    auto *timelineLayout = new QVBoxLayout(timelineBox);
+    timelineLayout->setContentsMargins(0, 0, 0, 0);
+    auto *bar = new QToolBar(timelineBox);
+    bar->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    bar->addWidget(new QLabel(tr(" Timeline  "), bar));
+
+    m_kindMenu = new QMenu(this);
+    m_kindButton = new QToolButton(bar);
+    m_kindButton->setText(tr("Signals ▾"));
+    m_kindButton->setToolTip(tr("Show or hide signal kinds"));
+    m_kindButton->setPopupMode(QToolButton::InstantPopup);
+    m_kindButton->setMenu(m_kindMenu);
+    bar->addWidget(m_kindButton);
+
+    m_modelFilter = new QComboBox(bar);
+    m_modelFilter->setObjectName(QStringLiteral("modelFilter"));
+    m_modelFilter->setToolTip(tr("Only the signals sent by one model"));
+    m_modelFilter->addItem(tr("All models"), QString());
+    connect(m_modelFilter, &QComboBox::currentIndexChanged, this, [this] {
+        m_filter->setModelFilter(m_modelFilter->currentData().toString());
+        m_timelineView->expandAll();
+    });
+    bar->addWidget(m_modelFilter);
+
+    m_search = new QLineEdit(bar);
+    m_search->setObjectName(QStringLiteral("timelineSearch"));
+    m_search->setPlaceholderText(tr("Search the timeline (Ctrl+F)"));
+    m_search->setClearButtonEnabled(true);
+    m_search->setMaximumWidth(260);
+    connect(m_search, &QLineEdit::textChanged, this, [this](const QString &text) {
+        m_filter->setSearchText(text);
+        if (!text.isEmpty())
+            m_timelineView->expandAll();
+    });
+    bar->addWidget(m_search);
+
+    m_pauseAction = bar->addAction(tr("Pause"));
+    m_pauseAction->setCheckable(true);
+    m_pauseAction->setToolTip(tr("Pause recording: actions still run, nothing is recorded (the canonical export then "
+                                 "lacks those lines)"));
+    connect(m_pauseAction, &QAction::toggled, this, &MainWindow::setPaused);
+    QAction *clear = bar->addAction(tr("Clear"));
+    clear->setToolTip(tr("Forget the recording (the database is kept)"));
+    connect(clear, &QAction::triggered, this, [this] { m_session->bridge().clearRecording(); });
+    m_followAction = bar->addAction(tr("Follow newest"));
+    m_followAction->setCheckable(true);
+    m_followAction->setChecked(true);
+    connect(m_followAction, &QAction::toggled, this, &MainWindow::setFollowNewest);
+    timelineLayout->addWidget(bar);
+
+    m_loopBanner = new QLabel(timelineBox);
+    m_loopBanner->setObjectName(QStringLiteral("loopBanner"));
+    m_loopBanner->setWordWrap(true);
+    m_loopBanner->setStyleSheet(QStringLiteral("QLabel { background: rgba(255,170,0,90); padding: 6px; border-radius: 3px; }"));
+    m_loopBanner->hide();
+    timelineLayout->addWidget(m_loopBanner);
+
+    m_timelineView = new QTreeView(timelineBox);
+    m_timelineView->setObjectName(QStringLiteral("timeline"));
+    m_timelineView->setModel(m_filter);
+    m_timelineView->setUniformRowHeights(true);
+    m_timelineView->setAlternatingRowColors(true);
+    m_timelineView->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    m_timelineView->header()->setStretchLastSection(false);
+    m_timelineView->setColumnWidth(TimelineColumn::Event, 330);
+    m_timelineView->setColumnWidth(TimelineColumn::Sender, 100);
+    m_timelineView->setColumnWidth(TimelineColumn::Instance, 100);
+    m_timelineView->setColumnWidth(TimelineColumn::Arguments, 230);
+    m_timelineView->setColumnWidth(TimelineColumn::Time, 70);
+    m_timelineView->setColumnWidth(TimelineColumn::Duration, 90);
+    timelineLayout->addWidget(m_timelineView, 1);
+    connect(m_filter, &QAbstractItemModel::rowsInserted, this, &MainWindow::onTimelineRowsInserted);
+    connect(m_timelineView->selectionModel(), &QItemSelectionModel::currentChanged, this, &MainWindow::showInspector);
+
+    m_inspector = new QTextBrowser(m_bottomSplitter);
+    m_inspector->setObjectName(QStringLiteral("inspector"));
+    m_inspector->setHtml(inspectorHtml(*m_session, -1));
+    m_bottomSplitter->setStretchFactor(0, 3);
+    m_bottomSplitter->setStretchFactor(1, 2);
+    m_mainSplitter->setStretchFactor(0, 2);
+    m_mainSplitter->setStretchFactor(1, 3);
+    setCentralWidget(m_mainSplitter);
+
+    for (const QString &signal : builtinSignals) {
+        QAction *a = m_kindMenu->addAction(signalIcon(signal), signal);
+        a->setCheckable(true);
+        a->setChecked(true);
+        connect(a, &QAction::toggled, this, [this, signal](bool on) { m_filter->setSignalVisible(signal, on); });
+    }
+}
+
+void MainWindow::buildDocks()
+{
+    auto *schemaDock = new QDockWidget(tr("Schema"), this);
+    schemaDock->setObjectName(QStringLiteral("schemaDock"));
+    m_schemaTree = new QTreeView(schemaDock);
+    m_schemaTree->setObjectName(QStringLiteral("schemaTree"));
+    m_schemaModel = new QStandardItemModel(this);
+    m_schemaModel->setHorizontalHeaderLabels({tr("Item"), tr("Details")});
+    m_schemaTree->setModel(m_schemaModel);
+    m_schemaTree->setColumnWidth(0, 210);
+    connect(m_schemaModel, &QStandardItemModel::itemChanged, this, [this](QStandardItem *item) {
+        const QString name = item->data(Qt::UserRole).toString();
+        if (item->column() != 0 || name.isEmpty())
+            return;
+        const bool muted = item->checkState() != Qt::Checked;
+        if (muted != m_session->isMuted(name)) {
+            m_session->setMuted(name, muted);
+            statusBar()->showMessage(muted ? tr("Receiver %1 muted: it keeps its place but is skipped").arg(name)
+                                           : tr("Receiver %1 unmuted").arg(name), 4000);
+        }
+    });
+    schemaDock->setWidget(m_schemaTree);
+    addDockWidget(Qt::LeftDockWidgetArea, schemaDock);
+
+    auto *scenarioDock = new QDockWidget(tr("Scenario"), this);
+    scenarioDock->setObjectName(QStringLiteral("scenarioDock"));
+    auto *box = new QWidget(scenarioDock);
+    auto *layout = new QVBoxLayout(box);
+    m_scenarioInfo = new QLabel(box);
+    m_scenarioInfo->setWordWrap(true);
+    layout->addWidget(m_scenarioInfo);
+    auto *buttons = new QToolBar(box);
+    buttons->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    m_runAllAction = buttons->addAction(tr("Run all"), this, &MainWindow::runAll);
+    m_runAllAction->setShortcut(QKeySequence(Qt::Key_F5));
+    m_runAllAction->setToolTip(tr("Run the remaining steps (F5)"));
+    m_stepAction = buttons->addAction(tr("Step"), this, &MainWindow::stepOnce);
+    m_stepAction->setShortcut(QKeySequence(Qt::Key_F10));
+    m_stepAction->setToolTip(tr("Run the next step only (F10) — the teaching mode"));
+    m_resetAction = buttons->addAction(tr("Reset"), this, &MainWindow::resetScenario);
+    m_resetAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
+    m_resetAction->setToolTip(tr("Empty the database and go back to the scenario's start (Ctrl+R)"));
+    layout->addWidget(buttons);
+    m_steps = new QListWidget(box);
+    m_steps->setObjectName(QStringLiteral("steps"));
+    m_steps->setWordWrap(true);
+    layout->addWidget(m_steps, 1);
+    scenarioDock->setWidget(box);
+    addDockWidget(Qt::LeftDockWidgetArea, scenarioDock);
+    resizeDocks({schemaDock, scenarioDock}, {320, 320}, Qt::Horizontal);
+}
+
+void MainWindow::buildActions()
+{
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    file->addAction(tr("&Open…"), QKeySequence::Open, this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Open a schema or a scenario"), QString(),
+                                                          tr("SignalScope files (*.json);;All files (*)"));
+        if (!path.isEmpty())
+            openFile(path);
+    });
+    m_recentMenu = file->addMenu(tr("Open &Recent"));
+    QMenu *samplesMenu = file->addMenu(tr("&Samples"));
+    for (const SampleInfo &info : samples()) {
+        QAction *a = samplesMenu->addAction(QStringLiteral("%1 — %2").arg(info.name, info.lesson.section(QLatin1Char('.'), 0, 0)));
+        a->setToolTip(info.lesson);
+        a->setStatusTip(info.lesson);
+        const QString name = info.name;
+        connect(a, &QAction::triggered, this, [this, name] { openSample(name); });
+    }
+    samplesMenu->setToolTipsVisible(true);
+    file->addSeparator();
+    file->addAction(tr("&Export trace…"), QKeySequence(Qt::CTRL | Qt::Key_E), this, [this] { exportDialog(false); });
+    file->addAction(tr("Export &selection…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E), this, [this] { exportDialog(true); });
+    file->addSeparator();
+    file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+    rebuildRecentMenu();
+
+    QMenu *edit = menuBar()->addMenu(tr("&Edit"));
+    QAction *undo = m_undo->createUndoAction(this, tr("&Undo"));
+    undo->setShortcut(QKeySequence::Undo);
+    QAction *redo = m_undo->createRedoAction(this, tr("&Redo"));
+    redo->setShortcut(QKeySequence::Redo);
+    edit->addAction(undo);
+    edit->addAction(redo);
+    edit->addSeparator();
+    edit->addAction(tr("&Find in timeline"), QKeySequence::Find, this, [this] { m_search->setFocus(); m_search->selectAll(); });
+
+    QMenu *records = menuBar()->addMenu(tr("&Records"));
+    QToolBar *tools = addToolBar(tr("Records"));
+    tools->setObjectName(QStringLiteral("recordsToolbar"));
+    tools->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    QAction *add = records->addAction(tr("&New row… (create)"), QKeySequence::New, this, [this] { addRow(false); });
+    QAction *del = records->addAction(tr("&Delete row… (delete)"), QKeySequence::Delete, this, &MainWindow::deleteSelectedRows);
+    QAction *upd = records->addAction(tr("QuerySet.&update() on selection…"), this, &MainWindow::updateSelectedRows);
+    QAction *bulk = records->addAction(tr("&bulk_create…"), this, [this] { addRow(true); });
+    m_updateFieldsAction = records->addAction(tr("Save edits with update_fields=[field]"));
+    m_updateFieldsAction->setCheckable(true);
+    m_updateFieldsAction->setToolTip(tr("Off: a cell edit runs obj.save() (every field). On: obj.save(update_fields=['field'])."));
+    connect(m_updateFieldsAction, &QAction::toggled, this, [this](bool on) {
+        for (RecordTableModel *m : std::as_const(m_tableModels))
+            m->setUpdateFieldsOnly(on);
+    });
+    for (QAction *a : {add, del, upd, bulk, m_updateFieldsAction})
+        tools->addAction(a);
+    tools->addSeparator();
+    tools->addAction(undo);
+    tools->addAction(redo);
+
+    QMenu *run = menuBar()->addMenu(tr("&Scenario"));
+    run->addAction(m_runAllAction);
+    run->addAction(m_stepAction);
+    run->addAction(m_resetAction);
+
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    for (QDockWidget *dock : findChildren<QDockWidget *>())
+        view->addAction(dock->toggleViewAction());
+    view->addAction(m_followAction);
+    view->addAction(m_pauseAction);
+
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About SignalScope"), this, [this] {
+        QMessageBox::about(this, tr("About SignalScope"),
+                           tr("<b>SignalScope %1</b><p>Shows what Django's model signals do: which fire, in what order, "
+                              "with which arguments, and why.</p><p>Colours: each signal kind has one colour everywhere. "
+                              "Amber rows: a receiver re-entered a save of the same instance; red: the recursion bound "
+                              "stopped it.</p>").arg(QStringLiteral(SIGNALSCOPE_VERSION)));
+    });
+
+    m_statusDb = new QLabel(this);
+    m_statusEvents = new QLabel(this);
+    statusBar()->addPermanentWidget(m_statusDb);
+    statusBar()->addPermanentWidget(m_statusEvents);
+}
+
+void MainWindow::dropTables()
+{
+    // The engine (and every Model the tables point at) is about to go.
+    if (m_tables->count() > 0)
+        m_lastTab = m_tables->currentIndex();
+    for (QTableView *view : std::as_const(m_tableViews))
+        view->setModel(nullptr);
+    m_tables->clear();
+    qDeleteAll(m_tableViews);
+    qDeleteAll(m_tableModels);
+    m_tableModels.clear();
+    m_tableViews.clear();
+    m_undo->clear();
+}
+
+void MainWindow::rebuildForSchema()
+{
+    // Tables: one per model (auto-created through models included: they are real tables).
+    dropTables();
+    m_tableMessage->clear();
+    m_tableMessage->hide();
+    m_loopBanner->hide();
+    for (const auto &model : m_session->registry().models()) {
+        auto *tableModel = new RecordTableModel(m_session, model.get(), this);
+        tableModel->setUpdateFieldsOnly(m_updateFieldsAction && m_updateFieldsAction->isChecked());
+        auto *view = new QTableView(m_tables);
+        view->setObjectName(QStringLiteral("table_") + model->name);
+        view->setModel(tableModel);
+        view->setItemDelegate(new RecordDelegate(m_session, view));
+        view->setSelectionBehavior(QAbstractItemView::SelectRows);
+        view->setEditTriggers(QAbstractItemView::DoubleClicked | QAbstractItemView::EditKeyPressed | QAbstractItemView::AnyKeyPressed);
+        view->horizontalHeader()->setStretchLastSection(true);
+        view->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
+        view->horizontalHeader()->setDefaultSectionSize(150);
+        connect(view, &QTableView::doubleClicked, this, [this](const QModelIndex &index) {
+            auto *m = qobject_cast<const RecordTableModel *>(index.model());
+            if (m && m->isM2mColumn(index.column()))
+                editM2mCell(index);
+        });
+        connect(tableModel, &RecordTableModel::cellEdited, this,
+                [this, view](const Model *model, const QCborValue &pk, const Field *field, const QCborValue &oldValue,
+                             const QCborValue &newValue, const ActionResult &result) {
+                    if (result.ok()) {
+                        m_tableMessage->hide();
+                        m_undo->push(new EditCellCommand(m_session, model, pk, field, oldValue, newValue,
+                                                         m_updateFieldsAction->isChecked()));
+                    } else {
+                        showTableError(tr("✗ %1 — the edit of %2.%3 failed; the table shows what the database holds.")
+                                           .arg(result.errorText(), Session::varName(model, pk), field->name));
+                        Q_UNUSED(view);
+                    }
+                });
+        const QString tabName = model->autoCreated ? model->name + QStringLiteral(" (through)") : model->name;
+        m_tables->addTab(view, tabName);
+        m_tableModels.append(tableModel);
+        m_tableViews.append(view);
+    }
+    if (m_keepTab && m_lastTab >= 0 && m_lastTab < m_tables->count())
+        m_tables->setCurrentIndex(m_lastTab);
+    m_keepTab = false;
+
+    // Timeline model filter.
+    const QString previous = m_modelFilter->currentData().toString();
+    m_modelFilter->blockSignals(true);
+    m_modelFilter->clear();
+    m_modelFilter->addItem(tr("All models"), QString());
+    for (const auto &model : m_session->registry().models())
+        m_modelFilter->addItem(model->name, model->name);
+    const int found = m_modelFilter->findData(previous);
+    m_modelFilter->setCurrentIndex(found > 0 ? found : 0);
+    m_modelFilter->blockSignals(false);
+    m_filter->setModelFilter(m_modelFilter->currentData().toString());
+
+    // Custom signals in the kind menu.
+    for (QAction *a : m_kindMenu->actions())
+        if (a->property("custom").toBool())
+            m_kindMenu->removeAction(a);
+    for (const QString &signal : m_session->scenario().schema.customSignals) {
+        QAction *a = m_kindMenu->addAction(signalIcon(signal), signal + tr(" (custom)"));
+        a->setProperty("custom", true);
+        a->setCheckable(true);
+        a->setChecked(!m_filter->hiddenSignals().contains(signal));
+        connect(a, &QAction::toggled, this, [this, signal](bool on) { m_filter->setSignalVisible(signal, on); });
+    }
+
+    rebuildSchemaTree();
+    rebuildSteps();
+    updateStatus();
+}
+
+static QList<QStandardItem *> schemaRow(const QString &name, const QString &details)
+{
+    auto *first = new QStandardItem(name);
+    auto *second = new QStandardItem(details);
+    first->setEditable(false);
+    second->setEditable(false);
+    second->setToolTip(details);
+    return {first, second};
+}
+
+void MainWindow::rebuildSchemaTree()
+{
+    QSignalBlocker blocker(m_schemaModel);
+    m_schemaModel->removeRows(0, m_schemaModel->rowCount());
+    blocker.unblock();
+    QList<QStandardItem *> models = schemaRow(tr("Models"), tr("app '%1'").arg(m_session->registry().app()));
+    for (const auto &model : m_session->registry().models()) {
+        QList<QStandardItem *> item = schemaRow(model->name, model->autoCreated ? model->table + tr(" (auto-created through model)") : model->table);
+        for (const Field *f : model->concreteFields) {
+            QString details = fieldTypeName(f->type);
+            if (f->autoIncrement)
+                details = tr("auto primary key");
+            if (f->isForeignKey())
+                details += QStringLiteral(" → %1, on_delete=%2, related_name='%3'").arg(f->target->name, onDeleteName(f->onDelete), f->relatedName);
+            if (f->unique && !f->primaryKey)
+                details += QStringLiteral(", unique");
+            if (f->null)
+                details += QStringLiteral(", null");
+            if (f->hasDefault && !f->isRelation())
+                details += QStringLiteral(", default=") + pythonRepr(f->defaultValue);
+            item.first()->appendRow(schemaRow(f->isForeignKey() ? f->attname : f->name, details));
+        }
+        for (const Field *f : model->manyToMany)
+            item.first()->appendRow(schemaRow(f->name, QStringLiteral("many_to_many ⇄ %1 through %2, related_name='%3'")
+                                                           .arg(f->target->name, f->through->name, f->relatedName)));
+        models.first()->appendRow(item);
+    }
+    m_schemaModel->appendRow(models);
+
+    QList<QStandardItem *> signalsRow = schemaRow(tr("Signals → receivers"), tr("in dispatch order; uncheck to mute"));
+    QVector<QStandardItem *> expand;
+    Engine &engine = m_session->engine();
+    for (const QString &name : engine.signalNames()) {
+        Signal *signal = engine.signal(name);
+        if (!signal)
+            continue;
+        const QVector<ConnectedReceiver> receivers = signal->receivers();
+        QList<QStandardItem *> item = schemaRow(name, receivers.isEmpty() ? tr("no receiver") : tr("%n receiver(s)", nullptr, receivers.size()));
+        item.first()->setIcon(signalIcon(name));
+        item.first()->setForeground(signalTextColor(name, palette()));
+        for (const ConnectedReceiver &r : receivers) {
+            QString details = QStringLiteral("sender=%1").arg(r.sender.isNone() ? QStringLiteral("None") : r.sender.name);
+            if (!r.dispatchUid.isEmpty())
+                details += QStringLiteral(", dispatch_uid='%1'").arg(r.dispatchUid);
+            if (auto declared = m_session->receivers().latest(r.label))
+                details += QStringLiteral(": ") + describeReceiver(declared->decl);
+            QList<QStandardItem *> child = schemaRow(r.label, details);
+            child.first()->setData(r.label, Qt::UserRole);
+            child.first()->setCheckable(true);
+            child.first()->setCheckState(m_session->isMuted(r.label) ? Qt::Unchecked : Qt::Checked);
+            child.first()->setToolTip(tr("Uncheck to mute: the receiver keeps its place in the dispatch order but is skipped"));
+            item.first()->appendRow(child);
+        }
+        if (!receivers.isEmpty())
+            expand.append(item.first());
+        signalsRow.first()->appendRow(item);
+    }
+    m_schemaModel->appendRow(signalsRow);
+    m_schemaTree->setExpanded(models.first()->index(), true);
+    m_schemaTree->setExpanded(signalsRow.first()->index(), true);
+    for (QStandardItem *item : expand)
+        m_schemaTree->setExpanded(item->index(), true);
+}
+
+void MainWindow::rebuildSteps()
+{
+    m_steps->clear();
+    const ScenarioDecl &scenario = m_session->scenario();
+    if (!m_session->hasSteps()) {
+        m_scenarioInfo->setText(tr("<b>%1</b><br>A schema without a scenario: edit the records to see the signals.")
+                                    .arg(scenario.schema.app.toHtmlEscaped()));
+    } else {
+        m_scenarioInfo->setText(QStringLiteral("<b>%1</b><br>%2").arg(scenario.name.toHtmlEscaped(), scenario.description.toHtmlEscaped()));
+    }
+    for (int i = 0; i < m_session->stepCount(); ++i)
+        new QListWidgetItem(QStringLiteral("%1. %2").arg(i).arg(m_session->stepCode(i)), m_steps);
+    updateStepHighlight();
+}
+
+void MainWindow::updateStepHighlight()
+{
+    const int next = m_session->nextStep();
+    for (int i = 0; i < m_steps->count(); ++i) {
+        QListWidgetItem *item = m_steps->item(i);
+        QFont f = item->font();
+        f.setBold(i == next);
+        item->setFont(f);
+        item->setForeground(i < next ? palette().color(QPalette::Disabled, QPalette::Text) : palette().color(QPalette::Text));
+        item->setBackground(i == next ? QColor(80, 140, 255, 60) : QColor(Qt::transparent));
+        item->setText(QStringLiteral("%1%2. %3").arg(i == next ? QStringLiteral("▶ ") : (i < next ? QStringLiteral("✓ ") : QStringLiteral("   "))).arg(i).arg(m_session->stepCode(i)));
+    }
+    if (next < m_steps->count())
+        m_steps->scrollToItem(m_steps->item(next));
+    const bool canRun = !m_session->atEnd();
+    m_runAllAction->setEnabled(canRun);
+    m_stepAction->setEnabled(canRun);
+}
+
+void MainWindow::refreshTables()
+{
+    for (RecordTableModel *m : std::as_const(m_tableModels))
+        m->refresh();
+}
+
+void MainWindow::updateStatus()
+{
+    if (!m_session->isLoaded())
+        return;
+    int rows = 0;
+    for (const auto &model : m_session->registry().models())
+        rows += m_session->rows(model.get()).size();
+    m_statusDb->setText(tr("SQLite in memory · app %1 · %n row(s)", nullptr, rows).arg(m_session->registry().app()));
+    const TraceRecorder &r = m_session->recorder();
+    m_statusEvents->setText(tr("%1 event(s) · %2 loop(s)%3").arg(r.count()).arg(r.loops().size())
+                                .arg(r.isPaused() ? tr(" · PAUSED") : QString()));
+}
+
+void MainWindow::showTableError(const QString &text)
+{
+    m_tableMessage->setText(text);
+    m_tableMessage->setStyleSheet(QStringLiteral("QLabel { background: rgba(220,40,40,60); padding: 4px; border-radius: 3px; }"));
+    m_tableMessage->show();
+    statusBar()->showMessage(text, 8000);
+}
+
+QString MainWindow::tableMessage() const
+{
+    return m_tableMessage->isVisible() || !m_tableMessage->isHidden() ? m_tableMessage->text() : QString();
+}
+
+QString MainWindow::loopBannerText() const
+{
+    return m_loopBanner->isHidden() ? QString() : m_loopBanner->text();
+}
+
+void MainWindow::showInspector()
+{
+    const QModelIndex index = m_timelineView->currentIndex();
+    m_inspector->setHtml(inspectorHtml(*m_session, index.isValid() ? index.data(EventIndexRole).toInt() : -1));
+}
+
+void MainWindow::selectEvent(int event)
+{
+    const QModelIndex source = m_timeline->indexForEvent(event);
+    const QModelIndex index = m_filter->mapFromSource(source);
+    if (index.isValid()) {
+        m_timelineView->setCurrentIndex(index);
+        m_timelineView->scrollTo(index);
+    }
+}
+
+void MainWindow::onLoopDetected(int loop, const QString &path)
+{
+    const DetectedLoop &l = m_session->recorder().loops().at(loop);
+    m_loopBanner->setText(tr("<b>%1</b> %2<br><small>Select a highlighted row for the usual fixes: an "
+                             "<code>update_fields</code> guard, <code>QuerySet.update()</code>, a flag on the instance, "
+                             "or disconnecting the receiver.</small>")
+                              .arg(l.stopped ? tr("⛔ Recursion loop stopped at depth %1:").arg(m_session->engine().dispatch().maxDepth())
+                                             : tr("⚠ Re-entry loop:"),
+                                   path.toHtmlEscaped()));
+    m_loopBanner->setStyleSheet(l.stopped ? QStringLiteral("QLabel { background: rgba(220,40,40,80); padding: 6px; border-radius: 3px; }")
+                                          : QStringLiteral("QLabel { background: rgba(255,170,0,90); padding: 6px; border-radius: 3px; }"));
+    m_loopBanner->show();
+    updateStatus();
+}
+
+void MainWindow::onTimelineRowsInserted(const QModelIndex &parent, int first, int last)
+{
+    if (!m_follow || parent.isValid())
+        return;
+    // Open the newest actions so the signals they sent are visible.
+    int events = 0;
+    for (int row = last; row >= first && events < 400; --row) {
+        const QModelIndex index = m_filter->index(row, 0);
+        m_timelineView->expandRecursively(index, 3);
+        events += 1 + m_filter->rowCount(index);
+    }
+    m_timelineView->scrollTo(m_filter->index(last, 0), QAbstractItemView::PositionAtTop);
+}
+
+void MainWindow::setPaused(bool paused)
+{
+    m_session->recorder().setPaused(paused);
+    if (m_pauseAction->isChecked() != paused)
+        m_pauseAction->setChecked(paused);
+    updateStatus();
+}
+
+void MainWindow::setFollowNewest(bool follow)
+{
+    m_follow = follow;
+    if (m_followAction->isChecked() != follow)
+        m_followAction->setChecked(follow);
+}
+
+void MainWindow::flushTimeline()
+{
+    m_session->bridge().flush();
+}
+
+// --- Scenario ------------------------------------------------------------------
+
+void MainWindow::runAll()
+{
+    const int remaining = m_session->stepCount() - m_session->nextStep();
+    if (remaining <= 0)
+        return;
+    QProgressDialog *progress = nullptr;
+    if (remaining > 50) {
+        progress = new QProgressDialog(tr("Running the scenario…"), tr("Cancel"), 0, remaining, this);
+        progress->setWindowModality(Qt::WindowModal);
+        progress->setMinimumDuration(300);
+    }
+    m_cancelRun = false;
+    QElapsedTimer slice;
+    slice.start();
+    int done = 0;
+    while (!m_session->atEnd()) {
+        m_session->runner().runNext();
+        ++done;
+        if (slice.elapsed() > 30) {
+            // Stay responsive: let the timeline take its batch and the user cancel.
+            if (progress) {
+                progress->setValue(done);
+                if (progress->wasCanceled())
+                    break;
+            }
+            QCoreApplication::processEvents();
+            slice.restart();
+        }
+    }
+    delete progress;
+    Q_EMIT m_session->databaseChanged();
+    m_session->bridge().flush();
+}
+
+void MainWindow::stepOnce()
+{
+    if (m_session->atEnd())
+        return;
+    const ActionResult result = m_session->runNext();
+    m_session->bridge().flush();
+    statusBar()->showMessage(result.ok() ? tr("Step %1 done").arg(result.step)
+                                         : tr("Step %1 raised %2").arg(result.step).arg(result.errorText()), 5000);
+}
+
+void MainWindow::resetScenario()
+{
+    m_keepTab = true;
+    m_session->reset();
+    m_loopBanner->hide();
+    m_tableMessage->hide();
+    m_session->bridge().flush();
+    updateStepHighlight();
+}
+
+// --- Records ---------------------------------------------------------------------
+
+RecordTableModel *MainWindow::tableModel(const QString &modelName) const
+{
+    for (RecordTableModel *m : m_tableModels)
+        if (m->djangoModel()->name == modelName)
+            return m;
+    return nullptr;
+}
+
+QTableView *MainWindow::tableView(const QString &modelName) const
+{
+    for (int i = 0; i < m_tableModels.size(); ++i)
+        if (m_tableModels[i]->djangoModel()->name == modelName)
+            return m_tableViews[i];
+    return nullptr;
+}
+
+RecordTableModel *MainWindow::currentTable() const
+{
+    const int i = m_tables->currentIndex();
+    return i >= 0 && i < m_tableModels.size() ? m_tableModels[i] : nullptr;
+}
+
+QTableView *MainWindow::currentTableView() const
+{
+    const int i = m_tables->currentIndex();
+    return i >= 0 && i < m_tableViews.size() ? m_tableViews[i] : nullptr;
+}
+
+QVector<QCborValue> MainWindow::selectedPks() const
+{
+    QVector<QCborValue> pks;
+    QTableView *view = currentTableView();
+    RecordTableModel *model = currentTable();
+    if (!view || !model)
+        return pks;
+    QList<int> rows;
+    for (const QModelIndex &index : view->selectionModel()->selectedIndexes())
+        if (!rows.contains(index.row()))
+            rows.append(index.row());
+    if (rows.isEmpty() && view->currentIndex().isValid())
+        rows.append(view->currentIndex().row());
+    std::sort(rows.begin(), rows.end());
+    for (int r : rows)
+        pks.append(model->pkAt(r));
+    return pks;
+}
+
+void MainWindow::addRow(bool bulk)
+{
+    RecordTableModel *table = currentTable();
+    if (!table)
+        return;
+    const Model *model = table->djangoModel();
+    RowFormDialog dialog(m_session, model, bulk ? 3 : 1, bulk, this);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    const QVector<Kwargs> rows = dialog.rows();
+    if (bulk) {
+        const ActionResult result = m_session->bulkCreate(model, rows);
+        if (!result.ok())
+            showTableError(tr("✗ %1 — bulk_create was rolled back.").arg(result.errorText()));
+        else
+            statusBar()->showMessage(tr("bulk_create: only pre_init/post_init were sent — no pre_save/post_save."), 8000);
+        return;
+    }
+    QCborValue pk;
+    const ActionResult result = m_session->createRow(model, rows.value(0), &pk);
+    if (!result.ok())
+        showTableError(tr("✗ %1 — the table shows what the database holds.").arg(result.errorText()));
+    else
+        m_undo->push(new CreateRowCommand(m_session, model, rows.value(0), pk));
+}
+
+ActionResult MainWindow::deleteRows(const QString &modelName, const QVector<QCborValue> &pks)
+{
+    ActionResult last;
+    const Model *model = m_session->registry().model(modelName);
+    if (!model)
+        return last;
+    for (const QCborValue &pk : pks) {
+        m_lastPreview = m_session->previewDelete(model, pk);
+        if (m_askBeforeDelete) {
+            QString text = tr("<p><code>%1</code></p>").arg(m_lastPreview.code.toHtmlEscaped());
+            if (!m_lastPreview.errorType.isEmpty())
+                text += tr("<p style='color:#d33'>Django will refuse: <b>%1</b>: %2</p><p>(It reads the related rows "
+                           "first, so their pre_init/post_init will still appear.)</p>")
+                            .arg(m_lastPreview.errorType, m_lastPreview.errorMessage.toHtmlEscaped());
+            else
+                text += tr("<p>The collector will delete %n row(s) in one transaction:</p>", nullptr, m_lastPreview.rows.size())
+                      + QStringLiteral("<p>") + m_lastPreview.rows.join(QStringLiteral(", ")).toHtmlEscaped() + QStringLiteral("</p>");
+            QMessageBox box(QMessageBox::Question, tr("Delete"), text, QMessageBox::Ok | QMessageBox::Cancel, this);
+            box.setTextFormat(Qt::RichText);
+            QString details = tr("Signals, in order:\n") + m_lastPreview.signalsInOrder.join(QLatin1Char('\n'));
+            if (!m_lastPreview.updates.isEmpty())
+                details += tr("\n\nUpdates:\n") + m_lastPreview.updates.join(QLatin1Char('\n'));
+            details += tr("\n\nAuto-created through rows get no delete signals; no m2m_changed is sent.");
+            box.setDetailedText(details);
+            box.button(QMessageBox::Ok)->setText(m_lastPreview.errorType.isEmpty() ? tr("Delete") : tr("Try anyway"));
+            if (box.exec() != QMessageBox::Ok)
+                continue;
+        }
+        const std::optional<Row> row = m_session->row(model, pk);
+        last = m_session->deleteRow(model, pk);
+        if (!last.ok())
+            showTableError(tr("✗ %1 — nothing was deleted (the whole delete is one transaction).").arg(last.errorText()));
+        else if (row)
+            m_undo->push(new DeleteRowCommand(m_session, model, pk, *row));
+    }
+    return last;
+}
+
+void MainWindow::deleteSelectedRows()
+{
+    RecordTableModel *table = currentTable();
+    if (table)
+        deleteRows(table->djangoModel()->name, selectedPks());
+}
+
+void MainWindow::updateSelectedRows()
+{
+    RecordTableModel *table = currentTable();
+    const QVector<QCborValue> pks = selectedPks();
+    if (!table || pks.isEmpty()) {
+        statusBar()->showMessage(tr("Select the rows to update first"), 4000);
+        return;
+    }
+    const Model *model = table->djangoModel();
+    QStringList names;
+    for (const Field *f : model->concreteFields)
+        if (!f->primaryKey)
+            names << (f->isForeignKey() ? f->attname : f->name);
+    bool ok = false;
+    const QString fieldName = QInputDialog::getItem(this, tr("QuerySet.update()"), tr("Field to set on %n row(s):", nullptr, pks.size()), names, 0, false, &ok);
+    if (!ok)
+        return;
+    const Field *field = model->field(fieldName);
+    const QString text = QInputDialog::getText(this, tr("QuerySet.update()"), tr("New value for %1:").arg(fieldName), QLineEdit::Normal, QString(), &ok);
+    if (!ok || !field)
+        return;
+    const ActionResult result = m_session->updateRows(model, pks, field, RecordTableModel::valueFromText(field, text));
+    if (!result.ok())
+        showTableError(tr("✗ %1").arg(result.errorText()));
+    else
+        statusBar()->showMessage(tr("QuerySet.update() wrote the rows with one UPDATE: no signal at all was sent."), 8000);
+}
+
+ActionResult MainWindow::applyM2m(const QString &modelName, const QCborValue &pk, const QString &fieldName,
+                                  const QVector<QCborValue> &checked, int mode)
+{
+    ActionResult result;
+    const Model *model = m_session->registry().model(modelName);
+    const Field *field = model ? model->field(fieldName) : nullptr;
+    if (!field)
+        return result;
+    if (mode == 1)
+        return m_session->m2mChange(model, pk, fieldName, M2mAction::Set, checked);
+    if (mode == 2)
+        return m_session->m2mChange(model, pk, fieldName, M2mAction::Clear, {});
+    const QVector<QCborValue> linked = m_session->linkedIds(model, pk, field);
+    QVector<QCborValue> removed, added;
+    for (const QCborValue &id : linked)
+        if (!checked.contains(id))
+            removed.append(id);
+    for (const QCborValue &id : checked)
+        if (!linked.contains(id))
+            added.append(id);
+    if (!removed.isEmpty())
+        result = m_session->m2mChange(model, pk, fieldName, M2mAction::Remove, removed);
+    if (!added.isEmpty() && result.ok())
+        result = m_session->m2mChange(model, pk, fieldName, M2mAction::Add, added);
+    return result;
+}
+
+void MainWindow::editM2mCell(const QModelIndex &index)
+{
+    auto *table = qobject_cast<const RecordTableModel *>(index.model());
+    const Field *field = table->fieldAt(index.column());
+    const QCborValue pk = table->pkAt(index.row());
+    M2mDialog dialog(m_session, table->djangoModel(), pk, field, this);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    const ActionResult result = applyM2m(table->djangoModel()->name, pk, field->name, dialog.checkedIds(), int(dialog.mode()));
+    if (!result.ok())
+        showTableError(tr("✗ %1 — the m2m change was rolled back.").arg(result.errorText()));
+}
+
+// --- Export ----------------------------------------------------------------------
+
+bool MainWindow::exportTrace(const QString &path, TraceFormat format, bool selectionOnly, QString *error)
+{
+    m_session->bridge().flush();
+    std::optional<EventRange> range;
+    if (selectionOnly) {
+        int first = -1, last = -1;
+        TraceRecorder &recorder = m_session->recorder();
+        for (const QModelIndex &index : m_timelineView->selectionModel()->selectedRows()) {
+            const int event = index.data(EventIndexRole).toInt();
+            // The event and everything nested under it (its subtree is contiguous).
+            int end = event + 1;
+            while (end < recorder.count()) {
+                int p = recorder.parentOf(end);
+                while (p > event)
+                    p = recorder.parentOf(p);
+                if (p != event)
+                    break;
+                ++end;
+            }
+            first = first < 0 ? event : std::min(first, event);
+            last = std::max(last, end);
+        }
+        if (first < 0) {
+            if (error)
+                *error = tr("Nothing is selected in the timeline.");
+            return false;
+        }
+        range = EventRange{first, last};
+    }
+    return writeAtomically(path, [&](QIODevice &device) { return writeTrace(format, m_session->recorder(), device, range); }, error);
+}
+
+void MainWindow::exportDialog(bool selectionOnly)
+{
+    const QString jsonl = tr("Canonical JSON Lines (*.trace.jsonl)");
+    const QString csv = tr("CSV (*.csv)");
+    const QString chrome = tr("Trace Event JSON for Perfetto / chrome://tracing (*.json)");
+    QString filter = jsonl;
+    const QString base = QSettings().value(QStringLiteral("exportDir"), QDir::homePath()).toString();
+    QString path = QFileDialog::getSaveFileName(this, selectionOnly ? tr("Export the selected events") : tr("Export the trace"),
+                                                base + QStringLiteral("/signalscope.trace.jsonl"),
+                                                QStringList{jsonl, csv, chrome}.join(QStringLiteral(";;")), &filter);
+    if (path.isEmpty())
+        return;
+    const TraceFormat format = filter == csv ? TraceFormat::Csv : filter == chrome ? TraceFormat::ChromeTrace : TraceFormat::CanonicalJsonl;
+    QString error;
+    if (!exportTrace(path, format, selectionOnly, &error))
+        QMessageBox::warning(this, tr("Export"), tr("Could not write %1: %2").arg(path, error));
+    else
+        statusBar()->showMessage(tr("Wrote %1").arg(path), 5000);
+    QSettings().setValue(QStringLiteral("exportDir"), QFileInfo(path).absolutePath());
+}
+
+// --- Desktop behaviour -------------------------------------------------------------
+
+void MainWindow::addRecentFile(const QString &path)
+{
+    QSettings settings;
+    QStringList recent = settings.value(QStringLiteral("recentFiles")).toStringList();
+    recent.removeAll(path);
+    recent.prepend(path);
+    while (recent.size() > 8)
+        recent.removeLast();
+    settings.setValue(QStringLiteral("recentFiles"), recent);
+    rebuildRecentMenu();
+}
+
+void MainWindow::rebuildRecentMenu()
+{
+    if (!m_recentMenu)
+        return;
+    m_recentMenu->clear();
+    const QStringList recent = QSettings().value(QStringLiteral("recentFiles")).toStringList();
+    for (const QString &path : recent)
+        m_recentMenu->addAction(QFileInfo(path).fileName(), this, [this, path] { openFile(path); })->setToolTip(path);
+    m_recentMenu->setEnabled(!recent.isEmpty());
+}
+
+void MainWindow::restoreSettings()
+{
+    QSettings settings;
+    restoreGeometry(settings.value(QStringLiteral("geometry")).toByteArray());
+    restoreState(settings.value(QStringLiteral("windowState")).toByteArray());
+    m_mainSplitter->restoreState(settings.value(QStringLiteral("mainSplitter")).toByteArray());
+    m_bottomSplitter->restoreState(settings.value(QStringLiteral("bottomSplitter")).toByteArray());
+    const QStringList hidden = settings.value(QStringLiteral("hiddenSignals")).toStringList();
+    for (QAction *a : m_kindMenu->actions())
+        if (hidden.contains(a->text()))
+            a->setChecked(false);
+    m_updateFieldsAction->setChecked(settings.value(QStringLiteral("updateFieldsOnly"), false).toBool());
+    setFollowNewest(settings.value(QStringLiteral("followNewest"), true).toBool());
+}
+
+void MainWindow::saveSettings()
+{
+    QSettings settings;
+    settings.setValue(QStringLiteral("geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("windowState"), saveState());
+    settings.setValue(QStringLiteral("mainSplitter"), m_mainSplitter->saveState());
+    settings.setValue(QStringLiteral("bottomSplitter"), m_bottomSplitter->saveState());
+    settings.setValue(QStringLiteral("hiddenSignals"), QStringList(m_filter->hiddenSignals().values()));
+    settings.setValue(QStringLiteral("updateFieldsOnly"), m_updateFieldsAction->isChecked());
+    settings.setValue(QStringLiteral("followNewest"), m_follow);
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    saveSettings();
+    event->accept();
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent *event)
+{
+    if (event->mimeData()->hasUrls())
+        event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent *event)
+{
+    const QList<QUrl> urls = event->mimeData()->urls();
+    if (!urls.isEmpty() && urls.first().isLocalFile()) {
+        openFile(urls.first().toLocalFile());
+        event->acceptProposedAction();
+    }
 }
 
 } // namespace ss

@@ -1,23 +1,158 @@
 #pragma once
-// The SignalScope window. (The full window — record tables, live timeline,
-// inspector — is issue 3; this shell loads a file and shows its trace.)
+// The SignalScope window: record tables on top, the live signal timeline and
+// its inspector below, the schema (models, receivers in dispatch order) and
+// the scenario (run all / step / reset) in side panels.
+
+#include "session.h"
+#include "traceexport.h"
 
 #include <QMainWindow>
+#include <QPointer>
 
-class QPlainTextEdit;
+class QLabel;
+class QLineEdit;
+class QListWidget;
+class QSplitter;
+class QTabWidget;
+class QTableView;
+class QTextBrowser;
+class QToolButton;
+class QTreeView;
+class QStandardItemModel;
+class QUndoStack;
+class QAction;
+class QComboBox;
+class QMenu;
+class QProgressDialog;
 
 namespace ss {
+
+class TimelineModel;
+class TimelineFilter;
+class RecordTableModel;
+
+struct SampleInfo
+{
+    QString name;           // "shop"
+    QString path;           // ":/samples/shop.scenario.json"
+    QString title;          // the scenario's name
+    QString lesson;         // its one-line description
+};
 
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
 public:
     explicit MainWindow(QWidget *parent = nullptr);
-    // Runs a scenario file and shows its canonical trace; reports errors in the window.
+    ~MainWindow() override;
+
+    // Opens a schema or scenario file (or a ":/samples/..." resource). Errors
+    // are shown in the window; returns whether it loaded.
     bool openFile(const QString &path);
+    bool openSample(const QString &name);
+    static QVector<SampleInfo> samples();
+
+    // For tests and scripting: the parts of the window.
+    Session *session() const { return m_session; }
+    TimelineModel *timelineModel() const { return m_timeline; }
+    TimelineFilter *timelineFilter() const { return m_filter; }
+    QTreeView *timelineView() const { return m_timelineView; }
+    RecordTableModel *tableModel(const QString &modelName) const;
+    QTableView *tableView(const QString &modelName) const;
+    QTreeView *schemaTree() const { return m_schemaTree; }
+    QStandardItemModel *schemaModel() const { return m_schemaModel; }
+    QListWidget *stepList() const { return m_steps; }
+    QTextBrowser *inspector() const { return m_inspector; }
+    QUndoStack *undoStack() const { return m_undo; }
+    QString loopBannerText() const;
+    QString tableMessage() const;
+
+    // Dialog-free entry points the actions use (tests drive these directly).
+    void setAskBeforeDelete(bool ask) { m_askBeforeDelete = ask; }
+    ActionResult deleteRows(const QString &modelName, const QVector<QCborValue> &pks);
+    DeletePreview lastDeletePreview() const { return m_lastPreview; }
+    ActionResult applyM2m(const QString &modelName, const QCborValue &pk, const QString &field,
+                          const QVector<QCborValue> &checked, int mode /* 0 diff, 1 set, 2 clear */);
+    bool exportTrace(const QString &path, TraceFormat format, bool selectionOnly, QString *error = nullptr);
+    void setPaused(bool paused);
+    void setFollowNewest(bool follow);
+    void runAll();
+    void stepOnce();
+    void resetScenario();
+    void flushTimeline();
+    void selectEvent(int event);
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+    void dragEnterEvent(QDragEnterEvent *event) override;
+    void dropEvent(QDropEvent *event) override;
 
 private:
-    QPlainTextEdit *m_view;
+    void buildActions();
+    void buildTimeline();
+    void buildDocks();
+    void dropTables();
+    void rebuildForSchema();
+    void rebuildSchemaTree();
+    void rebuildSteps();
+    void refreshTables();
+    void updateStatus();
+    void updateStepHighlight();
+    void showTableError(const QString &text);
+    void showInspector();
+    void addRecentFile(const QString &path);
+    void rebuildRecentMenu();
+    void restoreSettings();
+    void saveSettings();
+    RecordTableModel *currentTable() const;
+    QTableView *currentTableView() const;
+    QVector<QCborValue> selectedPks() const;
+    void onLoopDetected(int loop, const QString &path);
+    void onTimelineRowsInserted(const QModelIndex &parent, int first, int last);
+    void addRow(bool bulk);
+    void deleteSelectedRows();
+    void updateSelectedRows();
+    void editM2mCell(const QModelIndex &index);
+    void exportDialog(bool selectionOnly);
+
+    Session *m_session;
+    TimelineModel *m_timeline;
+    TimelineFilter *m_filter;
+    QTreeView *m_timelineView = nullptr;
+    QTextBrowser *m_inspector = nullptr;
+    QTabWidget *m_tables = nullptr;
+    QVector<RecordTableModel *> m_tableModels;
+    QVector<QTableView *> m_tableViews;
+    QLabel *m_tableMessage = nullptr;
+    QLabel *m_loopBanner = nullptr;
+    QLabel *m_readingNote = nullptr;
+    QTreeView *m_schemaTree = nullptr;
+    QStandardItemModel *m_schemaModel = nullptr;
+    QListWidget *m_steps = nullptr;
+    QLabel *m_scenarioInfo = nullptr;
+    QSplitter *m_mainSplitter = nullptr;
+    QSplitter *m_bottomSplitter = nullptr;
+    QLineEdit *m_search = nullptr;
+    QComboBox *m_modelFilter = nullptr;
+    QToolButton *m_kindButton = nullptr;
+    QMenu *m_kindMenu = nullptr;
+    QMenu *m_recentMenu = nullptr;
+    QLabel *m_statusDb = nullptr;
+    QLabel *m_statusEvents = nullptr;
+    QUndoStack *m_undo = nullptr;
+    QAction *m_pauseAction = nullptr;
+    QAction *m_followAction = nullptr;
+    QAction *m_updateFieldsAction = nullptr;
+    QAction *m_runAllAction = nullptr;
+    QAction *m_stepAction = nullptr;
+    QAction *m_resetAction = nullptr;
+    QString m_currentFile;
+    bool m_askBeforeDelete = true;
+    bool m_follow = true;
+    bool m_cancelRun = false;
+    bool m_keepTab = false;
+    int m_lastTab = -1;
+    DeletePreview m_lastPreview;
 };
 
 } // namespace ss

@@ -1,0 +1,205 @@
+#include "inspector.h"
+
+#include "fieldvalues.h"
+#include "session.h"
+#include "signalstyle.h"
+#include "timelinemodel.h"
+
+#include <QApplication>
+#include <QCborArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+namespace ss {
+
+static QString esc(const QString &s)
+{
+    return s.toHtmlEscaped();
+}
+
+static QString jsonText(const QJsonValue &v)
+{
+    if (v.isString())
+        return QLatin1Char('\'') + v.toString() + QLatin1Char('\'');
+    if (v.isBool())
+        return v.toBool() ? QStringLiteral("True") : QStringLiteral("False");
+    if (v.isNull())
+        return QStringLiteral("None");
+    if (v.isDouble())
+        return pythonRepr(QCborValue::fromJsonValue(v));
+    return QString::fromUtf8(QJsonDocument::fromVariant(v.toVariant()).toJson(QJsonDocument::Compact));
+}
+
+QString describeReceiver(const ReceiverDecl &decl)
+{
+    QStringList conditions;
+    for (auto it = decl.when.begin(); it != decl.when.end(); ++it) {
+        if (it.key() == QLatin1String("changed"))
+            conditions << QStringLiteral("%1 changed (loads the stored row)").arg(jsonText(it.value()));
+        else
+            conditions << QStringLiteral("%1 == %2").arg(it.key(), jsonText(it.value()));
+    }
+    QStringList actions;
+    for (const ActionDecl &a : decl.actions) {
+        switch (a.kind) {
+        case ActionDecl::Kind::Create: {
+            QStringList kw;
+            for (auto it = a.values.begin(); it != a.values.end(); ++it)
+                kw << it.key() + QLatin1Char('=') + (it.value().isString() && it.value().toString().startsWith(QLatin1Char('$')) ? it.value().toString() : jsonText(it.value()));
+            actions << QStringLiteral("%1.objects.create(%2)").arg(a.model, kw.join(QStringLiteral(", ")));
+            break;
+        }
+        case ActionDecl::Kind::Save:
+            actions << QStringLiteral("%1.save(%2)").arg(a.target.toString(),
+                a.updateFields ? QStringLiteral("update_fields=['%1']").arg(a.updateFields->join(QStringLiteral("', '"))) : QString());
+            break;
+        case ActionDecl::Kind::Set: {
+            QStringList kw;
+            for (auto it = a.values.begin(); it != a.values.end(); ++it)
+                kw << QStringLiteral("instance.%1 = %2").arg(it.key(), jsonText(it.value()));
+            actions << kw.join(QStringLiteral("; "));
+            break;
+        }
+        case ActionDecl::Kind::Delete: actions << a.target.toString() + QStringLiteral(".delete()"); break;
+        case ActionDecl::Kind::Notify: actions << QStringLiteral("notify \"%1\"").arg(a.text); break;
+        case ActionDecl::Kind::Send: actions << QStringLiteral("%1.%2(...)").arg(a.signal, a.robust ? QStringLiteral("send_robust") : QStringLiteral("send")); break;
+        case ActionDecl::Kind::Raise: actions << QStringLiteral("raise ReceiverError(\"%1\")").arg(a.text); break;
+        }
+    }
+    QString text;
+    if (!conditions.isEmpty())
+        text = QStringLiteral("if ") + conditions.join(QStringLiteral(" and ")) + QStringLiteral(": ");
+    return text + actions.join(QStringLiteral("; "));
+}
+
+QString loopFixesHtml()
+{
+    return QStringLiteral(
+        "<p><b>How Django code usually breaks such a loop:</b></p><ul>"
+        "<li><b>an <code>update_fields</code> guard</b>: save with <code>instance.save(update_fields=['x'])</code> in the "
+        "receiver and return early when <code>update_fields</code> says the receiver itself made this save;</li>"
+        "<li><b><code>QuerySet.update()</code></b>: <code>Model.objects.filter(pk=instance.pk).update(x=...)</code> "
+        "writes without sending <code>pre_save</code>/<code>post_save</code>;</li>"
+        "<li><b>a flag on the instance</b>: <code>if getattr(instance, '_in_receiver', False): return</code>, set it "
+        "before saving and clear it after;</li>"
+        "<li><b>disconnecting</b> the receiver around the save (<code>post_save.disconnect(receiver, sender=...)</code>, "
+        "save, <code>post_save.connect(...)</code>) — or mute it in the Schema panel to see the difference.</li></ul>");
+}
+
+static QString valueCell(const QCborValue &v)
+{
+    return esc(pythonRepr(v));
+}
+
+QString inspectorHtml(Session &session, int event)
+{
+    TraceRecorder &recorder = session.recorder();
+    if (event < 0 || event >= recorder.count())
+        return QStringLiteral("<p style='color:gray'>Select an event in the timeline to see every argument, the "
+                              "instance's values and the receivers that ran.</p>");
+    const TraceEvent e = recorder.event(event);
+    const QPalette palette = QApplication::palette();
+    QString html;
+    switch (e.kind) {
+    case TraceEventKind::Step: {
+        html += QStringLiteral("<h3>Action</h3><pre>%1</pre>").arg(esc(e.text));
+        html += e.failed() ? QStringLiteral("<p style='color:#d33'><b>raised %1:</b> %2</p>").arg(esc(e.errorType), esc(e.errorMessage))
+                           : QStringLiteral("<p>finished normally.</p>");
+        html += QStringLiteral("<p>Duration: %1 µs</p>").arg(double(e.durationNs) / 1e3, 0, 'f', 1);
+        break;
+    }
+    case TraceEventKind::Send:
+    case TraceEventKind::RecursionStop: {
+        const QColor color = signalTextColor(e.signal, palette);
+        html += QStringLiteral("<h3><span style='color:%1'>●</span> %2.%3(sender=%4, ...)</h3>")
+                    .arg(color.name(), esc(e.signal), e.robust ? QStringLiteral("send_robust") : QStringLiteral("send"),
+                         esc(e.sender.isNone() ? QStringLiteral("None") : e.sender.name));
+        if (e.kind == TraceEventKind::RecursionStop)
+            html += QStringLiteral("<p style='color:#d33'><b>Refused:</b> this send would have been at depth %1, so it raised "
+                                   "<code>RecursionError: maximum recursion depth exceeded</code> instead (no receivers ran).</p>")
+                        .arg(e.depth);
+        html += QStringLiteral("<p>depth %1, step %2</p>").arg(e.depth).arg(e.step);
+        html += QStringLiteral("<h4>Arguments (as the receivers get them)</h4><table border=0 cellspacing=2>");
+        const QCborMap args = recorder.args(event);
+        html += QStringLiteral("<tr><td><code>sender</code></td><td>%1</td></tr>")
+                    .arg(esc(e.sender.isNone() ? QStringLiteral("None") : e.sender.name));
+        for (auto it = args.begin(); it != args.end(); ++it)
+            html += QStringLiteral("<tr><td><code>%1</code></td><td>%2</td></tr>").arg(esc(it.key().toString()), esc(argumentText(it.value())));
+        html += QStringLiteral("</table>");
+        if (const InstanceSnapshot *snap = session.snapshot(event)) {
+            const bool preSave = e.signal == QLatin1String("pre_save");
+            html += QStringLiteral("<h4>The instance at that moment</h4><table border=1 cellspacing=0 cellpadding=3>");
+            html += preSave && snap->stored ? QStringLiteral("<tr><th>field</th><th>new value (being saved)</th><th>stored value</th></tr>")
+                                            : QStringLiteral("<tr><th>field</th><th>value</th></tr>");
+            for (const Field *f : snap->model->concreteFields) {
+                const QCborValue v = snap->values.value(f->index);
+                if (preSave && snap->stored) {
+                    const QCborValue old = snap->stored->value(f->index);
+                    const bool differs = !(old == v);
+                    html += QStringLiteral("<tr><td><code>%1</code></td><td>%2%3%4</td><td>%5</td></tr>")
+                                .arg(esc(f->attname), differs ? QStringLiteral("<b>") : QString(), valueCell(v),
+                                     differs ? QStringLiteral("</b> ← changed") : QString(), valueCell(old));
+                } else {
+                    html += QStringLiteral("<tr><td><code>%1</code></td><td>%2</td></tr>").arg(esc(f->attname), valueCell(v));
+                }
+            }
+            html += QStringLiteral("</table>");
+            if (preSave && !snap->stored)
+                html += QStringLiteral("<p><i>No stored row yet: this save will INSERT.</i></p>");
+        }
+        const QVector<ReceiverOutcome> receivers = recorder.receiversOf(event);
+        html += QStringLiteral("<h4>Receivers called (%1)</h4>").arg(receivers.size());
+        if (receivers.isEmpty())
+            html += QStringLiteral("<p style='color:gray'>No receiver of the schema listens to this send "
+                                   "(it is still sent: Django always sends it).</p>");
+        html += QStringLiteral("<ol>");
+        for (const ReceiverOutcome &r : receivers) {
+            html += r.ok() ? QStringLiteral("<li><code>%1</code> — returned</li>").arg(esc(r.label))
+                           : QStringLiteral("<li><code>%1</code> — <span style='color:#d33'>raised %2: %3</span></li>")
+                                 .arg(esc(r.label), esc(r.errorType), esc(r.errorMessage));
+        }
+        html += QStringLiteral("</ol>");
+        if (!e.errorType.isEmpty())
+            html += QStringLiteral("<p style='color:#d33'>An exception left this send: %1: %2</p>").arg(esc(e.errorType), esc(e.errorMessage));
+        break;
+    }
+    case TraceEventKind::Receiver: {
+        html += QStringLiteral("<h3>Receiver <code>%1</code></h3><p>called by <b>%2</b> (position %3 in its receiver list), depth %4</p>")
+                    .arg(esc(e.label), esc(e.signal)).arg(e.receiverIndex + 1).arg(e.depth);
+        if (session.isLoaded()) {
+            if (auto declared = session.receivers().latest(e.label))
+                html += QStringLiteral("<p>What it does: <code>%1</code></p>").arg(esc(describeReceiver(declared->decl)));
+        }
+        html += e.failed() ? QStringLiteral("<p style='color:#d33'><b>raised %1:</b> %2</p>").arg(esc(e.errorType), esc(e.errorMessage))
+                           : QStringLiteral("<p>returned normally.</p>");
+        break;
+    }
+    case TraceEventKind::Effect:
+        html += QStringLiteral("<h3>Effect: %1</h3><p>%2</p><p>A side effect of a receiver (an e-mail, a log line...).</p>")
+                    .arg(esc(e.effect), esc(e.text));
+        break;
+    case TraceEventKind::Error:
+        html += QStringLiteral("<h3 style='color:#d33'>%1</h3><p>%2</p>").arg(esc(e.errorType), esc(e.errorMessage));
+        if (e.depth == 0)
+            html += QStringLiteral("<p>The action raised this exception. The signals before it stay sent; what the "
+                                   "database kept is what the tables show.</p>");
+        else
+            html += QStringLiteral("<p>A receiver of a <code>send_robust</code> raised; Django swallowed it and went on.</p>");
+        break;
+    }
+    if (e.loop >= 0 && e.loop < recorder.loops().size()) {
+        const DetectedLoop &loop = recorder.loops().at(e.loop);
+        html += QStringLiteral("<hr><h3 style='color:%1'>%2</h3>")
+                    .arg(loop.stopped ? QStringLiteral("#d33") : QStringLiteral("#c80"),
+                         loop.stopped ? QStringLiteral("Recursion loop (stopped)") : QStringLiteral("Re-entry loop"));
+        html += QStringLiteral("<p>A receiver saved the same instance again while its first save was still being "
+                               "handled:</p><p><code>%1</code></p>").arg(esc(loop.path));
+        html += QStringLiteral("<p>It re-entered %1 time(s)%2.</p>").arg(loop.reentries)
+                    .arg(loop.stopped ? QStringLiteral(" until the recursion bound stopped it (real Django would go on "
+                                                       "until Python's stack ran out)") : QString());
+        html += loopFixesHtml();
+    }
+    return html;
+}
+
+} // namespace ss

@@ -1,0 +1,18 @@
+#pragma once
+// Text for the inspector and the schema panel: what an event was, with every
+// argument as Django passed it, the instance's values (for pre_save beside
+// the stored ones), the receivers called and their outcome, and for loops the
+// cycle in words with the usual fixes.
+
+#include <QString>
+
+namespace ss {
+
+class Session;
+struct ReceiverDecl;
+
+QString inspectorHtml(Session &session, int event);
+QString describeReceiver(const ReceiverDecl &decl);     // "when created == True: create BillingProfile(user=$instance)"
+QString loopFixesHtml();
+
+} // namespace ss

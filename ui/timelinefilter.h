@@ -1,0 +1,40 @@
+#pragma once
+// What the timeline shows: hide signal kinds, keep one model's signals, search.
+// A signal hidden by a filter hides what happened inside it; ancestors of a
+// match stay visible (recursive filtering), so a match keeps its context.
+
+#include <QSet>
+#include <QSortFilterProxyModel>
+
+namespace ss {
+
+class TraceRecorder;
+
+class TimelineFilter : public QSortFilterProxyModel
+{
+    Q_OBJECT
+public:
+    explicit TimelineFilter(TraceRecorder *recorder, QObject *parent = nullptr);
+
+    void setHiddenSignals(const QSet<QString> &signalNames);
+    QSet<QString> hiddenSignals() const { return m_hidden; }
+    void setSignalVisible(const QString &signalName, bool visible);
+    void setModelFilter(const QString &model);          // empty: every model
+    QString modelFilter() const { return m_model; }
+    void setSearchText(const QString &text);
+    QString searchText() const { return m_search; }
+    bool isFiltering() const { return !m_hidden.isEmpty() || !m_model.isEmpty() || !m_search.isEmpty(); }
+
+protected:
+    bool filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const override;
+
+private:
+    bool sendHidden(int event) const;
+
+    TraceRecorder *m_recorder;
+    QSet<QString> m_hidden;
+    QString m_model;
+    QString m_search;
+};
+
+} // namespace ss

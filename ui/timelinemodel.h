@@ -1,0 +1,64 @@
+#pragma once
+// The live timeline: a tree whose shape is the dispatch stack. Top level: the
+// user's actions (scenario steps, table edits) labelled with their Django code;
+// under an action the signals it sent; under a signal its receiver calls; under
+// a receiver whatever it did (more signals, notify effects, errors).
+//
+// Rows are recorder event indexes (stable), parents found by index. New events
+// arrive from the TraceBridge in batches: one beginInsertRows per batch per
+// already-visible parent (normally one: the root).
+
+#include <QAbstractItemModel>
+#include <QVector>
+#include <vector>
+
+namespace ss {
+
+class TraceRecorder;
+class TraceBridge;
+class Session;
+
+class TimelineModel : public QAbstractItemModel
+{
+    Q_OBJECT
+public:
+    explicit TimelineModel(Session *session, QObject *parent = nullptr);
+
+    QModelIndex index(int row, int column, const QModelIndex &parent = {}) const override;
+    QModelIndex parent(const QModelIndex &child) const override;
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+    bool hasChildren(const QModelIndex &parent = {}) const override;
+
+    QModelIndex indexForEvent(int event, int column = 0) const;
+    int eventAt(const QModelIndex &index) const;        // -1 for the root
+    int knownEvents() const { return int(m_row.size()); }
+    int insertBatches() const { return m_batches; }     // how many beginInsertRows so far
+
+    // Text of one event for the Event column and for search.
+    QString eventText(int event) const;
+    QString argumentsText(int event) const;
+    QString instanceText(int event) const;
+    QString senderText(int event) const;
+
+public Q_SLOTS:
+    void appendEvents(int first, int last);
+    void changeEvents(int first, int last);
+    void clearAll();
+
+private:
+    Session *m_session;
+    TraceRecorder *m_recorder;
+    QVector<int> m_top;
+    std::vector<QVector<int>> m_children;
+    std::vector<int> m_row;
+    int m_batches = 0;
+};
+
+// A Python-like rendering of a frozen argument value: True, None, [1, 2], 'x',
+// {"model": "User", "pk": 1} as User 1.
+QString argumentText(const QCborValue &value);
+
+} // namespace ss
