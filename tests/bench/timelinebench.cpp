@@ -1,0 +1,261 @@
+// The GUI figures of signalscope-bench:
+//
+//   5. timeline intake: a signup scenario run through a real Session (recorder,
+//      TraceBridge, inspector snapshots) into the window's TimelineModel, its
+//      batches flushed every 100 ms as the live bridge does, vs the
+//      TraceRecorder alone on a ScenarioRunner (no bridge, no model): events/s
+//      each, ratio = time ratio (the cost of feeding the model).
+//   6. UI stall: the whole MainWindow (shown, offscreen) runs a ~110,000-event
+//      scenario with "Run all" while a 5 ms QTimer ticks; the worst gap between
+//      ticks is the longest the UI thread did not get back to its event loop.
+//      Target <= 50 ms.
+
+#include "timelinebench.h"
+
+#include "loaders.h"
+#include "mainwindow.h"
+#include "scenariorunner.h"
+#include "session.h"
+#include "timelinemodel.h"
+#include "tracebridge.h"
+#include "tracerecorder.h"
+
+#include <QApplication>
+#include <QElapsedTimer>
+#include <QEventLoop>
+#include <QStandardPaths>
+#include <QTimer>
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace bench {
+
+namespace {
+
+// The accounts app with its post_save receiver (as main.cpp's signup scenario):
+// each signup creates a User (and its BillingProfile), saves it with
+// update_fields, deletes it (cascading): about 22 recorded events.
+ss::ScenarioDecl signups(int count)
+{
+    QByteArray json = R"({"format": "signalscope-scenario/1", "name": "bench timeline signups", "schema":
+        {"format": "signalscope-schema/1", "app": "accounts", "models": [
+        {"name": "User", "fields": [
+            {"name": "username", "type": "char", "max_length": 150, "unique": true},
+            {"name": "email", "type": "char", "default": ""},
+            {"name": "is_active", "type": "bool", "default": true}]},
+        {"name": "BillingProfile", "fields": [
+            {"name": "user", "type": "one_to_one", "to": "User", "on_delete": "CASCADE",
+             "related_name": "billing_profile"},
+            {"name": "user_image", "type": "char", "default": "user_image.jpg"}]}],
+        "receivers": [
+        {"name": "create_billing_profile", "signal": "post_save", "sender": "User",
+         "when": {"created": true},
+         "do": [{"create": "BillingProfile", "values": {"user": "$instance"}}]}]}, "steps": [)";
+    for (int i = 0; i < count; ++i) {
+        const QByteArray n = QByteArray::number(i);
+        if (i)
+            json += ',';
+        json += R"({"op": "create", "model": "User", "values": {"username": "user)" + n + R"("}, "as": "u"},)";
+        json += R"({"op": "set", "ref": "u", "values": {"email": "user)" + n + R"(@example.org"}},)";
+        json += R"({"op": "save", "ref": "u", "update_fields": ["email"]},)";
+        json += R"({"op": "delete", "ref": "u"})";
+    }
+    json += "]}";
+    ss::LoadError error;
+    auto scenario = ss::parseScenario(json, QStringLiteral("bench-timeline.scenario.json"), &error);
+    if (!scenario)
+        throw std::runtime_error(error.toString().toStdString());
+    return *scenario;
+}
+
+// SIGNALSCOPE_BENCH_GAPS=1: print every stall over 50 ms and every batch the
+// window gets, on stderr (to find where a stall comes from).
+const bool g_traceGaps = qEnvironmentVariableIntValue("SIGNALSCOPE_BENCH_GAPS") != 0;
+
+double median(std::vector<double> values)
+{
+    std::sort(values.begin(), values.end());
+    const size_t n = values.size();
+    return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+}
+
+// ------------------------------------------------------ 5. timeline intake
+
+// Runs every step through a Session into a TimelineModel; the bridge delivers
+// a batch every 100 ms (as its live timer would) and once at the end.
+// Returns ns; `events` gets the recorded event count.
+double runIntoModel(const ss::ScenarioDecl &scenario, bool withModel, int *events, int *batches)
+{
+    ss::Session session;
+    if (!session.load(scenario))
+        throw std::runtime_error("cannot load the timeline scenario");
+    std::unique_ptr<ss::TimelineModel> model;
+    if (withModel)
+        model = std::make_unique<ss::TimelineModel>(&session);
+    session.bridge().setLive(false);
+    session.bridge().flush();
+
+    QElapsedTimer timer;
+    timer.start();
+    qint64 lastFlush = 0;
+    while (!session.atEnd()) {
+        session.runner().runNext();
+        const qint64 now = timer.elapsed();
+        if (now - lastFlush >= 100) {
+            session.bridge().flush();
+            lastFlush = now;
+        }
+    }
+    session.bridge().flush();
+    const double ns = double(timer.nsecsElapsed());
+    *events = session.recorder().count();
+    if (model) {
+        if (model->knownEvents() != *events)
+            throw std::runtime_error("the timeline model missed events");
+        *batches = model->insertBatches();
+    }
+    return ns;
+}
+
+double runRecorderOnly(const ss::ScenarioDecl &scenario, int *events)
+{
+    ss::ScenarioRunner runner(scenario, QStringLiteral(":memory:"));
+    ss::TraceRecorder recorder;
+    runner.engine().dispatch().addListener(&recorder);
+    runner.open();
+    QElapsedTimer timer;
+    timer.start();
+    while (!runner.atEnd())
+        runner.runNext();
+    const double ns = double(timer.nsecsElapsed());
+    runner.engine().dispatch().removeListener(&recorder);
+    *events = recorder.count();
+    return ns;
+}
+
+TimelineFigure benchIntake(bool quick, int reps, const std::function<void(const QString &)> &progress)
+{
+    const int count = std::max(1, quick ? 20 : 2'000);       // ~44,000 events
+    progress(QStringLiteral("timeline intake: %1 signups").arg(count));
+    const ss::ScenarioDecl scenario = signups(count);
+    std::vector<double> model, session, recorder;
+    int events = 0, recorded = 0, batches = 0, unused = 0;
+    for (int rep = -1; rep < reps; ++rep) {
+        const double m = runIntoModel(scenario, true, &events, &batches);
+        const double s = runIntoModel(scenario, false, &unused, &unused);
+        const double r = runRecorderOnly(scenario, &recorded);
+        if (rep >= 0) {
+            model.push_back(m);
+            session.push_back(s);
+            recorder.push_back(r);
+        }
+    }
+    const double modelNs = median(model), sessionNs = median(session), recorderNs = median(recorder);
+    const double modelRate = events / (modelNs / 1e9), recorderRate = recorded / (recorderNs / 1e9);
+    return {QStringLiteral("timeline intake/%1 events").arg(events), true, modelRate, QStringLiteral("recorder alone"),
+            recorderRate, recorderRate / modelRate, 0,
+            QStringLiteral("time ratio: Session + TimelineModel over ScenarioRunner + TraceRecorder; the Session "
+                           "without the model takes %1x; %2 insert batches")
+                .arg(sessionNs / recorderNs, 0, 'f', 2).arg(batches),
+            QJsonObject{{QStringLiteral("signups"), count},
+                        {QStringLiteral("events"), events},
+                        {QStringLiteral("insert_batches"), batches},
+                        {QStringLiteral("model_ms"), modelNs / 1e6},
+                        {QStringLiteral("session_without_model_ms"), sessionNs / 1e6},
+                        {QStringLiteral("recorder_only_ms"), recorderNs / 1e6}}};
+}
+
+// ------------------------------------------------------ 6. UI stall
+
+TimelineFigure benchStall(bool quick, const std::function<void(const QString &)> &progress)
+{
+    const int count = std::max(1, quick ? 50 : 5'000);      // ~110,000 events
+    progress(QStringLiteral("UI stall: the window runs %1 signups").arg(count));
+    const ss::ScenarioDecl scenario = signups(count);
+
+    ss::MainWindow window;
+    window.show();
+    ss::Session *session = window.session();
+    if (!session->load(scenario))
+        throw std::runtime_error("cannot load the stall scenario");
+    session->bridge().flush();
+    QCoreApplication::processEvents();
+
+    // The probe: a 5 ms repeating timer; the longest gap between its ticks
+    // while the run streams in (and shortly after, for deferred view work).
+    QElapsedTimer clock;
+    qint64 last = -1, worst = 0, worstAt = 0, ticks = 0;
+    QTimer probe;
+    probe.setTimerType(Qt::PreciseTimer);
+    probe.setInterval(5);
+    QObject::connect(&probe, &QTimer::timeout, [&] {
+        const qint64 now = clock.nsecsElapsed();
+        if (g_traceGaps && last >= 0 && now - last > 50'000'000)
+            qInfo("# gap %.1f ms ending at %.1f ms", (now - last) / 1e6, now / 1e6);
+        if (last >= 0 && now - last > worst) {
+            worst = now - last;
+            worstAt = now;
+        }
+        last = now;
+        ++ticks;
+    });
+
+    if (g_traceGaps) {
+        QObject::connect(&session->bridge(), &ss::TraceBridge::eventsAppended, [&](int first, int last) {
+            qInfo("# batch %d events delivered at %.1f ms", last - first + 1, clock.nsecsElapsed() / 1e6);
+        });
+    }
+    QEventLoop loop;
+    qint64 runNs = 0;
+    QTimer::singleShot(0, &window, [&] {
+        QElapsedTimer run;
+        run.start();
+        window.runAll();
+        runNs = run.nsecsElapsed();
+        if (g_traceGaps)
+            qInfo("# runAll returned at %.1f ms", clock.nsecsElapsed() / 1e6);
+        QTimer::singleShot(300, &loop, &QEventLoop::quit);   // deferred layout and painting
+    });
+    clock.start();
+    probe.start();
+    loop.exec();
+    probe.stop();
+    // The gap from the last tick to the quit.
+    worst = std::max(worst, clock.nsecsElapsed() - last);
+
+    const int events = session->recorder().count();
+    if (window.timelineModel()->knownEvents() != events)
+        throw std::runtime_error("the window's timeline missed events");
+    const double target = 50e6;
+    return {QStringLiteral("ui stall/%1 events streamed").arg(events), false, double(worst), QStringLiteral("target"),
+            target, double(worst) / target, 1, {},
+            QJsonObject{{QStringLiteral("signups"), count},
+                        {QStringLiteral("events"), events},
+                        {QStringLiteral("worst_stall_ms"), double(worst) / 1e6},
+                        {QStringLiteral("worst_stall_ended_at_ms"), double(worstAt) / 1e6},
+                        {QStringLiteral("run_ms"), double(runNs) / 1e6},
+                        {QStringLiteral("ticks"), ticks},
+                        {QStringLiteral("insert_batches"), window.timelineModel()->insertBatches()}}};
+}
+
+} // namespace
+
+std::unique_ptr<QCoreApplication> createBenchApplication(int &argc, char **argv)
+{
+    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+    // The window reads and writes QSettings: keep the user's own out of it.
+    QStandardPaths::setTestModeEnabled(true);
+    return std::make_unique<QApplication>(argc, argv);
+}
+
+std::vector<TimelineFigure> benchTimeline(bool quick, int reps, const std::function<void(const QString &)> &progress)
+{
+    std::vector<TimelineFigure> figures;
+    figures.push_back(benchIntake(quick, reps, progress));
+    figures.push_back(benchStall(quick, progress));
+    return figures;
+}
+
+} // namespace bench
