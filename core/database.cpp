@@ -24,7 +24,12 @@ Database::Database(const QString &path)
         throw DjangoError(QStringLiteral("OperationalError"),
                           QStringLiteral("unable to open database file '%1': %2").arg(path, text.trimmed()));
     }
-    exec(QStringLiteral("PRAGMA foreign_keys = ON"));
+    try {
+        exec(QStringLiteral("PRAGMA foreign_keys = ON"));
+        exec(QStringLiteral("SELECT count(*) FROM sqlite_master"));   // "file is not a database"
+    } catch (const DjangoError &error) {
+        throw DjangoError(error.type(), QStringLiteral("%1: %2").arg(path, error.message()));
+    }
 }
 
 Database::~Database()

@@ -598,14 +598,23 @@ void Engine::deleteWhere(const Model *model, const Kwargs &where)
 
 // --- Many-to-many, fixtures, migrate, custom signals -----------------------
 
-void Engine::m2m(const InstancePtr &instance, const QString &accessor, M2mAction action,
-                 const QVector<Value> &targets, bool clear)
+std::unique_ptr<M2mManager> Engine::m2mManager(const InstancePtr &instance, const QString &accessor)
 {
     const auto relation = m_registry.m2mAccessor(instance->model(), accessor);
     if (!relation)
         throw DjangoError(QStringLiteral("AttributeError"),
                           QStringLiteral("'%1' object has no attribute '%2'").arg(instance->model()->name, accessor));
-    M2mManager manager(*this, instance, *relation);
+    return std::make_unique<M2mManager>(*this, instance, *relation);
+}
+
+void Engine::m2m(const InstancePtr &instance, const QString &accessor, M2mAction action,
+                 const QVector<Value> &targets, bool clear)
+{
+    runM2m(*m2mManager(instance, accessor), action, targets, clear);
+}
+
+void runM2m(M2mManager &manager, M2mAction action, const QVector<Value> &targets, bool clear)
+{
     switch (action) {
     case M2mAction::Add: manager.add(targets); break;
     case M2mAction::Remove: manager.remove(targets); break;

@@ -69,6 +69,9 @@ public:
     QVector<InstancePtr> bulkCreate(const Model *model, const QVector<Kwargs> &rows);
     void deleteInstance(const InstancePtr &instance);
     void deleteWhere(const Model *model, const Kwargs &where);
+    // x.<accessor>: the manager, checked as Django checks it when the
+    // attribute is read (AttributeError, ValueError without a pk).
+    std::unique_ptr<class M2mManager> m2mManager(const InstancePtr &instance, const QString &accessor);
     // x.<accessor>.add/remove/clear/set(...); targets are instances or raw pks.
     void m2m(const InstancePtr &instance, const QString &accessor, M2mAction action,
              const QVector<Value> &targets, bool clear = false);
@@ -108,6 +111,9 @@ public:
     Signal *preInit, *postInit, *preSave, *postSave, *preDelete, *postDelete, *m2mChanged,
         *preMigrate, *postMigrate, *connectionCreated;
 };
+
+// manager.add/remove/clear/set(targets).
+void runM2m(class M2mManager &manager, M2mAction action, const QVector<Value> &targets, bool clear);
 
 // "x" as Django's repr shows it in messages: <Topping: Topping object (None)>.
 QString instanceRepr(const Instance &instance);

@@ -393,7 +393,10 @@ private:
             return;
 
         field->to = requiredString(object, QStringLiteral("to"), path);
-        if (field->to == QLatin1String("self"))
+        // Django defaults symmetrical=True only for the literal "self", not
+        // for a relation that names its own model.
+        const bool literalSelf = field->to == QLatin1String("self");
+        if (literalSelf)
             field->to = modelName;
         if (const auto relatedName = optionalString(object, QStringLiteral("related_name"), path))
             field->relatedName = expectIdentifier(QCborValue(*relatedName), path.key(QStringLiteral("related_name")), QStringLiteral("related_name"));
@@ -419,7 +422,7 @@ private:
         if (isManyToMany) {
             if (const auto through = optionalString(object, QStringLiteral("through"), path))
                 field->through = *through;
-            field->symmetrical = optionalBool(object, QStringLiteral("symmetrical"), path, true);
+            field->symmetrical = optionalBool(object, QStringLiteral("symmetrical"), path, literalSelf);
         }
     }
 

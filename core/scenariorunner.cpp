@@ -1,6 +1,7 @@
 #include "scenariorunner.h"
 
 #include "fieldvalues.h"
+#include "m2mmanager.h"
 
 #include <QJsonArray>
 
@@ -170,14 +171,16 @@ void ScenarioRunner::execute(const StepDecl &step)
         engine.deleteWhere(model, resolveAll(step.exactWhere.value_or(QCborMap())));
         break;
     case StepDecl::Op::M2m: {
+        // Python evaluates x.<field> (the manager and its checks) before the arguments.
         const InstancePtr instance = ref(step.ref);
+        const auto manager = engine.m2mManager(instance, step.field);
         QVector<Value> targets;
         for (const QCborValue &t : step.exactTargets)
             targets.append(resolve(t));
         static const QHash<QString, M2mAction> actions = {
             {QStringLiteral("add"), M2mAction::Add}, {QStringLiteral("remove"), M2mAction::Remove},
             {QStringLiteral("clear"), M2mAction::Clear}, {QStringLiteral("set"), M2mAction::Set}};
-        engine.m2m(instance, step.field, actions.value(step.action), targets, step.clear);
+        runM2m(*manager, actions.value(step.action), targets, step.clear);
         break;
     }
     case StepDecl::Op::LoadData: {

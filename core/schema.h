@@ -37,7 +37,7 @@ struct FieldDecl
     OnDelete onDelete = OnDelete::None;
     QString relatedName;                        // empty: Django's default
     QString through;                            // many_to_many with a custom through model
-    bool symmetrical = true;                    // many_to_many to self only
+    bool symmetrical = false;                   // many_to_many to self; default true only for "to": "self"
     bool isRelation() const { return type == FieldType::ForeignKey || type == FieldType::OneToOne || type == FieldType::ManyToMany; }
 };
 

@@ -14,10 +14,14 @@
 //      and their canonical export to a file (target <= 1 s; also vs writing as
 //      many bytes with QFile::write in 64 KiB chunks).
 //
-// Times come from QElapsedTimer (monotonic); every measurement has a warm-up run
-// and reports the median of several repetitions. `--quick` divides every size
-// by 100 (the CTest smoke test: its timings mean nothing), `--json` prints one
-// JSON object instead of the lines, `--strict` exits 1 when a target is missed.
+// Times come from QElapsedTimer (monotonic). A subject and its baseline run
+// alternately (a warm-up run of each first), so a machine busy with something
+// else slows both alike, and each reports the median of its runs (--reps, 7).
+// Per-operation figures (1, and 2 in memory) size their runs to a few ms, so
+// most runs fit in one time slice, and take 5 x reps pairs. `--quick` divides
+// every size by 100 (the CTest smoke test: its timings mean nothing), `--json`
+// prints one JSON object instead of the lines, `--strict` exits 1 when a target
+// is missed, `--only GROUP` runs one group.
 
 #include "dispatcher.h"
 #include "engine.h"
