@@ -164,29 +164,19 @@ bool DeclarativeReceivers::changed(const QCborValue &fields, const SignalArgs &a
 
 Value DeclarativeReceivers::resolve(const QCborValue &value, const Sender &sender, const SignalArgs &args)
 {
-    if (!value.isString())
-        return Value(value);
-    const QString text = value.toString();
-    if (!text.startsWith(QLatin1Char('$')))
-        return Value(QCborValue(text));
-    if (text.startsWith(QLatin1String("$$")))
-        return Value(QCborValue(text.mid(1)));
-    const QString name = text.mid(1);
-    if (name == QLatin1String("sender"))
+    QCborValue literal;
+    const std::optional<QString> name = splitReference(value, &literal);
+    if (!name)
+        return Value(literal);
+    if (*name == QLatin1String("sender"))
         return Value(encodeSender(sender));
-    if (name.startsWith(QLatin1String("instance."))) {
-        const QString attr = name.mid(9);
+    if (name->startsWith(QLatin1String("instance."))) {
         const InstancePtr instance = instanceArg(args);
         if (!instance)
-            throw scenarioError(QStringLiteral("no instance for '%1'").arg(text));
-        const Field *field = instance->model()->field(attr);
-        if (field && field->isForeignKey() && field->name == attr) {
-            const InstancePtr related = m_engine.relatedObject(instance, field);
-            return related ? Value(related) : Value();
-        }
-        return Value(m_engine.attribute(*instance, attr));
+            throw scenarioError(QStringLiteral("no instance for '%1'").arg(value.toString()));
+        return m_engine.readAttribute(instance, name->mid(9));
     }
-    return args.get(name);
+    return args.get(*name);
 }
 
 Kwargs DeclarativeReceivers::resolveAll(const QCborMap &values, const Sender &sender, const SignalArgs &args)

@@ -171,6 +171,16 @@ QCborValue Engine::attribute(const Instance &instance, const QString &name) cons
     return instance.value(field);
 }
 
+Value Engine::readAttribute(const InstancePtr &instance, const QString &attr)
+{
+    const Field *field = instance->model()->field(attr);
+    if (field && field->isForeignKey() && field->name == attr) {
+        const InstancePtr related = relatedObject(instance, field);
+        return related ? Value(related) : Value();
+    }
+    return Value(attribute(*instance, attr));
+}
+
 InstancePtr Engine::relatedObject(const InstancePtr &instance, const Field *field)
 {
     // ForwardManyToOneDescriptor.__get__: the cache, else a query by id.

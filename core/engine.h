@@ -53,6 +53,9 @@ public:
     // getattr(x, name) for a field name, attname or "pk"; relations give the raw id.
     // Throws ScenarioError "<Model> has no field '<name>'".
     QCborValue attribute(const Instance &instance, const QString &name) const;
+    // `$x.<attr>`: for a relation's field name the related object (cache or
+    // query), otherwise attribute(); throws ScenarioError for a non-field.
+    Value readAttribute(const InstancePtr &instance, const QString &attr);
     // x.<relation>: the cached object, or a query (pre_init/post_init), or null.
     InstancePtr relatedObject(const InstancePtr &instance, const Field *field);
     // setattr(x, name, value) with the field descriptors' semantics.

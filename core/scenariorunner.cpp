@@ -76,25 +76,14 @@ InstancePtr ScenarioRunner::ref(const QString &name) const
 
 Value ScenarioRunner::resolve(const QCborValue &value) const
 {
-    if (!value.isString())
-        return Value(value);
-    const QString text = value.toString();
-    if (!text.startsWith(QLatin1Char('$')))
-        return Value(QCborValue(text));
-    if (text.startsWith(QLatin1String("$$")))
-        return Value(QCborValue(text.mid(1)));
-    const QString body = text.mid(1);
-    const int dot = body.indexOf(QLatin1Char('.'));
+    QCborValue literal;
+    const std::optional<QString> body = splitReference(value, &literal);
+    if (!body)
+        return Value(literal);
+    const int dot = body->indexOf(QLatin1Char('.'));
     if (dot < 0)
-        return Value(ref(body));
-    const InstancePtr instance = ref(body.left(dot));
-    const QString attr = body.mid(dot + 1);
-    const Field *field = instance->model()->field(attr);
-    if (field && field->isForeignKey() && field->name == attr) {
-        const InstancePtr related = m_engine->relatedObject(instance, field);
-        return related ? Value(related) : Value();
-    }
-    return Value(m_engine->attribute(*instance, attr));
+        return Value(ref(*body));
+    return m_engine->readAttribute(ref(body->left(dot)), body->mid(dot + 1));
 }
 
 QCborValue ScenarioRunner::resolveScalar(const QCborValue &value) const

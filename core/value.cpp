@@ -233,6 +233,20 @@ QByteArray canonicalJson(const QCborValue &value, bool asciiOnly)
     return out;
 }
 
+std::optional<QString> splitReference(const QCborValue &value, QCborValue *literal)
+{
+    const QString text = value.isString() ? value.toString() : QString();
+    if (!text.startsWith(QLatin1Char('$'))) {
+        *literal = value;
+        return std::nullopt;
+    }
+    if (text.startsWith(QLatin1String("$$"))) {
+        *literal = QCborValue(text.mid(1));
+        return std::nullopt;
+    }
+    return text.mid(1);
+}
+
 QString placeholderText(const QCborValue &value)
 {
     if (value.isString())

@@ -12,6 +12,7 @@
 #include <QJsonValue>
 #include <QString>
 #include <memory>
+#include <optional>
 
 namespace ss {
 
@@ -54,6 +55,11 @@ QString pythonFloatRepr(double value);
 // `asciiOnly` escapes non-ASCII as \uXXXX instead.
 void appendCanonicalJson(QByteArray &out, const QCborValue &value, bool asciiOnly = false);
 QByteArray canonicalJson(const QCborValue &value, bool asciiOnly = false);
+
+// A value as scenarios and receivers write it (section 2): a literal, or a
+// reference "$name" / "$name.attr". Returns the reference without its "$",
+// or nullopt and the literal in `literal` ("$$" escapes a literal "$").
+std::optional<QString> splitReference(const QCborValue &value, QCborValue *literal);
 
 // Text for a placeholder in notify/raise (section 2): strings as they are,
 // anything else as compact JSON with keys sorted and non-ASCII kept.
