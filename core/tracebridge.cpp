@@ -4,6 +4,7 @@
 
 #include <QMetaObject>
 #include <atomic>
+#include <limits>
 #include <utility>
 
 namespace ss {
@@ -13,7 +14,10 @@ TraceBridge::TraceBridge(TraceRecorder *recorder, QObject *parent)
 {
     m_timer.setSingleShot(true);
     m_timer.setInterval(100);
-    connect(&m_timer, &QTimer::timeout, this, &TraceBridge::flush);
+    connect(&m_timer, &QTimer::timeout, this, [this] { deliver(m_maxBatch); });
+    m_catchUp.setSingleShot(true);
+    m_catchUp.setInterval(0);
+    connect(&m_catchUp, &QTimer::timeout, this, [this] { deliver(m_maxBatch); });
 }
 
 TraceBridge::~TraceBridge() = default;
@@ -21,8 +25,10 @@ TraceBridge::~TraceBridge() = default;
 void TraceBridge::setLive(bool live)
 {
     m_live = live;
-    if (!live)
+    if (!live) {
         m_timer.stop();
+        m_catchUp.stop();
+    }
 }
 
 quintptr TraceBridge::connectSlot(Signal &signal, QObject *receiver, ReceiverFn slot, const Sender &sender,
@@ -61,7 +67,13 @@ void TraceBridge::stepEnd(int step, const DjangoError *failure)
 
 void TraceBridge::flush()
 {
+    deliver(std::numeric_limits<int>::max());
+}
+
+void TraceBridge::deliver(int maxEvents)
+{
     m_timer.stop();
+    m_catchUp.stop();
     if (!m_recorder)
         return;
 
@@ -80,8 +92,14 @@ void TraceBridge::flush()
         Q_EMIT eventsChanged(changed.first, std::min(changed.second, m_announced - 1));
     if (count > m_announced) {
         const int first = m_announced;
-        m_announced = count;
-        Q_EMIT eventsAppended(first, count - 1);
+        m_announced = count - m_announced > maxEvents ? m_announced + maxEvents : count;
+        Q_EMIT eventsAppended(first, m_announced - 1);
+    }
+    if (m_announced < count) {
+        // Loops and finished steps wait until every event they name is announced.
+        if (m_live)
+            m_catchUp.start();
+        return;
     }
 
     const QVector<DetectedLoop> &loops = m_recorder->loops();
@@ -105,6 +123,7 @@ void TraceBridge::flush()
 void TraceBridge::clearRecording()
 {
     m_timer.stop();
+    m_catchUp.stop();
     if (m_recorder) {
         m_recorder->clear();
         m_recorder->takeChangedRange();

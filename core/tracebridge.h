@@ -22,6 +22,8 @@
 #include <QTimer>
 #include <QVector>
 
+#include <algorithm>
+
 namespace ss {
 
 class TraceRecorder;
@@ -42,6 +44,12 @@ public:
     int interval() const { return m_timer.interval(); }
     void setLive(bool live);
     bool isLive() const { return m_live; }
+    // A timed delivery announces at most this many events; the rest follow
+    // from the event loop at once, a batch at a time. A view's cost per batch
+    // grows with its size, so a run streaming 300k events a second must not
+    // hand the UI thread one 30,000-event batch. flush() delivers everything.
+    void setMaxBatch(int events) { m_maxBatch = std::max(1, events); }
+    int maxBatch() const { return m_maxBatch; }
 
     // Connects `slot` to `signal` as a receiver living as long as `receiver`
     // (Django's weak reference to a bound method). Returns the receiver id, for
@@ -64,6 +72,10 @@ public:
 public Q_SLOTS:
     // Delivers everything pending now.
     void flush();
+    // Delivers one batch of at most maxBatch() events now; while live, the
+    // rest follows from the event loop. For the end of a long run, where a
+    // flush() would hand the UI thread everything at once.
+    void deliverBatch() { deliver(m_maxBatch); }
     // Clears the recorder and tells views so (recordingCleared). Clear through
     // here: a recorder cleared behind the bridge's back is only noticed when
     // it has fewer events than were announced.
@@ -79,9 +91,12 @@ Q_SIGNALS:
 
 private:
     void schedule();
+    void deliver(int maxEvents);
 
     TraceRecorder *m_recorder;
     QTimer m_timer;
+    QTimer m_catchUp;                                   // 0 ms: the rest of a capped delivery
+    int m_maxBatch = 8192;
     bool m_live = true;
     int m_announced = 0;
     QVector<int> m_loopRevisions;

@@ -6,6 +6,7 @@
 #include "loaders.h"
 #include "recordtablemodel.h"
 #include "roles.h"
+#include "scenariostepsmodel.h"
 #include "signalstyle.h"
 #include "timelinefilter.h"
 #include "timelinemodel.h"
@@ -23,7 +24,7 @@
 #include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
-#include <QListWidget>
+#include <QListView>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
@@ -412,9 +413,16 @@ void MainWindow::buildDocks()
     m_resetAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
     m_resetAction->setToolTip(tr("Empty the database and go back to the scenario's start (Ctrl+R)"));
     layout->addWidget(buttons);
-    m_steps = new QListWidget(box);
+    m_stepsModel = new ScenarioStepsModel(m_session, this);
+    m_steps = new QListView(box);
     m_steps->setObjectName(QStringLiteral("steps"));
-    m_steps->setWordWrap(true);
+    m_steps->setModel(m_stepsModel);
+    // One line a step, elided (the tooltip has it whole): uniform sizes let the
+    // view lay out 20,000 steps without measuring each one.
+    m_steps->setUniformItemSizes(true);
+    m_steps->setWordWrap(false);
+    m_steps->setTextElideMode(Qt::ElideRight);
+    m_steps->setSelectionMode(QAbstractItemView::NoSelection);
     layout->addWidget(m_steps, 1);
     scenarioDock->setWidget(box);
     addDockWidget(Qt::LeftDockWidgetArea, scenarioDock);
@@ -670,7 +678,6 @@ void MainWindow::rebuildSchemaTree()
 
 void MainWindow::rebuildSteps()
 {
-    m_steps->clear();
     const ScenarioDecl &scenario = m_session->scenario();
     if (!m_session->hasSteps()) {
         m_scenarioInfo->setText(tr("<b>%1</b><br>A schema without a scenario: edit the records to see the signals.")
@@ -678,25 +685,16 @@ void MainWindow::rebuildSteps()
     } else {
         m_scenarioInfo->setText(QStringLiteral("<b>%1</b><br>%2").arg(scenario.name.toHtmlEscaped(), scenario.description.toHtmlEscaped()));
     }
-    for (int i = 0; i < m_session->stepCount(); ++i)
-        new QListWidgetItem(QStringLiteral("%1. %2").arg(i).arg(m_session->stepCode(i)), m_steps);
+    m_stepsModel->reload();
     updateStepHighlight();
 }
 
 void MainWindow::updateStepHighlight()
 {
+    m_stepsModel->syncNextStep();
     const int next = m_session->nextStep();
-    for (int i = 0; i < m_steps->count(); ++i) {
-        QListWidgetItem *item = m_steps->item(i);
-        QFont f = item->font();
-        f.setBold(i == next);
-        item->setFont(f);
-        item->setForeground(i < next ? palette().color(QPalette::Disabled, QPalette::Text) : palette().color(QPalette::Text));
-        item->setBackground(i == next ? QColor(80, 140, 255, 60) : QColor(Qt::transparent));
-        item->setText(QStringLiteral("%1%2. %3").arg(i == next ? QStringLiteral("▶ ") : (i < next ? QStringLiteral("✓ ") : QStringLiteral("   "))).arg(i).arg(m_session->stepCode(i)));
-    }
-    if (next < m_steps->count())
-        m_steps->scrollToItem(m_steps->item(next));
+    if (next < m_stepsModel->rowCount())
+        m_steps->scrollTo(m_stepsModel->index(next));
     const bool canRun = !m_session->atEnd();
     m_runAllAction->setEnabled(canRun);
     m_stepAction->setEnabled(canRun);
@@ -824,8 +822,9 @@ void MainWindow::runAll()
     while (!m_session->atEnd()) {
         m_session->runner().runNext();
         ++done;
-        if (slice.elapsed() > 30) {
-            // Stay responsive: let the timeline take its batch and the user cancel.
+        if (slice.elapsed() > 20) {
+            // Stay responsive: a 20 ms slice plus one capped timeline batch
+            // (TraceBridge::setMaxBatch) keeps every stall under 50 ms.
             if (progress) {
                 progress->setValue(done);
                 if (progress->wasCanceled())
@@ -837,7 +836,7 @@ void MainWindow::runAll()
     }
     delete progress;
     Q_EMIT m_session->databaseChanged();
-    m_session->bridge().flush();
+    m_session->bridge().deliverBatch();
 }
 
 void MainWindow::stepOnce()

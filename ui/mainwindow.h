@@ -11,7 +11,7 @@
 
 class QLabel;
 class QLineEdit;
-class QListWidget;
+class QListView;
 class QSplitter;
 class QTabWidget;
 class QTableView;
@@ -30,6 +30,7 @@ namespace ss {
 class TimelineModel;
 class TimelineFilter;
 class RecordTableModel;
+class ScenarioStepsModel;
 
 struct SampleInfo
 {
@@ -61,7 +62,8 @@ public:
     QTableView *tableView(const QString &modelName) const;
     QTreeView *schemaTree() const { return m_schemaTree; }
     QStandardItemModel *schemaModel() const { return m_schemaModel; }
-    QListWidget *stepList() const { return m_steps; }
+    QListView *stepList() const { return m_steps; }
+    ScenarioStepsModel *stepsModel() const { return m_stepsModel; }
     QTextBrowser *inspector() const { return m_inspector; }
     QUndoStack *undoStack() const { return m_undo; }
     QString loopBannerText() const;
@@ -128,7 +130,8 @@ private:
     QLabel *m_readingNote = nullptr;
     QTreeView *m_schemaTree = nullptr;
     QStandardItemModel *m_schemaModel = nullptr;
-    QListWidget *m_steps = nullptr;
+    QListView *m_steps = nullptr;
+    ScenarioStepsModel *m_stepsModel = nullptr;
     QLabel *m_scenarioInfo = nullptr;
     QSplitter *m_mainSplitter = nullptr;
     QSplitter *m_bottomSplitter = nullptr;

@@ -16,6 +16,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QListView>
 #include <QListWidget>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -92,7 +93,7 @@ private Q_SLOTS:
         QCOMPARE(w.session()->registry().app(), QStringLiteral("shop"));
         QVERIFY(w.tableModel(QStringLiteral("User")));
         QVERIFY(w.tableModel(QStringLiteral("BillingProfile")));
-        QCOMPARE(w.stepList()->count(), w.session()->stepCount());
+        QCOMPARE(w.stepList()->model()->rowCount(), w.session()->stepCount());
         QVERIFY(w.session()->stepCount() > 0);
     }
 
@@ -484,15 +485,36 @@ private Q_SLOTS:
     void stepHighlightsTheCurrentStepAndResetStartsOver()
     {
         MainWindow w;
-        QVERIFY(w.stepList()->item(0)->text().startsWith(QStringLiteral("▶")));
+        QAbstractItemModel *steps = w.stepList()->model();
+        QAbstractItemModelTester tester(steps, QAbstractItemModelTester::FailureReportingMode::Fatal);
+        const auto text = [steps](int row) { return steps->index(row, 0).data().toString(); };
+        const auto bold = [steps](int row) { return steps->index(row, 0).data(Qt::FontRole).value<QFont>().bold(); };
+        QVERIFY(text(0).startsWith(QStringLiteral("▶")));
+        QVERIFY(bold(0));
+        QVERIFY(text(0).contains(w.session()->stepCode(0)));
+        QCOMPARE(steps->index(0, 0).data(Qt::ToolTipRole).toString(), QStringLiteral("0. ") + w.session()->stepCode(0));
+
+        // Stepping repaints exactly the two rows whose state changed.
+        QSignalSpy changed(steps, &QAbstractItemModel::dataChanged);
         w.stepOnce();
-        QVERIFY(w.stepList()->item(1)->text().startsWith(QStringLiteral("▶")));
-        QVERIFY(w.stepList()->item(0)->font().bold() == false);
+        QCOMPARE(changed.count(), 1);
+        QCOMPARE(changed.first().at(0).value<QModelIndex>().row(), 0);
+        QCOMPARE(changed.first().at(1).value<QModelIndex>().row(), 1);
+        QVERIFY(text(0).startsWith(QStringLiteral("✓")));
+        QVERIFY(text(1).startsWith(QStringLiteral("▶")));
+        QVERIFY(!bold(0));
+        QVERIFY(bold(1));
         QCOMPARE(w.tableModel(QStringLiteral("User"))->rowCount(), 1);
+
         w.resetScenario();
         QCOMPARE(w.session()->nextStep(), 0);
         QCOMPARE(w.tableModel(QStringLiteral("User"))->rowCount(), 0);
-        QVERIFY(w.stepList()->item(0)->text().startsWith(QStringLiteral("▶")));
+        QVERIFY(text(0).startsWith(QStringLiteral("▶")));
+        QVERIFY(text(1).startsWith(QStringLiteral("   ")));
+
+        w.runAll();
+        const int last = steps->rowCount() - 1;
+        QVERIFY(text(last).startsWith(QStringLiteral("✓")));
     }
 };
 

@@ -90,6 +90,7 @@ private Q_SLOTS:
 
     void bridgeBatchesAppends();
     void bridgeDeliversOnTimer();
+    void bridgeCapsTimedBatches();
     void bridgeReportsChangesLoopsAndSteps();
     void bridgeClearRecording();
     void bridgeConnectSlotFollowsLifetime();
@@ -632,6 +633,50 @@ void TestTraceRecorder::bridgeDeliversOnTimer()
     QCOMPARE(appended.count(), 0);
     QTRY_COMPARE(appended.count(), 1);
     QCOMPARE(appended.at(0).at(1).toInt(), 0);
+}
+
+void TestTraceRecorder::bridgeCapsTimedBatches()
+{
+    // 25 events, batches of at most 10: the timer delivers 10, the rest follow
+    // at once from the event loop (10, then 5); the finished step comes last.
+    TraceRecorder rec;
+    TraceBridge bridge(&rec);
+    bridge.setInterval(1);
+    bridge.setMaxBatch(10);
+    QCOMPARE(bridge.maxBatch(), 10);
+    QSignalSpy appended(&bridge, &TraceBridge::eventsAppended);
+    QSignalSpy steps(&bridge, &TraceBridge::stepFinished);
+    rec.stepBegin(0, QStringLiteral("x"));
+    bridge.stepBegin(0, QStringLiteral("x"));
+    for (int i = 0; i < 24; ++i) {
+        const SendEvent e = makeSend(i + 1, QStringLiteral("post_init"), QStringLiteral("A"), 1);
+        rec.sendBegin(e);
+        bridge.sendBegin(e);
+        rec.sendEnd(e, nullptr);
+        bridge.sendEnd(e, nullptr);
+    }
+    rec.stepEnd(0, nullptr);
+    bridge.stepEnd(0, nullptr);
+    QCOMPARE(rec.count(), 25);
+    QTRY_COMPARE(steps.count(), 1);
+    QCOMPARE(appended.count(), 3);
+    QCOMPARE(appended.at(0).at(0).toInt(), 0);
+    QCOMPARE(appended.at(0).at(1).toInt(), 9);
+    QCOMPARE(appended.at(1).at(0).toInt(), 10);
+    QCOMPARE(appended.at(1).at(1).toInt(), 19);
+    QCOMPARE(appended.at(2).at(0).toInt(), 20);
+    QCOMPARE(appended.at(2).at(1).toInt(), 24);
+
+    // An explicit flush is never capped.
+    for (int i = 0; i < 30; ++i) {
+        const SendEvent e = makeSend(100 + i, QStringLiteral("post_init"), QStringLiteral("A"), 0);
+        rec.sendBegin(e);
+        rec.sendEnd(e, nullptr);
+    }
+    appended.clear();
+    bridge.flush();
+    QCOMPARE(appended.count(), 1);
+    QCOMPARE(appended.at(0).at(1).toInt(), 54);
 }
 
 void TestTraceRecorder::bridgeReportsChangesLoopsAndSteps()
