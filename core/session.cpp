@@ -239,14 +239,7 @@ QVector<QCborValue> Session::linkedIds(const Model *model, const QCborValue &pk,
 InstancePtr Session::silentInstance(const Model *model, const QCborValue &pk)
 {
     const std::optional<Row> stored = row(model, pk);
-    if (!stored)
-        return nullptr;
-    auto instance = std::make_shared<Instance>(model);
-    for (const Field *field : model->concreteFields)
-        instance->setValue(field, stored->value(field->index));
-    instance->adding = false;
-    instance->inDatabase = true;
-    return instance;
+    return stored ? storedInstance(model, *stored) : nullptr;
 }
 
 QString Session::rowLabel(const Model *model, const QCborValue &pk)
@@ -265,11 +258,7 @@ QString Session::rowLabel(const Model *model, const QCborValue &pk)
 
 QString Session::varName(const Model *model, const QCborValue &pk)
 {
-    QString id = placeholderText(pk);
-    for (QChar &c : id)
-        if (!c.isLetterOrNumber())
-            c = QLatin1Char('_');
-    return model->name.toLower() + QLatin1Char('_') + id;
+    return instanceVarName(model, pk);
 }
 
 // --- Actions --------------------------------------------------------------
@@ -349,14 +338,26 @@ ActionResult Session::createRow(const Model *model, const Kwargs &values, QCborV
     });
 }
 
-ActionResult Session::deleteRow(const Model *model, const QCborValue &pk)
+ActionResult Session::deleteRow(const Model *model, const QCborValue &pk, RowRestore *taken)
 {
-    return perform(varName(model, pk) + QStringLiteral(".delete()"), [=] {
+    std::optional<TablesSnapshot> before;
+    if (taken && m_runner)
+        before = TablesSnapshot::take(engine());
+    const ActionResult result = perform(varName(model, pk) + QStringLiteral(".delete()"), [=] {
         const InstancePtr instance = silentInstance(model, pk);
         if (!instance)
             throw gone(model, pk);
         engine().deleteInstance(instance);
     });
+    if (before)
+        *taken = result.ok() ? RowRestore::plan(registry(), *before, TablesSnapshot::take(engine())) : RowRestore();
+    return result;
+}
+
+ActionResult Session::restoreRows(const RowRestore &plan)
+{
+    const QString code = QStringLiteral("with transaction.atomic(): ") + plan.code().join(QStringLiteral("; "));
+    return perform(code, [this, plan] { plan.run(engine()); });
 }
 
 DeletePreview Session::previewDelete(const Model *model, const QCborValue &pk)

@@ -12,6 +12,7 @@
 // user already holds in a Django shell (`user_1` in the labels).
 
 #include "declarativereceivers.h"
+#include "rowrestore.h"
 #include "engine.h"
 #include "scenariorunner.h"
 #include "tracebridge.h"
@@ -111,7 +112,11 @@ public:
     ActionResult saveField(const Model *model, const QCborValue &pk, const Field *field, const QCborValue &value,
                            bool updateFieldsOnly);
     ActionResult createRow(const Model *model, const Kwargs &values, QCborValue *newPk = nullptr);
-    ActionResult deleteRow(const Model *model, const QCborValue &pk);
+    // x.delete(). With `taken`, also what it took away (cascades, through
+    // rows, SET_NULL), for restoreRows() to put back.
+    ActionResult deleteRow(const Model *model, const QCborValue &pk, RowRestore *taken = nullptr);
+    // The undo of a delete: the Django calls of `plan`, in one transaction.
+    ActionResult restoreRows(const RowRestore &plan);
     DeletePreview previewDelete(const Model *model, const QCborValue &pk);
     // Model.objects.filter(pk__in=[...]).update(field=value)
     ActionResult updateRows(const Model *model, const QVector<QCborValue> &pks, const Field *field, const QCborValue &value);

@@ -123,35 +123,35 @@ private:
     bool m_first = true;
 };
 
+// The undo of a delete puts back everything it took away — cascaded rows,
+// through rows, relations set to null — as Django calls (RowRestore).
 class DeleteRowCommand : public QUndoCommand
 {
 public:
-    DeleteRowCommand(Session *s, const Model *m, QCborValue pk, Row row) : m_s(s), m_model(m->name), m_pk(pk), m_row(std::move(row))
+    DeleteRowCommand(Session *s, const Model *m, QCborValue pk, RowRestore taken)
+        : m_s(s), m_model(m->name), m_pk(pk), m_taken(std::move(taken))
     {
-        setText(QStringLiteral("delete %1 %2 (undo re-creates this row only)").arg(m->name, placeholderText(pk)));
+        const int others = m_taken.operationCount() - 1;
+        setText(others > 0 ? QStringLiteral("delete %1 %2 (and %3 more)").arg(m->name, placeholderText(pk)).arg(others)
+                           : QStringLiteral("delete %1 %2").arg(m->name, placeholderText(pk)));
     }
     void undo() override
     {
-        const Model *model = m_s->registry().model(m_model);
-        if (!model)
-            return;
-        Kwargs values;
-        for (const Field *f : model->concreteFields)
-            values.append({f->isForeignKey() ? f->attname : f->name, Value(m_row.value(f->index))});
-        m_s->createRow(model, values);
+        if (!m_taken.isEmpty())
+            m_s->restoreRows(m_taken);
     }
     void redo() override
     {
         if (m_first) { m_first = false; return; }
         if (const Model *model = m_s->registry().model(m_model))
-            m_s->deleteRow(model, m_pk);
+            m_s->deleteRow(model, m_pk, &m_taken);
     }
 
 private:
     Session *m_s;
     QString m_model;
     QCborValue m_pk;
-    Row m_row;
+    RowRestore m_taken;
     bool m_first = true;
 };
 
@@ -962,12 +962,12 @@ ActionResult MainWindow::deleteRows(const QString &modelName, const QVector<QCbo
             if (box.exec() != QMessageBox::Ok)
                 continue;
         }
-        const std::optional<Row> row = m_session->row(model, pk);
-        last = m_session->deleteRow(model, pk);
+        RowRestore taken;
+        last = m_session->deleteRow(model, pk, &taken);
         if (!last.ok())
             showTableError(tr("✗ %1 — nothing was deleted (the whole delete is one transaction).").arg(last.errorText()));
-        else if (row)
-            m_undo->push(new DeleteRowCommand(m_session, model, pk, *row));
+        else
+            m_undo->push(new DeleteRowCommand(m_session, model, pk, std::move(taken)));
     }
     return last;
 }
