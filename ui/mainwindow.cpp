@@ -772,12 +772,26 @@ void MainWindow::onTimelineRowsInserted(const QModelIndex &parent, int first, in
 {
     if (!m_follow || parent.isValid())
         return;
-    // Open the newest actions so the signals they sent are visible.
+    // A large action opened while it was the newest closes when a newer one
+    // comes: a tree view lays out every expanded row again on each insertion,
+    // so a long run must not leave a million rows open behind it.
+    for (const QPersistentModelIndex &index : std::exchange(m_autoExpandedLarge, {}))
+        if (index.isValid())
+            m_timelineView->collapse(index);
+    // Open the newest actions so the signals they sent are visible: small ones
+    // whole, a large one one level deep.
+    constexpr int SmallAction = 400;
     int events = 0;
-    for (int row = last; row >= first && events < 400; --row) {
+    for (int row = last; row >= first && events < SmallAction; --row) {
         const QModelIndex index = m_filter->index(row, 0);
-        m_timelineView->expandRecursively(index, 3);
-        events += 1 + m_filter->rowCount(index);
+        const int children = m_filter->rowCount(index);
+        if (children <= SmallAction) {
+            m_timelineView->expandRecursively(index, 3);
+        } else {
+            m_timelineView->expand(index);
+            m_autoExpandedLarge.append(index);
+        }
+        events += 1 + children;
     }
     m_timelineView->scrollTo(m_filter->index(last, 0), QAbstractItemView::PositionAtTop);
 }

@@ -7,6 +7,7 @@
 #include "traceexport.h"
 
 #include <QMainWindow>
+#include <QPersistentModelIndex>
 #include <QPointer>
 
 class QLabel;
@@ -121,6 +122,7 @@ private:
     TimelineModel *m_timeline;
     TimelineFilter *m_filter;
     QTreeView *m_timelineView = nullptr;
+    QList<QPersistentModelIndex> m_autoExpandedLarge;   // closed again when a newer action comes
     QTextBrowser *m_inspector = nullptr;
     QTabWidget *m_tables = nullptr;
     QVector<RecordTableModel *> m_tableModels;

@@ -558,6 +558,48 @@ private Q_SLOTS:
         QCOMPARE(w.tableModel(QStringLiteral("BillingProfile"))->rowCount(), 1);
     }
 
+    void theTimelineHoldsAMillionEvents()
+    {
+        // 100 actions of 5,000 Model() calls: 1,000,100 events (pre_init and
+        // post_init each), streamed into the shown window as live batches.
+        MainWindow w;
+        w.show();
+        Session *s = w.session();
+        const Model *profile = s->registry().model(QStringLiteral("BillingProfile"));
+        QVERIFY(profile);
+        w.flushTimeline();
+        const int before = s->recorder().count();
+        const int topBefore = w.timelineModel()->rowCount();
+        QSignalSpy inserted(w.timelineModel(), &QAbstractItemModel::rowsInserted);
+        for (int action = 0; action < 100; ++action) {
+            s->perform(QStringLiteral("for _ in range(5000): BillingProfile()"), [s, profile] {
+                for (int i = 0; i < 5000; ++i)
+                    s->engine().construct(profile, {});
+            });
+            QCoreApplication::processEvents();            // the bridge delivers its batches as it would live
+        }
+        w.flushTimeline();
+        const int events = s->recorder().count() - before;
+        QCOMPARE(events, 1'000'100);
+        TimelineModel *timeline = w.timelineModel();
+        QCOMPARE(timeline->knownEvents(), s->recorder().count());
+        QCOMPARE(timeline->rowCount(), topBefore + 100);
+        const QModelIndex last = timeline->index(timeline->rowCount() - 1, 0);
+        QCOMPARE(timeline->rowCount(last), 10'000);
+        QCOMPARE(timeline->index(9'999, TimelineColumn::Event, last).data(SignalNameRole).toString(), QStringLiteral("post_init"));
+        QVERIFY(inserted.count() < 200);                      // batches, not one insertion per event
+        // Following: the newest large action is open one level, the older ones closed again.
+        QTreeView *view = w.timelineView();
+        QCOMPARE(view->model(), w.timelineFilter());
+        QVERIFY(view->isExpanded(w.timelineFilter()->index(w.timelineFilter()->rowCount() - 1, 0)));
+        QVERIFY(!view->isExpanded(w.timelineFilter()->index(topBefore, 0)));
+        // The view follows the newest entry and the filter still answers.
+        w.timelineFilter()->setModelFilter(QStringLiteral("User"));
+        QCOMPARE(w.timelineFilter()->rowCount(w.timelineFilter()->mapFromSource(last)), 0);
+        w.timelineFilter()->setModelFilter(QString());
+        QCOMPARE(w.timelineFilter()->rowCount(), timeline->rowCount());
+    }
+
     void stepHighlightsTheCurrentStepAndResetStartsOver()
     {
         MainWindow w;
