@@ -759,7 +759,7 @@ void MainWindow::onLoopDetected(int loop, const QString &path)
     m_loopBanner->setText(tr("<b>%1</b> %2<br><small>Select a highlighted row for the usual fixes: an "
                              "<code>update_fields</code> guard, <code>QuerySet.update()</code>, a flag on the instance, "
                              "or disconnecting the receiver.</small>")
-                              .arg(l.stopped ? tr("⛔ Recursion loop stopped at depth %1:").arg(m_session->engine().dispatch().maxDepth())
+                              .arg(l.stopped ? tr("✗ Recursion loop stopped at depth %1:").arg(m_session->engine().dispatch().maxDepth())
                                              : tr("⚠ Re-entry loop:"),
                                    path.toHtmlEscaped()));
     m_loopBanner->setStyleSheet(l.stopped ? QStringLiteral("QLabel { background: rgba(220,40,40,80); padding: 6px; border-radius: 3px; }")
