@@ -16,6 +16,7 @@
 #include <QComboBox>
 #include <QDir>
 #include <QDockWidget>
+#include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHeaderView>
@@ -196,8 +197,11 @@ MainWindow::MainWindow(QWidget *parent)
 
     resize(1400, 900);
     restoreSettings();
-    // Nothing to configure: the shop sample on an in-memory SQLite database.
-    openSample(QStringLiteral("shop"));
+    // The file of the last session, else — nothing to configure — the shop
+    // sample, each on an in-memory SQLite database.
+    const QString last = QSettings().value(QStringLiteral("lastFile")).toString();
+    if (last.isEmpty() || !QFile::exists(last) || !openFile(last))
+        openSample(QStringLiteral("shop"));
 }
 
 MainWindow::~MainWindow() = default;
@@ -286,6 +290,7 @@ void MainWindow::buildTimeline()
     bar->addWidget(new QLabel(tr(" Timeline  "), bar));
 
     m_kindMenu = new QMenu(this);
+    m_kindMenu->setObjectName(QStringLiteral("signalKindMenu"));
     m_kindButton = new QToolButton(bar);
     m_kindButton->setText(tr("Signals ▾"));
     m_kindButton->setToolTip(tr("Show or hide signal kinds"));
@@ -439,7 +444,9 @@ void MainWindow::buildActions()
             openFile(path);
     });
     m_recentMenu = file->addMenu(tr("Open &Recent"));
+    m_recentMenu->setObjectName(QStringLiteral("recentMenu"));
     QMenu *samplesMenu = file->addMenu(tr("&Samples"));
+    samplesMenu->setObjectName(QStringLiteral("samplesMenu"));
     for (const SampleInfo &info : samples()) {
         QAction *a = samplesMenu->addAction(QStringLiteral("%1 — %2").arg(info.name, info.lesson.section(QLatin1Char('.'), 0, 0)));
         a->setToolTip(info.lesson);
@@ -474,6 +481,7 @@ void MainWindow::buildActions()
     QAction *upd = records->addAction(tr("QuerySet.&update() on selection…"), this, &MainWindow::updateSelectedRows);
     QAction *bulk = records->addAction(tr("&bulk_create…"), this, [this] { addRow(true); });
     m_updateFieldsAction = records->addAction(tr("Save edits with update_fields=[field]"));
+    m_updateFieldsAction->setObjectName(QStringLiteral("updateFieldsOnly"));
     m_updateFieldsAction->setCheckable(true);
     m_updateFieldsAction->setToolTip(tr("Off: a cell edit runs obj.save() (every field). On: obj.save(update_fields=['field'])."));
     connect(m_updateFieldsAction, &QAction::toggled, this, [this](bool on) {
@@ -507,7 +515,9 @@ void MainWindow::buildActions()
     });
 
     m_statusDb = new QLabel(this);
+    m_statusDb->setObjectName(QStringLiteral("statusDatabase"));
     m_statusEvents = new QLabel(this);
+    m_statusEvents->setObjectName(QStringLiteral("statusEvents"));
     statusBar()->addPermanentWidget(m_statusDb);
     statusBar()->addPermanentWidget(m_statusEvents);
 }

@@ -86,6 +86,10 @@ private Q_SLOTS:
         QCoreApplication::setApplicationName(QStringLiteral("tst_signalscopewindow"));
     }
 
+    // Each test starts as a first launch: the window reopens the last file of
+    // the previous session, which here would be the previous test's.
+    void init() { QSettings().clear(); }
+
     void startsOnTheShopSample()
     {
         MainWindow w;
