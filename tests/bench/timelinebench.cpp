@@ -12,6 +12,8 @@
 
 #include "timelinebench.h"
 
+#include "benchinputs.h"
+
 #include "loaders.h"
 #include "mainwindow.h"
 #include "scenariorunner.h"
@@ -32,42 +34,6 @@
 namespace bench {
 
 namespace {
-
-// The accounts app with its post_save receiver (as main.cpp's signup scenario):
-// each signup creates a User (and its BillingProfile), saves it with
-// update_fields, deletes it (cascading): about 22 recorded events.
-ss::ScenarioDecl signups(int count)
-{
-    QByteArray json = R"({"format": "signalscope-scenario/1", "name": "bench timeline signups", "schema":
-        {"format": "signalscope-schema/1", "app": "accounts", "models": [
-        {"name": "User", "fields": [
-            {"name": "username", "type": "char", "max_length": 150, "unique": true},
-            {"name": "email", "type": "char", "default": ""},
-            {"name": "is_active", "type": "bool", "default": true}]},
-        {"name": "BillingProfile", "fields": [
-            {"name": "user", "type": "one_to_one", "to": "User", "on_delete": "CASCADE",
-             "related_name": "billing_profile"},
-            {"name": "user_image", "type": "char", "default": "user_image.jpg"}]}],
-        "receivers": [
-        {"name": "create_billing_profile", "signal": "post_save", "sender": "User",
-         "when": {"created": true},
-         "do": [{"create": "BillingProfile", "values": {"user": "$instance"}}]}]}, "steps": [)";
-    for (int i = 0; i < count; ++i) {
-        const QByteArray n = QByteArray::number(i);
-        if (i)
-            json += ',';
-        json += R"({"op": "create", "model": "User", "values": {"username": "user)" + n + R"("}, "as": "u"},)";
-        json += R"({"op": "set", "ref": "u", "values": {"email": "user)" + n + R"(@example.org"}},)";
-        json += R"({"op": "save", "ref": "u", "update_fields": ["email"]},)";
-        json += R"({"op": "delete", "ref": "u"})";
-    }
-    json += "]}";
-    ss::LoadError error;
-    auto scenario = ss::parseScenario(json, QStringLiteral("bench-timeline.scenario.json"), &error);
-    if (!scenario)
-        throw std::runtime_error(error.toString().toStdString());
-    return *scenario;
-}
 
 // SIGNALSCOPE_BENCH_GAPS=1: print every stall over 50 ms and every batch the
 // window gets, on stderr (to find where a stall comes from).
@@ -138,7 +104,7 @@ TimelineFigure benchIntake(bool quick, int reps, const std::function<void(const 
 {
     const int count = std::max(1, quick ? 20 : 2'000);       // ~44,000 events
     progress(QStringLiteral("timeline intake: %1 signups").arg(count));
-    const ss::ScenarioDecl scenario = signups(count);
+    const ss::ScenarioDecl scenario = signupScenario(count);
     std::vector<double> model, session, recorder;
     int events = 0, recorded = 0, batches = 0, unused = 0;
     for (int rep = -1; rep < reps; ++rep) {
@@ -172,7 +138,7 @@ TimelineFigure benchStall(bool quick, const std::function<void(const QString &)>
 {
     const int count = std::max(1, quick ? 50 : 5'000);      // ~110,000 events
     progress(QStringLiteral("UI stall: the window runs %1 signups").arg(count));
-    const ss::ScenarioDecl scenario = signups(count);
+    const ss::ScenarioDecl scenario = signupScenario(count);
 
     ss::MainWindow window;
     window.show();

@@ -1,0 +1,22 @@
+#pragma once
+// The inputs both halves of signalscope-bench run: the accounts app of the
+// conformance suite and its signup scenario.
+
+#include "schema.h"
+#include "scenario.h"
+
+#include <QByteArray>
+
+namespace bench {
+
+// The accounts app (tests/conformance/schemas); `withReceiver`: with the
+// declarative post_save receiver creating the BillingProfile.
+QByteArray accountsSchemaJson(bool withReceiver);
+ss::SchemaDecl accountsSchema(bool withReceiver);
+
+// `signups` times: create a User (its post_save receiver creates the
+// BillingProfile), change its email, save(update_fields=["email"]), delete it
+// (cascading to the profile): about 22 recorded events each.
+ss::ScenarioDecl signupScenario(int signups);
+
+} // namespace bench
