@@ -524,21 +524,29 @@ void TraceRecorder::stepEnd(int step, const DjangoError *failure)
     m_loops.stepEnd(step, failure);
 }
 
+// A send, or the send the recursion bound refused: its signal, sender and
+// packed arguments; `flags` besides the robust bit and the sender kind.
+int TraceRecorder::appendSend(TraceEventKind kind, const SendEvent &event, quint8 flags)
+{
+    const int index = append(kind, event.depth);
+    const quint32 name = intern(event.signalName);
+    const quint32 sender = intern(event.sender.name);
+    const quint64 payload = storeArgs(event.args, name);
+    TraceRecord &r = recordRef(index);
+    r.name = name;
+    r.sender = sender;
+    r.payload = payload;
+    r.flags = quint8(flags | (event.robust ? TraceRecord::Robust : 0)
+                     | (quint8(event.sender.kind) << TraceRecord::SenderShift));
+    return index;
+}
+
 void TraceRecorder::sendBegin(const SendEvent &event)
 {
     int index = -1;
     if (!m_paused) {
-        index = append(TraceEventKind::Send, event.depth);
-        const quint32 name = intern(event.signalName);
-        const quint32 sender = intern(event.sender.name);
-        const quint64 payload = storeArgs(event.args, name);
-        TraceRecord &r = recordRef(index);
-        r.name = name;
-        r.sender = sender;
-        r.payload = payload;
-        r.flags = quint8(TraceRecord::Open | (event.canonical ? TraceRecord::Canonical : 0)
-                         | (event.robust ? TraceRecord::Robust : 0)
-                         | (quint8(event.sender.kind) << TraceRecord::SenderShift));
+        index = appendSend(TraceEventKind::Send, event,
+                           quint8(TraceRecord::Open | (event.canonical ? TraceRecord::Canonical : 0)));
     }
     m_stack.append({TraceEventKind::Send, index, event.id, -1, -1});
     m_loops.beginSend(event, index);
@@ -650,15 +658,7 @@ void TraceRecorder::recursionStopped(const SendEvent &event)
 {
     int index = -1;
     if (!m_paused) {
-        index = append(TraceEventKind::RecursionStop, event.depth);
-        const quint32 name = intern(event.signalName);
-        const quint32 sender = intern(event.sender.name);
-        const quint64 payload = storeArgs(event.args, name);
-        TraceRecord &r = recordRef(index);
-        r.name = name;
-        r.sender = sender;
-        r.payload = payload;
-        r.flags = quint8((event.robust ? TraceRecord::Robust : 0) | (quint8(event.sender.kind) << TraceRecord::SenderShift));
+        index = appendSend(TraceEventKind::RecursionStop, event, 0);
     }
     m_loops.stopRecursion(event, index);
 }

@@ -244,6 +244,7 @@ private:
 
     TraceRecord &recordRef(int index) { return m_chunks[size_t(index) >> ChunkBits][size_t(index) & ChunkMask]; }
     int append(TraceEventKind kind, int depth);
+    int appendSend(TraceEventKind kind, const SendEvent &event, quint8 flags);
     int innermostRecorded() const;
     quint32 intern(const QString &text);
     quint32 internKey(const QString &key);
