@@ -566,22 +566,34 @@ QVector<InstancePtr> Engine::bulkCreate(const Model *model, const QVector<Kwargs
             values.append(prepareForDb(f, object->value(f)));
         m_database->insert(model, model->concreteFields, values);
     }
-    QVector<const Field *> fields;
-    for (const Field *f : model->concreteFields)
-        if (!f->autoIncrement)
-            fields.append(f);
-    for (const InstancePtr &object : std::as_const(withoutPk)) {
-        Row values;
-        for (const Field *f : fields)
-            values.append(prepareForDb(f, object->value(f)));
-        m_database->insert(model, fields, values);
-    }
-    transaction.commit();
-    // SQLite returns no ids from a bulk insert: objects without pk stay unsaved.
     for (const InstancePtr &object : std::as_const(withPk)) {
         object->adding = false;
         object->inDatabase = true;
     }
+    QVector<const Field *> fields;
+    for (const Field *f : model->concreteFields)
+        if (!f->autoIncrement)
+            fields.append(f);
+    QVector<qint64> ids;
+    for (const InstancePtr &object : std::as_const(withoutPk)) {
+        Row values;
+        for (const Field *f : fields)
+            values.append(prepareForDb(f, object->value(f)));
+        ids.append(m_database->insert(model, fields, values));
+    }
+    // PostgreSQL returns the new pks (INSERT ... RETURNING) and Django puts
+    // them on the objects, which then count as saved; SQLite returns none,
+    // and the objects without pk stay unsaved (contract 5.1, 7.3). Django does
+    // this inside the atomic block, before its commit.
+    if (m_database->canReturnRowsFromBulkInsert()) {
+        for (int i = 0; i < withoutPk.size(); ++i) {
+            if (pkField->autoIncrement)
+                withoutPk[i]->setPk(QCborValue(ids[i]));
+            withoutPk[i]->adding = false;
+            withoutPk[i]->inDatabase = true;
+        }
+    }
+    transaction.commit();
     return objects;
 }
 
