@@ -9,7 +9,6 @@
 
 namespace ss {
 
-static const QString kUsing = QStringLiteral("default");
 
 // bool(value) in Python.
 static bool pythonTruthy(const QCborValue &value)
@@ -24,9 +23,6 @@ static bool pythonTruthy(const QCborValue &value)
     default: return false;
     }
 }
-// The `using` argument of the save signals, made once: building a QCborValue
-// from a string allocates, and every save sends it twice.
-static const QCborValue kUsingValue(kUsing);
 
 static DjangoError scenarioError(const QString &message)
 {
@@ -38,8 +34,8 @@ QString instanceRepr(const Instance &instance)
     return QStringLiteral("<%1: %2>").arg(instance.model()->name, instanceStr(instance.model()->name, instance.pk()));
 }
 
-Engine::Engine(const SchemaDecl &schema, const QString &databasePath)
-    : m_schema(schema), m_registry(schema)
+Engine::Engine(const SchemaDecl &schema, const QString &databasePath, const QString &usingAlias)
+    : m_schema(schema), m_using(usingAlias), m_usingValue(usingAlias), m_registry(schema)
 {
     const QStringList builtins = {
         QStringLiteral("pre_init"), QStringLiteral("post_init"), QStringLiteral("pre_save"),
@@ -456,7 +452,7 @@ void Engine::saveBase(const InstancePtr &instance, bool raw, bool forceInsert, c
         args.items.reserve(4);              // one allocation, not one per argument
         sendModelSignal(*preSave, model, args.add(QStringLiteral("instance"), instance)
                                              .add(QStringLiteral("raw"), QCborValue(raw))
-                                             .add(QStringLiteral("using"), kUsingValue)
+                                             .add(QStringLiteral("using"), m_usingValue)
                                              .add(QStringLiteral("update_fields"), updateFieldsArg(updateFields)));
     }
     bool updated = false;
@@ -475,7 +471,7 @@ void Engine::saveBase(const InstancePtr &instance, bool raw, bool forceInsert, c
                                               .add(QStringLiteral("created"), QCborValue(!updated))
                                               .add(QStringLiteral("update_fields"), updateFieldsArg(updateFields))
                                               .add(QStringLiteral("raw"), QCborValue(raw))
-                                              .add(QStringLiteral("using"), kUsingValue));
+                                              .add(QStringLiteral("using"), m_usingValue));
     }
 }
 
@@ -651,7 +647,7 @@ void Engine::migrate()
     // models, the AppConfig as sender. The tables exist already.
     const Sender app = Sender::app(m_registry.app());
     const SignalArgs args = SignalArgs().add(QStringLiteral("app_label"), QCborValue(m_registry.app()))
-                                .add(QStringLiteral("using"), QCborValue(kUsing));
+                                .add(QStringLiteral("using"), m_usingValue);
     preMigrate->send(app, args);
     m_database->createTables(m_registry);
     postMigrate->send(app, args);
