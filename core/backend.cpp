@@ -76,6 +76,7 @@ public:
     QString insertTail(const Model *, bool) const override { return {}; }
     bool returnsInsertedIds() const override { return false; }
     bool canReturnRowsFromBulkInsert() const override { return false; }
+    int maxNameLength() const override { return 0; }
 
     DjangoError translate(const QSqlError &error) const override
     {
@@ -399,6 +400,7 @@ public:
     }
     bool returnsInsertedIds() const override { return true; }
     bool canReturnRowsFromBulkInsert() const override { return true; }
+    int maxNameLength() const override { return kMaxNameLength; }
 
     DjangoError translate(const QSqlError &error) const override;
 

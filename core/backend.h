@@ -79,6 +79,8 @@ public:
     virtual bool returnsInsertedIds() const = 0;
     // Django's features.can_return_rows_from_bulk_insert.
     virtual bool canReturnRowsFromBulkInsert() const = 0;
+    // Django's ops.max_name_length(): 0 for no limit.
+    virtual int maxNameLength() const = 0;
 
     // Django's DatabaseError subclass and message for a driver error.
     virtual DjangoError translate(const QSqlError &error) const = 0;

@@ -65,6 +65,8 @@ Engine::Engine(const SchemaDecl &schema, const QString &databasePath, const QStr
     connectionCreated = signal(QStringLiteral("connection_created"));
 
     m_database = std::make_unique<Database>(databasePath);
+    // Options.contribute_to_class: db_table = truncate_name(..., max_name_length()).
+    m_registry.truncateTableNames(m_database->backend().maxNameLength());
     m_database->createTables(m_registry);
 }
 
