@@ -11,6 +11,7 @@
 
 #include "backend.h"
 #include "enginetestutil.h"
+#include "session.h"
 
 #include <QSqlDatabase>
 #include <QSqlQuery>
@@ -345,6 +346,29 @@ private Q_SLOTS:
                  qPrintable(error->message()));
         QCOMPARE(e->count("Tag"), 0);
         QCOMPARE(e->count("Tag_posts"), 0);
+    }
+
+    // The window's session on a server: a database per build, the sample's
+    // steps run, the recording filled; the default goes back afterwards.
+    void sessionOnServer()
+    {
+        REQUIRE_SERVER();
+        Session::setDefaultDatabase(serverUrl());
+        {
+            Session session;
+            QString error;
+            QVERIFY2(session.loadFile(str(SIGNALSCOPE_RESOURCES "/samples/cascade.scenario.json"), &error), qPrintable(error));
+            QVERIFY2(session.databaseDescription().startsWith(str("PostgreSQL test_")), qPrintable(session.databaseDescription()));
+            while (!session.atEnd())
+                session.runNext();
+            QVERIFY(session.recorder().count() > 0);
+            session.reset();
+            QVERIFY(session.databaseDescription().startsWith(str("PostgreSQL test_")));
+        }
+        Session::setDefaultDatabase(str(":memory:"));
+        Session session;
+        QVERIFY(session.loadFile(str(SIGNALSCOPE_RESOURCES "/samples/cascade.scenario.json")));
+        QCOMPARE(session.databaseDescription(), str("SQLite in memory"));
     }
 
     // A database alias other than "default" is the signals' `using`.
