@@ -8,7 +8,6 @@
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QUrl>
-#include <QUrlQuery>
 #include <cmath>
 
 namespace ss {
@@ -54,6 +53,13 @@ public:
             const QString text = db.lastError().driverText() + QLatin1Char(' ') + db.lastError().databaseText();
             throw DjangoError(QStringLiteral("OperationalError"),
                               QStringLiteral("unable to open database file '%1': %2").arg(m_path, text.trimmed()));
+        }
+        // Django's sqlite3 backend: foreign keys enforced on every connection.
+        for (const QString &sql : {QStringLiteral("PRAGMA foreign_keys = ON"),
+                                   QStringLiteral("SELECT count(*) FROM sqlite_master")}) {   // "file is not a database"
+            QSqlQuery query(db);
+            if (!query.exec(sql))
+                throw translate(query.lastError());
         }
     }
     void close(const QString &) override {}
@@ -411,7 +417,7 @@ private:
     void configure(QSqlDatabase &db, const QString &name) const;
     void maintenance(const QString &sql);
 
-    QString m_user, m_password, m_host, m_name, m_options;
+    QString m_user, m_password, m_host, m_name;
     int m_port = 5432;
     QString m_testName;
     bool m_created = false;
@@ -666,6 +672,13 @@ void PostgresBackend::resetSequences(Database &database, const QVector<const Mod
 }
 
 } // namespace
+
+QString Backend::displayLocation(const QString &location)
+{
+    if (!isServerUrl(location))
+        return location;
+    return QUrl(location).toString(QUrl::RemovePassword);
+}
 
 bool Backend::isServerUrl(const QString &location)
 {

@@ -44,6 +44,8 @@ public:
     // for a URL it cannot use.
     static std::unique_ptr<Backend> forLocation(const QString &location);
     static bool isServerUrl(const QString &location);
+    // The location for messages: a URL without its password.
+    static QString displayLocation(const QString &location);
 
     // Django's connection.vendor: "sqlite" or "postgresql".
     virtual QString vendor() const = 0;

@@ -3,7 +3,6 @@
 #include <QAtomicInt>
 #include <QCborArray>
 #include <QSqlError>
-#include <QSqlRecord>
 #include <QStringList>
 #include <QVariant>
 
@@ -18,16 +17,12 @@ Database::Database(const QString &location)
 {
     try {
         m_backend->open(m_connectionName);
-        if (m_backend->vendor() == QLatin1String("sqlite")) {
-            exec(QStringLiteral("PRAGMA foreign_keys = ON"));
-            exec(QStringLiteral("SELECT count(*) FROM sqlite_master"));   // "file is not a database"
-        }
     } catch (const DjangoError &error) {
         m_backend->close(m_connectionName);
         QSqlDatabase::removeDatabase(m_connectionName);
         if (error.message().startsWith(QLatin1String("unable to open")))
             throw;
-        throw DjangoError(error.type(), QStringLiteral("%1: %2").arg(location, error.message()));
+        throw DjangoError(error.type(), QStringLiteral("%1: %2").arg(Backend::displayLocation(location), error.message()));
     }
 }
 
