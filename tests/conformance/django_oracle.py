@@ -3,9 +3,14 @@
 
 Usage:
     /usr/bin/python3 tests/conformance/django_oracle.py SCENARIO.json [-o OUT.jsonl]
+                                      [--db postgresql://user@host:port/name]
 
-The scenario (and its schema) follow shared/spec/formats.md, sections 1-4.
-This script configures Django 3.2 in-process on an in-memory SQLite database,
+The scenario (and its schema) follow shared/spec/formats.md, sections 1-4
+(and 7 for PostgreSQL).
+This script configures Django 3.2 in-process on an in-memory SQLite database
+(or, with --db, with Django's postgresql backend and psycopg2 in a database
+`test_<name>_<pid>` that Django's own test-database code creates on that
+server for the run and drops afterwards),
 builds the schema's models as real Django models inside a synthetic app,
 connects the schema's receivers as real Python functions and runs every step
 with the real ORM call the contract names.  It records each send of the nine
