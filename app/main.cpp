@@ -4,9 +4,11 @@
 // trace, not a failure of the command), 2 when an input is invalid, 1 on an
 // internal failure (the database cannot be used, the trace cannot be written).
 
+#include "databases.h"
 #include "loaders.h"
 #include "mainwindow.h"
 #include "scenariorunner.h"
+#include "session.h"
 #include "traceexport.h"
 #include "tracerecorder.h"
 
@@ -40,9 +42,16 @@ static int runCommand(const QStringList &arguments)
                                           QStringLiteral("Trace format: jsonl (canonical JSON Lines, default), csv, or chrome (Trace Event JSON for Perfetto)."),
                                           QStringLiteral("format"), QStringLiteral("jsonl"));
     const QCommandLineOption dbOption(QStringLiteral("db"),
-                                      QStringLiteral("SQLite database file to run against (default: a private in-memory database). Its tables are emptied first."),
-                                      QStringLiteral("path"));
-    parser.addOptions({traceOption, formatOption, dbOption});
+                                      QStringLiteral("The database (Django's DATABASES entry): a SQLite file, whose tables are emptied first, "
+                                                     "or postgresql://user[:password]@host[:port]/name, where the run gets its own "
+                                                     "database test_<name>_<pid>, created empty and dropped at the end, as with "
+                                                     "Django's test runner. ALIAS=LOCATION defines another alias. "
+                                                     "Default: a private in-memory SQLite database."),
+                                      QStringLiteral("location"));
+    const QCommandLineOption usingOption(QStringLiteral("using"),
+                                         QStringLiteral("The database alias to run on, the signals' `using` (default: default)."),
+                                         QStringLiteral("alias"), DatabaseAliases::defaultAlias());
+    parser.addOptions({traceOption, formatOption, dbOption, usingOption});
     if (!parser.parse(arguments)) {
         err() << "signalscope run: " << parser.errorText() << Qt::endl;
         return 2;
@@ -63,6 +72,22 @@ static int runCommand(const QStringList &arguments)
         return 2;
     }
 
+    DatabaseAliases databases;
+    for (const QString &spec : parser.values(dbOption)) {
+        QString error;
+        if (!databases.add(spec, &error)) {
+            err() << "signalscope run: --db: " << error << Qt::endl;
+            return 2;
+        }
+    }
+    const QString alias = parser.value(usingOption);
+    if (!databases.contains(alias)) {
+        err() << "signalscope run: --using: the database alias '" << alias << "' is not defined (use --db "
+              << alias << "=LOCATION)" << Qt::endl;
+        return 2;
+    }
+    const QString database = databases.location(alias);
+
     LoadError loadError;
     std::optional<ScenarioDecl> scenario = loadScenarioFile(positional.at(1), &loadError);
     if (!scenario) {
@@ -72,10 +97,11 @@ static int runCommand(const QStringList &arguments)
 
     TraceRecorder recorder;
     try {
-        const QString database = parser.isSet(dbOption) ? parser.value(dbOption) : QStringLiteral(":memory:");
-        ScenarioRunner runner(std::move(*scenario), database);
-        if (parser.isSet(dbOption))
-            runner.engine().resetDatabase();   // "before step 0 every table exists and is empty"
+        ScenarioRunner runner(std::move(*scenario), database, alias);
+        // "Before step 0 every table exists and is empty": a SQLite file is
+        // emptied; a server database is new.
+        if (database != QLatin1String(":memory:") && !Backend::isServerUrl(database))
+            runner.engine().resetDatabase();
         runner.engine().dispatch().addListener(&recorder);
         runner.open();
         runner.runAll();
@@ -122,11 +148,15 @@ int main(int argc, char **argv)
         parser.setApplicationDescription(QStringLiteral(
             "SignalScope shows what Django's model signals do: which fire, in what order, with which arguments.\n\n"
             "Usage:\n"
-            "  signalscope [FILE]              open the window (on a bundled sample, or on FILE)\n"
-            "  signalscope run SCENARIO.json   run a scenario headless and write its trace\n"
-            "                                  (see signalscope run --help)"));
+            "  signalscope [--db LOCATION] [FILE]  open the window (on a bundled sample, or on FILE)\n"
+            "  signalscope run SCENARIO.json       run a scenario headless and write its trace\n"
+            "                                      (see signalscope run --help)"));
         parser.addHelpOption();
         parser.addVersionOption();
+        parser.addOption(QCommandLineOption(QStringLiteral("db"),
+                                            QStringLiteral("The window's database: a SQLite file or postgresql://user@host:port/name "
+                                                           "(a fresh test_<name>_<pid> database per opened file). Default: SQLite in memory."),
+                                            QStringLiteral("location")));
         parser.addPositionalArgument(QStringLiteral("file"), QStringLiteral("A schema or scenario file to open."), QStringLiteral("[file]"));
         parser.process(app);
         return 0;
@@ -136,10 +166,26 @@ int main(int argc, char **argv)
     QApplication::setApplicationName(QStringLiteral("SignalScope"));
     QApplication::setOrganizationName(QStringLiteral("SignalScope"));
     QApplication::setApplicationVersion(QStringLiteral(SIGNALSCOPE_VERSION));
+    // `signalscope [--db LOCATION] [FILE]`: the database is set before the
+    // window opens its first sample.
+    QCommandLineParser parser;
+    const QCommandLineOption dbOption(QStringLiteral("db"), QString(), QStringLiteral("location"));
+    parser.addOption(dbOption);
+    parser.addPositionalArgument(QStringLiteral("file"), QString());
+    parser.parse(QApplication::arguments());
+    if (parser.isSet(dbOption)) {
+        DatabaseAliases databases;
+        QString error;
+        if (!databases.add(parser.value(dbOption), &error)) {
+            err() << "signalscope: --db: " << error << Qt::endl;
+            return 2;
+        }
+        Session::setDefaultDatabase(databases.location(DatabaseAliases::defaultAlias()));
+    }
     MainWindow window;
-    const QStringList arguments = QApplication::arguments();
-    if (arguments.size() > 1)
-        window.openFile(arguments.at(1));
+    const QStringList files = parser.positionalArguments();
+    if (!files.isEmpty())
+        window.openFile(files.first());
     window.show();
     return app.exec();
 }

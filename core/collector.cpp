@@ -225,10 +225,10 @@ void Collector::deleteCollected()
 {
     const QVector<PlannedModel> ordered = plan();
     Database &db = m_engine.database();
-    const SignalArgs using_ = SignalArgs().add(QStringLiteral("using"), QCborValue(QStringLiteral("default")));
-    auto args = [](const InstancePtr &object) {
+    const QCborValue usingValue = m_engine.usingValue();
+    auto args = [&usingValue](const InstancePtr &object) {
         return SignalArgs().add(QStringLiteral("instance"), object)
-            .add(QStringLiteral("using"), QCborValue(QStringLiteral("default")));
+            .add(QStringLiteral("using"), usingValue);
     };
 
     Atomic transaction(db);
@@ -258,7 +258,6 @@ void Collector::deleteCollected()
             m_engine.postDelete->send(Sender::model(entry.model->name), args(object));
     }
     transaction.commit();
-    Q_UNUSED(using_);
 
     // Only now, after the commit, do the collected copies change.
     for (const FieldUpdate &update : std::as_const(m_fieldUpdates))

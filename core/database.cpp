@@ -3,7 +3,6 @@
 #include <QAtomicInt>
 #include <QCborArray>
 #include <QSqlError>
-#include <QSqlRecord>
 #include <QStringList>
 #include <QVariant>
 
@@ -11,24 +10,19 @@ namespace ss {
 
 static QAtomicInt s_connectionCounter;
 
-Database::Database(const QString &path)
-    : m_path(path),
-      m_connectionName(QStringLiteral("signalscope-%1").arg(s_connectionCounter.fetchAndAddRelaxed(1)))
+Database::Database(const QString &location)
+    : m_path(location),
+      m_connectionName(QStringLiteral("signalscope-%1").arg(s_connectionCounter.fetchAndAddRelaxed(1))),
+      m_backend(Backend::forLocation(location))
 {
-    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connectionName);
-    db.setDatabaseName(path);
-    // Wait briefly for a lock held by another process rather than failing at once.
-    db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=2000"));
-    if (!db.open()) {
-        const QString text = db.lastError().driverText() + QLatin1Char(' ') + db.lastError().databaseText();
-        throw DjangoError(QStringLiteral("OperationalError"),
-                          QStringLiteral("unable to open database file '%1': %2").arg(path, text.trimmed()));
-    }
     try {
-        exec(QStringLiteral("PRAGMA foreign_keys = ON"));
-        exec(QStringLiteral("SELECT count(*) FROM sqlite_master"));   // "file is not a database"
+        m_backend->open(m_connectionName);
     } catch (const DjangoError &error) {
-        throw DjangoError(error.type(), QStringLiteral("%1: %2").arg(path, error.message()));
+        m_backend->close(m_connectionName);
+        QSqlDatabase::removeDatabase(m_connectionName);
+        if (error.message().startsWith(QLatin1String("unable to open")))
+            throw;
+        throw DjangoError(error.type(), QStringLiteral("%1: %2").arg(Backend::displayLocation(location), error.message()));
     }
 }
 
@@ -36,12 +30,19 @@ Database::~Database()
 {
     qDeleteAll(m_statements);
     m_statements.clear();
+    m_scratch.reset();
     {
         QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
         if (db.isOpen())
             db.close();
     }
     QSqlDatabase::removeDatabase(m_connectionName);
+    m_backend->close(m_connectionName);
+}
+
+QSqlDatabase Database::connection() const
+{
+    return QSqlDatabase::database(m_connectionName, false);
 }
 
 QString Database::quote(const QString &identifier)
@@ -76,144 +77,62 @@ static void appendColumns(QString &sql, const QVector<const Field *> &fields)
     }
 }
 
-static QString columnType(const Field *field)
-{
-    const Field *typed = field;
-    if (field->isForeignKey())
-        typed = field->target->pk;
-    switch (typed->type) {
-    case FieldType::Char: return QStringLiteral("varchar(%1)").arg(typed->maxLength);
-    case FieldType::Text: return QStringLiteral("text");
-    case FieldType::Int: return QStringLiteral("integer");
-    case FieldType::Float: return QStringLiteral("real");
-    case FieldType::Bool: return QStringLiteral("bool");
-    default: return QStringLiteral("integer");
-    }
-}
-
-static QString columnDefinition(const Field *field)
-{
-    QString sql = Database::quote(field->attname) + QLatin1Char(' ') + columnType(field);
-    sql += field->null && !field->primaryKey ? QStringLiteral(" NULL") : QStringLiteral(" NOT NULL");
-    if (field->primaryKey)
-        sql += field->autoIncrement ? QStringLiteral(" PRIMARY KEY AUTOINCREMENT") : QStringLiteral(" PRIMARY KEY");
-    else if (field->unique)
-        sql += QStringLiteral(" UNIQUE");
-    if (field->isForeignKey())
-        sql += QStringLiteral(" REFERENCES %1 (%2) DEFERRABLE INITIALLY DEFERRED")
-                   .arg(Database::quote(field->target->table), Database::quote(field->target->pk->attname));
-    return sql;
-}
-
 bool Database::createTables(const ModelRegistry &registry)
 {
-    bool created = false;
-    for (const auto &model : registry.models()) {
-        QSqlQuery probe(QSqlDatabase::database(m_connectionName));
-        probe.prepare(QStringLiteral("SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?"));
-        probe.addBindValue(model->table);
-        run(probe, QStringLiteral("sqlite_master"));
-        const bool exists = probe.next();
-        probe.finish();
-        if (exists)
-            continue;
-        QStringList columns;
-        for (const Field *f : model->concreteFields)
-            columns << columnDefinition(f);
-        exec(QStringLiteral("CREATE TABLE %1 (%2)").arg(quote(model->table), columns.join(QStringLiteral(", "))));
-        // Django's schema editor, index for index and in its order (SQLite's
-        // planner picks among them, which decides the order unsorted reads
-        // return rows in): an auto-created through table's unique
-        // (first, second) index, then one index per indexed field that is not
-        // unique, in field order.
-        if (model->autoCreated) {
-            const Field *first = model->concreteFields[1];
-            const Field *second = model->concreteFields[2];
-            exec(QStringLiteral("CREATE UNIQUE INDEX %1 ON %2 (%3, %4)")
-                     .arg(quote(model->table + QLatin1Char('_') + first->attname + QLatin1Char('_') + second->attname + QStringLiteral("_uniq")),
-                          quote(model->table), quote(first->attname), quote(second->attname)));
-        }
-        for (const Field *f : model->concreteFields) {
-            if (f->dbIndex && !f->unique && !f->primaryKey)
-                exec(QStringLiteral("CREATE INDEX %1 ON %2 (%3)")
-                         .arg(quote(model->table + QLatin1Char('_') + f->attname), quote(model->table), quote(f->attname)));
-        }
-        created = true;
-    }
-    return created;
+    return m_backend->createTables(*this, registry);
 }
 
 void Database::resetTables(const ModelRegistry &registry)
 {
-    exec(QStringLiteral("PRAGMA foreign_keys = OFF"));
-    for (const auto &model : registry.models())
-        exec(QStringLiteral("DELETE FROM %1").arg(quote(model->table)));
-    QSqlQuery query(QSqlDatabase::database(m_connectionName));
-    if (query.exec(QStringLiteral("SELECT name FROM sqlite_master WHERE name = 'sqlite_sequence'")) && query.next()) {
-        query.finish();
-        exec(QStringLiteral("DELETE FROM sqlite_sequence"));
-    }
-    exec(QStringLiteral("PRAGMA foreign_keys = ON"));
+    m_backend->resetTables(*this, registry);
 }
 
 void Database::exec(const QString &sql)
 {
-    QSqlQuery query(QSqlDatabase::database(m_connectionName));
+    QSqlQuery query(connection());
     if (!query.exec(sql))
-        fail(query.lastError(), sql);
+        fail(query.lastError());
     query.finish();
 }
 
-QSqlQuery &Database::prepared(const QString &sql)
+QSqlQuery &Database::execute(const QString &sql, const QVariantList &binds)
 {
-    auto it = m_statements.find(sql);
-    if (it != m_statements.end())
-        return **it;
-    auto *query = new QSqlQuery(QSqlDatabase::database(m_connectionName));
-    if (!query->prepare(sql)) {
-        const QSqlError error = query->lastError();
-        delete query;
-        fail(error, sql);
+    QSqlQuery *query = nullptr;
+    if (m_backend->preparesStatements()) {
+        auto it = m_statements.find(sql);
+        if (it != m_statements.end()) {
+            query = *it;
+        } else {
+            query = new QSqlQuery(connection());
+            if (!query->prepare(sql)) {
+                const QSqlError error = query->lastError();
+                delete query;
+                fail(error);
+            }
+            m_statements.insert(sql, query);
+        }
+        for (const QVariant &b : binds)
+            query->addBindValue(b);
+        if (!query->exec()) {
+            const QSqlError error = query->lastError();
+            query->finish();
+            fail(error);
+        }
+        return *query;
     }
-    m_statements.insert(sql, query);
+    m_scratch = std::make_unique<QSqlQuery>(connection());
+    query = m_scratch.get();
+    if (!query->exec(sql)) {
+        const QSqlError error = query->lastError();
+        query->finish();
+        fail(error);
+    }
     return *query;
 }
 
-void Database::run(QSqlQuery &query, const QString &sql)
+void Database::fail(const QSqlError &error)
 {
-    if (!query.exec()) {
-        const QSqlError error = query.lastError();
-        query.finish();
-        fail(error, sql);
-    }
-}
-
-void Database::fail(const QSqlError &error, const QString &sql)
-{
-    // Django passes SQLite's own text through: "UNIQUE constraint failed: t.c".
-    const QString text = error.databaseText().isEmpty() ? error.text() : error.databaseText();
-    QString type = QStringLiteral("DatabaseError");
-    if (text.contains(QLatin1String("constraint failed")))
-        type = QStringLiteral("IntegrityError");
-    else if (text.contains(QLatin1String("locked")) || text.contains(QLatin1String("readonly"))
-             || text.contains(QLatin1String("read-only")) || text.contains(QLatin1String("no such table"))
-             || text.contains(QLatin1String("unable to open")) || text.contains(QLatin1String("disk")))
-        type = QStringLiteral("OperationalError");
-    Q_UNUSED(sql);
-    throw DjangoError(type, text);
-}
-
-static QVariant toSql(const QCborValue &value)
-{
-    switch (value.type()) {
-    case QCborValue::Integer: return QVariant(qlonglong(value.toInteger()));
-    case QCborValue::Double: return QVariant(value.toDouble());
-    case QCborValue::True: return QVariant(qlonglong(1));
-    case QCborValue::False: return QVariant(qlonglong(0));
-    case QCborValue::String: return QVariant(value.toString());
-    case QCborValue::ByteArray: return QVariant(value.toByteArray());
-    default: return QVariant(QMetaType::fromType<QString>());   // a typed NULL
-    }
+    throw m_backend->translate(error);
 }
 
 QCborValue Database::toFieldValue(const Field *field, const QVariant &value)
@@ -250,7 +169,7 @@ QString Database::whereClause(const QVector<Condition> &where, QVariantList &bin
         if (c.in) {
             const QCborArray values = c.value.toArray();
             if (values.isEmpty()) {
-                sql += QLatin1Char('0');
+                sql += m_backend->falseCondition();
                 continue;
             }
             appendQuoted(sql, c.field->attname);
@@ -258,8 +177,7 @@ QString Database::whereClause(const QVector<Condition> &where, QVariantList &bin
             for (qsizetype j = 0; j < values.size(); ++j) {
                 if (j)
                     sql += QLatin1Char(',');
-                sql += QLatin1Char('?');
-                binds << toSql(values.at(j));
+                m_backend->appendValue(sql, binds, values.at(j));
             }
             sql += QLatin1Char(')');
         } else if (c.value.isNull() || c.value.isUndefined()) {
@@ -267,8 +185,8 @@ QString Database::whereClause(const QVector<Condition> &where, QVariantList &bin
             sql += QLatin1String(" IS NULL");
         } else {
             appendQuoted(sql, c.field->attname);
-            sql += QLatin1String(" = ?");
-            binds << toSql(c.value);
+            sql += QLatin1String(" = ");
+            m_backend->appendValue(sql, binds, c.value);
         }
     }
     return sql;
@@ -307,10 +225,7 @@ QVector<Row> Database::selectAnyOf(const Model *model, const QVector<QVector<Con
         sql += QLatin1String(" LIMIT ");
         sql += QString::number(limit);
     }
-    QSqlQuery &query = prepared(sql);
-    for (const QVariant &b : std::as_const(binds))
-        query.addBindValue(b);
-    run(query, sql);
+    QSqlQuery &query = execute(sql, binds);
     QVector<Row> rows;
     const int columns = model->concreteFields.size();
     while (query.next()) {
@@ -332,10 +247,7 @@ QVector<QCborValue> Database::selectColumn(const Model *model, const Field *colu
     sql += QLatin1String(" FROM ");
     appendQuoted(sql, model->table);
     sql += whereClause(where, binds);
-    QSqlQuery &query = prepared(sql);
-    for (const QVariant &b : std::as_const(binds))
-        query.addBindValue(b);
-    run(query, sql);
+    QSqlQuery &query = execute(sql, binds);
     QVector<QCborValue> values;
     while (query.next())
         values.append(toFieldValue(column, query.value(0)));
@@ -351,10 +263,7 @@ bool Database::exists(const Model *model, const QVector<Condition> &where)
     appendQuoted(sql, model->table);
     sql += whereClause(where, binds);
     sql += QLatin1String(" LIMIT 1");
-    QSqlQuery &query = prepared(sql);
-    for (const QVariant &b : std::as_const(binds))
-        query.addBindValue(b);
-    run(query, sql);
+    QSqlQuery &query = execute(sql, binds);
     const bool found = query.next();
     query.finish();
     return found;
@@ -363,7 +272,8 @@ bool Database::exists(const Model *model, const QVector<Condition> &where)
 qint64 Database::insert(const Model *model, const QVector<const Field *> &fields, const Row &values, bool ignoreConflicts)
 {
     checkUsable();
-    QString sql = ignoreConflicts ? QStringLiteral("INSERT OR IGNORE INTO ") : QStringLiteral("INSERT INTO ");
+    QVariantList binds;
+    QString sql = m_backend->insertHead(ignoreConflicts);
     appendQuoted(sql, model->table);
     if (fields.isEmpty()) {
         sql += QLatin1String(" DEFAULT VALUES");
@@ -371,15 +281,22 @@ qint64 Database::insert(const Model *model, const QVector<const Field *> &fields
         sql += QLatin1String(" (");
         appendColumns(sql, fields);
         sql += QLatin1String(") VALUES (");
-        for (qsizetype i = 0; i < fields.size(); ++i)
-            sql += i ? QLatin1String(", ?") : QLatin1String("?");
+        for (qsizetype i = 0; i < fields.size(); ++i) {
+            if (i)
+                sql += QLatin1String(", ");
+            m_backend->appendValue(sql, binds, values[i]);
+        }
         sql += QLatin1Char(')');
     }
-    QSqlQuery &query = prepared(sql);
-    for (const QCborValue &v : values)
-        query.addBindValue(toSql(v));
-    run(query, sql);
-    const qint64 id = query.lastInsertId().toLongLong();
+    sql += m_backend->insertTail(model, ignoreConflicts);
+    QSqlQuery &query = execute(sql, binds);
+    qint64 id = 0;
+    if (m_backend->returnsInsertedIds()) {
+        if (query.next())
+            id = query.value(0).toLongLong();
+    } else {
+        id = query.lastInsertId().toLongLong();
+    }
     query.finish();
     return id;
 }
@@ -395,14 +312,11 @@ int Database::update(const Model *model, const QVector<const Field *> &fields, c
         if (i)
             sql += QLatin1String(", ");
         appendQuoted(sql, fields[i]->attname);
-        sql += QLatin1String(" = ?");
-        binds << toSql(values[i]);
+        sql += QLatin1String(" = ");
+        m_backend->appendValue(sql, binds, values[i]);
     }
     sql += whereClause(where, binds);
-    QSqlQuery &query = prepared(sql);
-    for (const QVariant &b : std::as_const(binds))
-        query.addBindValue(b);
-    run(query, sql);
+    QSqlQuery &query = execute(sql, binds);
     const int affected = query.numRowsAffected();
     query.finish();
     return affected;
@@ -415,10 +329,7 @@ int Database::deleteWhere(const Model *model, const QVector<Condition> &where)
     QString sql = QStringLiteral("DELETE FROM ");
     appendQuoted(sql, model->table);
     sql += whereClause(where, binds);
-    QSqlQuery &query = prepared(sql);
-    for (const QVariant &b : std::as_const(binds))
-        query.addBindValue(b);
-    run(query, sql);
+    QSqlQuery &query = execute(sql, binds);
     const int affected = query.numRowsAffected();
     query.finish();
     return affected;
@@ -427,42 +338,13 @@ int Database::deleteWhere(const Model *model, const QVector<Condition> &where)
 void Database::checkForeignKeys(const QVector<const Model *> &models)
 {
     checkUsable();
-    // As django.db.backends.sqlite3.base.DatabaseWrapper.check_constraints.
-    QSqlDatabase db = QSqlDatabase::database(m_connectionName);
-    for (const Model *model : models) {
-        QSqlQuery check(db);
-        if (!check.exec(QStringLiteral("PRAGMA foreign_key_check(%1)").arg(quote(model->table))))
-            fail(check.lastError(), QStringLiteral("foreign_key_check"));
-        if (!check.next())
-            continue;
-        const qint64 rowid = check.value(1).toLongLong();
-        const QString referencedTable = check.value(2).toString();
-        const int fkIndex = check.value(3).toInt();
-        check.finish();
-        QSqlQuery list(db);
-        list.exec(QStringLiteral("PRAGMA foreign_key_list(%1)").arg(quote(model->table)));
-        QString column, referencedColumn;
-        while (list.next()) {
-            if (list.value(0).toInt() == fkIndex) {
-                column = list.value(3).toString();
-                referencedColumn = list.value(4).toString();
-            }
-        }
-        list.finish();
-        QSqlQuery row(db);
-        row.prepare(QStringLiteral("SELECT %1, %2 FROM %3 WHERE rowid = ?")
-                        .arg(quote(model->pk->attname), quote(column), quote(model->table)));
-        row.addBindValue(rowid);
-        row.exec();
-        row.next();
-        const QString pkText = row.value(0).toString();
-        const QString badValue = row.value(1).toString();
-        row.finish();
-        throw DjangoError(QStringLiteral("IntegrityError"),
-                          QStringLiteral("The row in table '%1' with primary key '%2' has an invalid foreign key: "
-                                         "%1.%3 contains a value '%4' that does not have a corresponding value in %5.%6.")
-                              .arg(model->table, pkText, column, badValue, referencedTable, referencedColumn));
-    }
+    m_backend->checkConstraints(*this, models);
+}
+
+void Database::resetSequences(const QVector<const Model *> &models)
+{
+    checkUsable();
+    m_backend->resetSequences(*this, models);
 }
 
 void Database::checkUsable() const
@@ -488,19 +370,19 @@ void Database::commit()
     if (m_needsRollback) {
         // Django's outermost atomic block rolls back quietly when marked.
         m_needsRollback = false;
-        QSqlQuery rollback(QSqlDatabase::database(m_connectionName));
+        QSqlQuery rollback(connection());
         rollback.exec(QStringLiteral("ROLLBACK"));
         return;
     }
-    QSqlQuery query(QSqlDatabase::database(m_connectionName));
+    QSqlQuery query(connection());
     if (!query.exec(QStringLiteral("COMMIT"))) {
         // A deferred foreign key failed: SQLite keeps the transaction open;
         // Django rolls it back and raises IntegrityError.
         const QSqlError error = query.lastError();
         query.finish();
-        QSqlQuery rollback(QSqlDatabase::database(m_connectionName));
+        QSqlQuery rollback(connection());
         rollback.exec(QStringLiteral("ROLLBACK"));
-        fail(error, QStringLiteral("COMMIT"));
+        fail(error);
     }
 }
 
@@ -511,7 +393,7 @@ void Database::rollback()
         return;
     }
     m_needsRollback = false;
-    QSqlQuery query(QSqlDatabase::database(m_connectionName));
+    QSqlQuery query(connection());
     query.exec(QStringLiteral("ROLLBACK"));
 }
 

@@ -1,12 +1,14 @@
 #pragma once
-// The SQL side of the engine: an embedded SQLite database through QtSql,
-// tables created the way Django's schema editor creates them, and Django's
+// The SQL side of the engine: a database through QtSql (embedded SQLite, or a
+// PostgreSQL server; what differs lives in the Backend, backend.h), tables
+// created the way Django's schema editor creates them, and Django's
 // transaction model (autocommit, atomic blocks nesting without savepoints).
 //
 // Every identifier is quoted and every value bound: no value is ever spliced
 // into SQL text, and names reach this layer only after the loader checked they
 // are identifiers.
 
+#include "backend.h"
 #include "djangoerror.h"
 #include "modelregistry.h"
 
@@ -16,6 +18,7 @@
 #include <QSqlQuery>
 #include <QString>
 #include <QVector>
+#include <memory>
 
 namespace ss {
 
@@ -24,15 +27,21 @@ using Row = QVector<QCborValue>;
 class Database
 {
 public:
-    // Opens (creating if needed) the SQLite file at `path`; ":memory:" for a
-    // private in-memory database. Throws DjangoError("OperationalError", ...)
-    // when it cannot be opened.
-    explicit Database(const QString &path);
+    // Opens (creating if needed) the SQLite file at `location`; ":memory:" for
+    // a private in-memory database; a postgresql://user@host:port/name URL for
+    // a database created empty for this object on that server (backend.h).
+    // Throws DjangoError("OperationalError", ...) when it cannot be opened.
+    explicit Database(const QString &location);
     ~Database();
     Database(const Database &) = delete;
     Database &operator=(const Database &) = delete;
 
     const QString &path() const { return m_path; }
+    const Backend &backend() const { return *m_backend; }
+    QString vendor() const { return m_backend->vendor(); }
+    QString description() const { return m_backend->description(); }
+    // Django's features.can_return_rows_from_bulk_insert.
+    bool canReturnRowsFromBulkInsert() const { return m_backend->canReturnRowsFromBulkInsert(); }
 
     // CREATE TABLE for every model that has no table yet (registration order);
     // returns whether any table was created. Sends no signal.
@@ -54,15 +63,18 @@ public:
     QVector<QCborValue> selectColumn(const Model *model, const Field *column, const QVector<Condition> &where);
     bool exists(const Model *model, const QVector<Condition> &where);
 
-    // INSERT one row of the given fields; returns the new rowid.
+    // INSERT one row of the given fields; returns the new id (0 when ignoring conflicts).
     qint64 insert(const Model *model, const QVector<const Field *> &fields, const Row &values, bool ignoreConflicts = false);
     // UPDATE the given fields WHERE conditions; returns the number of rows matched.
     int update(const Model *model, const QVector<const Field *> &fields, const Row &values, const QVector<Condition> &where);
     int deleteWhere(const Model *model, const QVector<Condition> &where);
 
     // Django's foreign-key check after loaddata (connection.check_constraints):
-    // throws IntegrityError naming the first bad row of the first table that has one.
+    // throws IntegrityError naming the first bad row (SQLite: of the first
+    // table that has one; PostgreSQL: SET CONSTRAINTS ALL IMMEDIATE).
     void checkForeignKeys(const QVector<const Model *> &models);
+    // loaddata's sequence reset after a successful load (PostgreSQL only).
+    void resetSequences(const QVector<const Model *> &models);
 
     // Transactions. An atomic block is BEGIN..COMMIT when outermost and joins
     // the enclosing one otherwise (Django's atomic(savepoint=False)). Foreign
@@ -80,18 +92,23 @@ public:
 
     // Plain SQL without parameters, for PRAGMAs and DDL.
     void exec(const QString &sql);
+    QSqlDatabase connection() const;
+    // Throws the backend's Django error for a driver error.
+    [[noreturn]] void fail(const QSqlError &error);
 
     static QString quote(const QString &identifier);
     static QCborValue toFieldValue(const Field *field, const QVariant &value);
 
 private:
-    QSqlQuery &prepared(const QString &sql);
-    void run(QSqlQuery &query, const QString &sql);
-    [[noreturn]] void fail(const QSqlError &error, const QString &sql);
+    // The statement for `sql` with `binds` bound, executed (a cached prepared
+    // statement, or a fresh query for a backend that inlines values).
+    QSqlQuery &execute(const QString &sql, const QVariantList &binds);
     QString whereClause(const QVector<Condition> &where, QVariantList &binds) const;
 
     QString m_path;
     QString m_connectionName;
+    std::unique_ptr<Backend> m_backend;
+    std::unique_ptr<QSqlQuery> m_scratch;
     void checkUsable() const;
 
     QHash<QString, QSqlQuery *> m_statements;

@@ -9,7 +9,6 @@
 
 namespace ss {
 
-static const QString kUsing = QStringLiteral("default");
 
 // bool(value) in Python.
 static bool pythonTruthy(const QCborValue &value)
@@ -24,9 +23,6 @@ static bool pythonTruthy(const QCborValue &value)
     default: return false;
     }
 }
-// The `using` argument of the save signals, made once: building a QCborValue
-// from a string allocates, and every save sends it twice.
-static const QCborValue kUsingValue(kUsing);
 
 static DjangoError scenarioError(const QString &message)
 {
@@ -38,8 +34,8 @@ QString instanceRepr(const Instance &instance)
     return QStringLiteral("<%1: %2>").arg(instance.model()->name, instanceStr(instance.model()->name, instance.pk()));
 }
 
-Engine::Engine(const SchemaDecl &schema, const QString &databasePath)
-    : m_schema(schema), m_registry(schema)
+Engine::Engine(const SchemaDecl &schema, const QString &databasePath, const QString &usingAlias)
+    : m_schema(schema), m_using(usingAlias), m_usingValue(usingAlias), m_registry(schema)
 {
     const QStringList builtins = {
         QStringLiteral("pre_init"), QStringLiteral("post_init"), QStringLiteral("pre_save"),
@@ -69,6 +65,8 @@ Engine::Engine(const SchemaDecl &schema, const QString &databasePath)
     connectionCreated = signal(QStringLiteral("connection_created"));
 
     m_database = std::make_unique<Database>(databasePath);
+    // Options.contribute_to_class: db_table = truncate_name(..., max_name_length()).
+    m_registry.truncateTableNames(m_database->backend().maxNameLength());
     m_database->createTables(m_registry);
 }
 
@@ -456,7 +454,7 @@ void Engine::saveBase(const InstancePtr &instance, bool raw, bool forceInsert, c
         args.items.reserve(4);              // one allocation, not one per argument
         sendModelSignal(*preSave, model, args.add(QStringLiteral("instance"), instance)
                                              .add(QStringLiteral("raw"), QCborValue(raw))
-                                             .add(QStringLiteral("using"), kUsingValue)
+                                             .add(QStringLiteral("using"), m_usingValue)
                                              .add(QStringLiteral("update_fields"), updateFieldsArg(updateFields)));
     }
     bool updated = false;
@@ -475,7 +473,7 @@ void Engine::saveBase(const InstancePtr &instance, bool raw, bool forceInsert, c
                                               .add(QStringLiteral("created"), QCborValue(!updated))
                                               .add(QStringLiteral("update_fields"), updateFieldsArg(updateFields))
                                               .add(QStringLiteral("raw"), QCborValue(raw))
-                                              .add(QStringLiteral("using"), kUsingValue));
+                                              .add(QStringLiteral("using"), m_usingValue));
     }
 }
 
@@ -566,22 +564,34 @@ QVector<InstancePtr> Engine::bulkCreate(const Model *model, const QVector<Kwargs
             values.append(prepareForDb(f, object->value(f)));
         m_database->insert(model, model->concreteFields, values);
     }
-    QVector<const Field *> fields;
-    for (const Field *f : model->concreteFields)
-        if (!f->autoIncrement)
-            fields.append(f);
-    for (const InstancePtr &object : std::as_const(withoutPk)) {
-        Row values;
-        for (const Field *f : fields)
-            values.append(prepareForDb(f, object->value(f)));
-        m_database->insert(model, fields, values);
-    }
-    transaction.commit();
-    // SQLite returns no ids from a bulk insert: objects without pk stay unsaved.
     for (const InstancePtr &object : std::as_const(withPk)) {
         object->adding = false;
         object->inDatabase = true;
     }
+    QVector<const Field *> fields;
+    for (const Field *f : model->concreteFields)
+        if (!f->autoIncrement)
+            fields.append(f);
+    QVector<qint64> ids;
+    for (const InstancePtr &object : std::as_const(withoutPk)) {
+        Row values;
+        for (const Field *f : fields)
+            values.append(prepareForDb(f, object->value(f)));
+        ids.append(m_database->insert(model, fields, values));
+    }
+    // PostgreSQL returns the new pks (INSERT ... RETURNING) and Django puts
+    // them on the objects, which then count as saved; SQLite returns none,
+    // and the objects without pk stay unsaved (contract 5.1, 7.3). Django does
+    // this inside the atomic block, before its commit.
+    if (m_database->canReturnRowsFromBulkInsert()) {
+        for (int i = 0; i < withoutPk.size(); ++i) {
+            if (pkField->autoIncrement)
+                withoutPk[i]->setPk(QCborValue(ids[i]));
+            withoutPk[i]->adding = false;
+            withoutPk[i]->inDatabase = true;
+        }
+    }
+    transaction.commit();
     return objects;
 }
 
@@ -639,7 +649,7 @@ void Engine::migrate()
     // models, the AppConfig as sender. The tables exist already.
     const Sender app = Sender::app(m_registry.app());
     const SignalArgs args = SignalArgs().add(QStringLiteral("app_label"), QCborValue(m_registry.app()))
-                                .add(QStringLiteral("using"), QCborValue(kUsing));
+                                .add(QStringLiteral("using"), m_usingValue);
     preMigrate->send(app, args);
     m_database->createTables(m_registry);
     postMigrate->send(app, args);

@@ -31,15 +31,21 @@ enum class M2mAction { Add, Remove, Clear, Set };
 class Engine
 {
 public:
-    // Opens the database (sending connection_created) and creates the missing
-    // tables without any signal. Throws DjangoError when the database cannot be used.
-    explicit Engine(const SchemaDecl &schema, const QString &databasePath = QStringLiteral(":memory:"));
+    // Opens the database at `databasePath` (a SQLite path or a postgresql://
+    // URL, backend.h) under the alias `usingAlias` (Django's DATABASES key,
+    // the `using` of every signal) and creates the missing tables without any
+    // signal. Throws DjangoError when the database cannot be used.
+    explicit Engine(const SchemaDecl &schema, const QString &databasePath = QStringLiteral(":memory:"),
+                    const QString &usingAlias = QStringLiteral("default"));
     ~Engine();
 
     const SchemaDecl &schema() const { return m_schema; }
     const ModelRegistry &registry() const { return m_registry; }
     DispatchContext &dispatch() { return m_dispatch; }
     Database &database() { return *m_database; }
+    // The database alias operations run on: `using` in the signals.
+    const QString &usingAlias() const { return m_using; }
+    const QCborValue &usingValue() const { return m_usingValue; }
 
     // A built-in or custom signal by name; nullptr when there is none.
     Signal *signal(const QString &name) const;
@@ -103,6 +109,8 @@ private:
     void sendModelSignal(Signal &signal, const Model *model, const SignalArgs &args);
 
     SchemaDecl m_schema;
+    QString m_using;
+    QCborValue m_usingValue;
     ModelRegistry m_registry;
     DispatchContext m_dispatch;
     std::unique_ptr<Database> m_database;

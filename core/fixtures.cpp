@@ -204,6 +204,10 @@ void Engine::loaddata(const Model *model, const QCborArray &rows)
     } catch (const DjangoError &error) {
         throw DjangoError(error.type(), QStringLiteral("Problem installing fixtures: ") + error.message());
     }
+    // The sequence reset of every model in the fixture (not of the through
+    // tables its many-to-many lists filled), when anything was loaded.
+    if (!rows.isEmpty())
+        m_database->resetSequences({model});
     transaction.commit();
 }
 

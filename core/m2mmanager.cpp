@@ -87,7 +87,7 @@ void M2mManager::sendChanged(const QString &action, const QCborValue &pkSet)
                                   .add(QStringLiteral("reverse"), QCborValue(m_reverse))
                                   .add(QStringLiteral("model"), QCborValue(m_otherModel->name))
                                   .add(QStringLiteral("pk_set"), pkSet)
-                                  .add(QStringLiteral("using"), QCborValue(QStringLiteral("default"))));
+                                  .add(QStringLiteral("using"), m_engine.usingValue()));
 }
 
 QVector<QCborValue> M2mManager::targetIds(const Field *targetField, const QVector<Value> &targets)
@@ -102,7 +102,8 @@ QVector<QCborValue> M2mManager::targetIds(const Field *targetField, const QVecto
                                   QStringLiteral("'%1' instance expected, got %2").arg(targetField->target->name, instanceRepr(object)));
             // router.allow_relation: both objects on the same database (_state.db).
             if (object.inDatabase != m_instance->inDatabase) {
-                auto db = [](const Instance &i) { return i.inDatabase ? QStringLiteral("default") : QStringLiteral("None"); };
+                const QString alias = m_engine.usingAlias();
+                auto db = [&alias](const Instance &i) { return i.inDatabase ? alias : QStringLiteral("None"); };
                 throw DjangoError(QStringLiteral("ValueError"),
                                   QStringLiteral("Cannot add \"%1\": instance is on database \"%2\", value is on database \"%3\"")
                                       .arg(instanceRepr(object), db(*m_instance), db(object)));

@@ -1,5 +1,7 @@
 #include "modelregistry.h"
 
+#include <QCryptographicHash>
+
 namespace ss {
 
 const Field *Model::field(const QString &nameOrAttname) const
@@ -203,6 +205,30 @@ std::optional<M2mAccessor> ModelRegistry::m2mAccessor(const Model *model, const 
             if (f->target == model && !f->symmetrical && f->relatedName == name)
                 return M2mAccessor{f, true};
     return std::nullopt;
+}
+
+static QString truncateName(const QString &identifier, int length)
+{
+    // django.db.backends.utils.truncate_name(identifier, length) with names_digest(identifier, length=4).
+    if (length <= 0 || identifier.size() <= length)
+        return identifier;
+    const QByteArray digest = QCryptographicHash::hash(identifier.toUtf8(), QCryptographicHash::Md5).toHex().left(4);
+    return identifier.left(length - 4) + QString::fromLatin1(digest);
+}
+
+void ModelRegistry::truncateTableNames(int maxLength)
+{
+    for (auto &model : m_models)
+        if (!model->autoCreated)
+            model->table = truncateName(model->table, maxLength);
+    for (auto &model : m_models) {
+        if (model->autoCreated)
+            continue;
+        for (const Field *m2m : std::as_const(model->manyToMany))
+            if (m2m->through && m2m->through->autoCreated)
+                const_cast<Model *>(m2m->through)->table =
+                    truncateName(model->table + QLatin1Char('_') + m2m->name.toLower(), maxLength);
+    }
 }
 
 } // namespace ss

@@ -89,6 +89,12 @@ public:
     // x.<name> as a many-to-many manager: forward field or reverse accessor.
     std::optional<M2mAccessor> m2mAccessor(const Model *model, const QString &name) const;
 
+    // Django's truncate_name for a backend whose names are limited
+    // (PostgreSQL: 63): a longer table name becomes its first maxLength - 4
+    // characters and 4 hex digits of its MD5; an auto-created through table
+    // is named from its model's shortened name. SQLite has no limit.
+    void truncateTableNames(int maxLength);
+
 private:
     QString m_app;
     std::vector<std::unique_ptr<Model>> m_models;

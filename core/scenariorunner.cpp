@@ -12,10 +12,10 @@ static DjangoError scenarioError(const QString &message)
     return DjangoError(QStringLiteral("ScenarioError"), message);
 }
 
-ScenarioRunner::ScenarioRunner(ScenarioDecl scenario, const QString &databasePath)
+ScenarioRunner::ScenarioRunner(ScenarioDecl scenario, const QString &databasePath, const QString &usingAlias)
     : m_scenario(std::move(scenario))
 {
-    m_engine = std::make_unique<Engine>(m_scenario.schema, databasePath);
+    m_engine = std::make_unique<Engine>(m_scenario.schema, databasePath, usingAlias);
     m_receivers = std::make_unique<DeclarativeReceivers>(*m_engine);
     for (const ReceiverDecl &decl : std::as_const(m_scenario.schema.receivers))
         m_receivers->connect(decl);
@@ -31,7 +31,7 @@ void ScenarioRunner::open()
     if (m_opened)
         return;
     m_opened = true;
-    m_engine->connectionCreated->send(Sender::none(), SignalArgs().add(QStringLiteral("connection"), QCborValue(QStringLiteral("default"))));
+    m_engine->connectionCreated->send(Sender::none(), SignalArgs().add(QStringLiteral("connection"), m_engine->usingValue()));
 }
 
 std::optional<DjangoError> ScenarioRunner::runNext()

@@ -17,9 +17,11 @@ namespace ss {
 class ScenarioRunner
 {
 public:
-    // Builds the engine for the scenario's schema on `databasePath` and connects
+    // Builds the engine for the scenario's schema on `databasePath` (a SQLite
+    // path or a postgresql:// URL) as database alias `usingAlias`, and connects
     // the schema's receivers. Throws DjangoError when the database is unusable.
-    explicit ScenarioRunner(ScenarioDecl scenario, const QString &databasePath = QStringLiteral(":memory:"));
+    explicit ScenarioRunner(ScenarioDecl scenario, const QString &databasePath = QStringLiteral(":memory:"),
+                            const QString &usingAlias = QStringLiteral("default"));
     ~ScenarioRunner();
 
     Engine &engine() { return *m_engine; }

@@ -60,6 +60,27 @@ private:
     QHash<int, InstanceSnapshot> m_snapshots;
 };
 
+static QString &defaultDatabaseLocation()
+{
+    static QString location = QStringLiteral(":memory:");
+    return location;
+}
+
+void Session::setDefaultDatabase(const QString &location)
+{
+    defaultDatabaseLocation() = location;
+}
+
+QString Session::defaultDatabase()
+{
+    return defaultDatabaseLocation();
+}
+
+QString Session::databaseDescription() const
+{
+    return m_runner ? m_runner->engine().database().description() : QString();
+}
+
 Session::Session(QObject *parent)
     : QObject(parent), m_bridge(std::make_unique<TraceBridge>(&m_recorder))
 {
@@ -143,7 +164,10 @@ void Session::build()
         m_runner->engine().dispatch().removeListener(m_bridge.get());
         m_runner->engine().dispatch().removeListener(&m_recorder);
     }
-    auto runner = std::make_unique<ScenarioRunner>(m_scenario, QStringLiteral(":memory:"));
+    const QString location = defaultDatabase();
+    auto runner = std::make_unique<ScenarioRunner>(m_scenario, location);
+    if (location != QLatin1String(":memory:") && !Backend::isServerUrl(location))
+        runner->engine().resetDatabase();   // a SQLite file: the scenario's start
     m_snapshots.reset();
     m_runner = std::move(runner);
     m_bridge->clearRecording();

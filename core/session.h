@@ -66,8 +66,16 @@ public:
     explicit Session(QObject *parent = nullptr);
     ~Session() override;
 
+    // The database every session builds on (default: SQLite in memory): a
+    // SQLite path or a postgresql:// URL, where each build gets a fresh
+    // database of its own (backend.h). Set before the first session loads.
+    static void setDefaultDatabase(const QString &location);
+    static QString defaultDatabase();
+    // "SQLite in memory", "PostgreSQL test_x_1 on host:port".
+    QString databaseDescription() const;
+
     // A scenario (or a schema wrapped as a scenario without steps) on a fresh
-    // in-memory database. Throws nothing; returns false with a message.
+    // database (see setDefaultDatabase). Throws nothing; returns false with a message.
     bool load(ScenarioDecl scenario, QString *error = nullptr);
     // schema or scenario file (":/..." resource paths work too).
     bool loadFile(const QString &path, QString *error = nullptr);

@@ -7,6 +7,7 @@ packages=(
     qt6-base-dev qt6-base-dev-tools libqt6sql6-sqlite libgl-dev
     fonts-dejavu-core            # text in offscreen GUI tests and screenshots
     python3 python3-django       # the conformance oracle is real Django 3.2
+    libqt6sql6-psql python3-psycopg2 postgresql   # the PostgreSQL backend, its oracle and test server
 )
 
 missing=()

@@ -723,7 +723,7 @@ void MainWindow::updateStatus()
     int rows = 0;
     for (const auto &model : m_session->registry().models())
         rows += m_session->rows(model.get()).size();
-    m_statusDb->setText(tr("SQLite in memory · app %1 · %n row(s)", nullptr, rows).arg(m_session->registry().app()));
+    m_statusDb->setText(tr("%1 · app %2 · %n row(s)", nullptr, rows).arg(m_session->databaseDescription(), m_session->registry().app()));
     const TraceRecorder &r = m_session->recorder();
     m_statusEvents->setText(tr("%1 event(s) · %2 loop(s)%3").arg(r.count()).arg(r.loops().size())
                                 .arg(r.isPaused() ? tr(" · PAUSED") : QString()));

@@ -3,10 +3,13 @@
 SignalScope, and compare the two traces line by line as JSON values.
 
     check_scenario.py --signalscope BIN --scenario S.scenario.json [--expected E.trace.jsonl]
+                      [--db postgresql://user@host:port/name]
 
 When an expected trace is stored beside the scenario, the oracle's output is
 also compared with it, so that a change of Django (or of the oracle) shows up
-as such instead of as a SignalScope bug. Exit 0 when everything matches.
+as such instead of as a SignalScope bug. With --db both sides run on that
+PostgreSQL server, each in a database created for the run. Exit 0 when
+everything matches.
 """
 
 import argparse
@@ -41,17 +44,19 @@ def main():
     parser.add_argument("--signalscope", required=True)
     parser.add_argument("--scenario", required=True)
     parser.add_argument("--expected")
+    parser.add_argument("--db", help="a postgresql:// URL: run both sides on that server")
     args = parser.parse_args()
     name = os.path.basename(args.scenario).replace(".scenario.json", "")
 
     with tempfile.TemporaryDirectory() as tmp:
         django_trace = os.path.join(tmp, "django.jsonl")
         ours_trace = os.path.join(tmp, "signalscope.jsonl")
-        oracle = run([DJANGO_PYTHON, os.path.join(HERE, "django_oracle.py"), args.scenario, "-o", django_trace])
+        db = ["--db", args.db] if args.db else []
+        oracle = run([DJANGO_PYTHON, os.path.join(HERE, "django_oracle.py"), args.scenario, "-o", django_trace] + db)
         if oracle.returncode != 0:
             print(f"{name}: the Django oracle failed (exit {oracle.returncode}):\n{oracle.stderr}")
             return 1
-        ours = run([args.signalscope, "run", args.scenario, "--trace", ours_trace])
+        ours = run([args.signalscope, "run", args.scenario, "--trace", ours_trace] + db)
         if ours.returncode != 0:
             print(f"{name}: signalscope failed (exit {ours.returncode}):\n{ours.stderr}")
             return 1
@@ -60,7 +65,8 @@ def main():
             ok = compare("stored expected", args.expected, "Django", django_trace) and ok
         with open(django_trace) as f:
             lines = sum(1 for _ in f)
-        print(f"{name}: SignalScope vs Django 3.2: {'identical' if ok else 'DIFFERENT'} ({lines} lines)")
+        backend = "PostgreSQL" if args.db else "SQLite"
+        print(f"{name}: SignalScope vs Django 3.2 on {backend}: {'identical' if ok else 'DIFFERENT'} ({lines} lines)")
         return 0 if ok else 1
 
 

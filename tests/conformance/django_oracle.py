@@ -3,9 +3,14 @@
 
 Usage:
     /usr/bin/python3 tests/conformance/django_oracle.py SCENARIO.json [-o OUT.jsonl]
+                                      [--db postgresql://user@host:port/name]
 
-The scenario (and its schema) follow shared/spec/formats.md, sections 1-4.
-This script configures Django 3.2 in-process on an in-memory SQLite database,
+The scenario (and its schema) follow shared/spec/formats.md, sections 1-4
+(and 7 for PostgreSQL).
+This script configures Django 3.2 in-process on an in-memory SQLite database
+(or, with --db, with Django's postgresql backend and psycopg2 in a database
+`test_<name>_<pid>` that Django's own test-database code creates on that
+server for the run and drops afterwards),
 builds the schema's models as real Django models inside a synthetic app,
 connects the schema's receivers as real Python functions and runs every step
 with the real ORM call the contract names.  It records each send of the nine
@@ -239,7 +244,55 @@ def validate_scenario(scenario, schema, where):
 # Django set-up: settings, the synthetic app, models, tables
 # ---------------------------------------------------------------------------
 
-def setup_django(app_label):
+def database_settings(url):
+    """Django's DATABASES["default"] for `url`: None (or "sqlite") is an
+    in-memory SQLite database; postgresql://user[:password]@host[:port]/name
+    is Django's PostgreSQL backend on that server."""
+    if not url or url in ("sqlite", "sqlite://", ":memory:"):
+        return {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}
+    from urllib.parse import unquote, urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme not in ("postgresql", "postgres"):
+        raise SystemExit("django_oracle: unsupported database URL %r" % url)
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": unquote(parts.path.lstrip("/")) or "postgres",
+        "USER": unquote(parts.username or ""),
+        "PASSWORD": unquote(parts.password or ""),
+        "HOST": parts.hostname or "",
+        "PORT": str(parts.port or ""),
+    }
+
+
+def create_test_database():
+    """On a server, the run gets a database created empty for it, the way
+    Django's test runner makes one (`CREATE DATABASE` through a connection to
+    the `postgres` database), named test_<NAME>_<pid> so that parallel runs do
+    not meet. Returns its name, or None for SQLite (a private :memory:)."""
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        return None
+    settings_dict = connection.settings_dict
+    name = "test_%s_%d" % (settings_dict["NAME"], os.getpid())
+    settings_dict["TEST"]["NAME"] = name
+    connection.creation._create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    connection.close()
+    settings_dict["NAME"] = name
+    return name
+
+
+def destroy_test_database(name):
+    from django.db import connection
+
+    if name is None:
+        return
+    connection.close()
+    connection.creation._destroy_test_db(name, verbosity=0)
+
+
+def setup_django(app_label, database_url=None):
     """Configure Django with one synthetic app whose label is `app_label`.
 
     Migrate signals use the AppConfig as sender and only fire for apps with a
@@ -268,7 +321,7 @@ def setup_django(app_label):
     settings.configure(
         DEBUG=False,
         INSTALLED_APPS=[APP_PACKAGE + ".OracleAppConfig"],
-        DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}},
+        DATABASES={"default": database_settings(database_url)},
         # No migrations package: `migrate --run-syncdb` treats the app as
         # unmigrated, as the contract's section 5.7 assumes.
         MIGRATION_MODULES={app_label: None},
@@ -947,6 +1000,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("scenario")
     parser.add_argument("-o", "--output", help="trace file (default: stdout)")
+    parser.add_argument("--db", help="postgresql://user@host:port/name: run on that PostgreSQL "
+                                     "server, in a database created for the run (default: SQLite in memory)")
     args = parser.parse_args(argv)
 
     try:
@@ -960,13 +1015,18 @@ def main(argv=None):
     # default limit of 1000 allows.  Django must never hit Python's limit.
     sys.setrecursionlimit(20000)
 
-    setup_django(schema["app"])
-    run = Run(scenario, schema)
-    run.models = build_models(schema)
-    create_tables(schema["app"])
-    run.install_recorder()
-    run.connect_noop_receivers()
-    write_trace(run.run(), args.output)
+    setup_django(schema["app"], args.db)
+    test_database = create_test_database()
+    try:
+        run = Run(scenario, schema)
+        run.models = build_models(schema)
+        create_tables(schema["app"])
+        run.install_recorder()
+        run.connect_noop_receivers()
+        lines = run.run()
+    finally:
+        destroy_test_database(test_database)
+    write_trace(lines, args.output)
     return 0
 
 

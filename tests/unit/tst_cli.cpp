@@ -533,13 +533,27 @@ private Q_SLOTS:
         const QString scenario = write(QStringLiteral("good.scenario.json"), kGoodScenario);
         for (const QStringList &arguments : {QStringList{QStringLiteral("run")},
                                              QStringList{QStringLiteral("run"), scenario, scenario},
-                                             QStringList{QStringLiteral("run"), QStringLiteral("--bogus"), scenario}}) {
+                                             QStringList{QStringLiteral("run"), QStringLiteral("--bogus"), scenario},
+                                             QStringList{QStringLiteral("run"), QStringLiteral("--db"), QStringLiteral("mysql://x/y"), scenario},
+                                             QStringList{QStringLiteral("run"), QStringLiteral("--using"), QStringLiteral("nope"), scenario}}) {
             const Result r = run(arguments);
             QCOMPARE(r.status, QProcess::NormalExit);
             QVERIFY2(r.code == 2, qPrintable(arguments.join(QLatin1Char(' '))));
             QVERIFY(r.out.isEmpty());
             QVERIFY(!r.err.trimmed().isEmpty());
         }
+    }
+
+    // --db ALIAS=LOCATION and --using: the alias is the signals' `using`.
+    void usingAnAlias()
+    {
+        const QString scenario = write(QStringLiteral("good.scenario.json"), kGoodScenario);
+        const Result r = run({QStringLiteral("run"), QStringLiteral("--db"), QStringLiteral("replica=") + path(QStringLiteral("replica.sqlite")),
+                              QStringLiteral("--using"), QStringLiteral("replica"), scenario});
+        QVERIFY2(r.code == 0, r.err.constData());
+        QString expected = QString::fromUtf8(kGoodTrace);
+        expected.replace(QStringLiteral("\"using\":\"default\""), QStringLiteral("\"using\":\"replica\""));
+        QCOMPARE(QString::fromUtf8(r.out), expected);
     }
 
     // ---- help and version -----------------------------------------------------
@@ -559,7 +573,7 @@ private Q_SLOTS:
 
         const Result runHelp = run({QStringLiteral("run"), QStringLiteral("--help")});
         QCOMPARE(runHelp.code, 0);
-        for (const char *option : {"--format", "--trace", "--db"})
+        for (const char *option : {"--format", "--trace", "--db", "--using", "postgresql://"})
             QVERIFY2(runHelp.out.contains(option), option);
     }
 };
