@@ -159,8 +159,8 @@ ModelRegistry::ModelRegistry(const SchemaDecl &schema)
         m_models[i]->registrationIndex = int(i);
 
     // Pass 4: custom through models: the foreign keys to each side.
-    for (size_t m = 0; m < schema.models.size(); ++m) {
-        const ModelDecl &decl = schema.models[int(m)];
+    for (qsizetype m = 0; m < schema.models.size(); ++m) {
+        const ModelDecl &decl = schema.models[m];
         Model *model = m_byName.value(decl.name);
         for (const FieldDecl &f : decl.fields) {
             if (f.type != FieldType::ManyToMany || f.through.isEmpty())
