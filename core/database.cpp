@@ -28,6 +28,8 @@ Database::Database(const QString &path)
         exec(QStringLiteral("PRAGMA foreign_keys = ON"));
         exec(QStringLiteral("SELECT count(*) FROM sqlite_master"));   // "file is not a database"
     } catch (const DjangoError &error) {
+        if (error.message().startsWith(path + QLatin1Char(':')))
+            throw;   // fail() named the file already
         throw DjangoError(error.type(), QStringLiteral("%1: %2").arg(path, error.message()));
     }
 }
@@ -145,13 +147,28 @@ bool Database::createTables(const ModelRegistry &registry)
 
 void Database::resetTables(const ModelRegistry &registry)
 {
-    exec(QStringLiteral("PRAGMA foreign_keys = OFF"));
-    for (const auto &model : registry.models())
-        exec(QStringLiteral("DELETE FROM %1").arg(quote(model->table)));
-    QSqlQuery query(QSqlDatabase::database(m_connectionName));
-    if (query.exec(QStringLiteral("SELECT name FROM sqlite_master WHERE name = 'sqlite_sequence'")) && query.next()) {
-        query.finish();
-        exec(QStringLiteral("DELETE FROM sqlite_sequence"));
+    exec(QStringLiteral("PRAGMA foreign_keys = OFF"));   // a no-op inside a transaction: set it first
+    // One transaction, so a process killed halfway leaves every table as it
+    // was rather than some emptied and rows pointing into them.
+    const bool own = !inTransaction();
+    if (own)
+        exec(QStringLiteral("BEGIN"));
+    try {
+        for (const auto &model : registry.models())
+            exec(QStringLiteral("DELETE FROM %1").arg(quote(model->table)));
+        QSqlQuery query(QSqlDatabase::database(m_connectionName));
+        if (query.exec(QStringLiteral("SELECT name FROM sqlite_master WHERE name = 'sqlite_sequence'")) && query.next()) {
+            query.finish();
+            exec(QStringLiteral("DELETE FROM sqlite_sequence"));
+        }
+        if (own)
+            exec(QStringLiteral("COMMIT"));
+    } catch (...) {
+        if (own) {
+            QSqlQuery(QSqlDatabase::database(m_connectionName)).exec(QStringLiteral("ROLLBACK"));
+        }
+        QSqlQuery(QSqlDatabase::database(m_connectionName)).exec(QStringLiteral("PRAGMA foreign_keys = ON"));
+        throw;
     }
     exec(QStringLiteral("PRAGMA foreign_keys = ON"));
 }
@@ -200,7 +217,21 @@ void Database::fail(const QSqlError &error, const QString &sql)
              || text.contains(QLatin1String("unable to open")) || text.contains(QLatin1String("disk")))
         type = QStringLiteral("OperationalError");
     Q_UNUSED(sql);
+    // The file is not usable (locked by another process, read-only, gone):
+    // name it, since the message reaches whoever has to fix that.
+    if (isDatabaseUnusable(DjangoError(type, text)) && m_path != QLatin1String(":memory:"))
+        throw DjangoError(type, m_path + QStringLiteral(": ") + text);
     throw DjangoError(type, text);
+}
+
+bool isDatabaseUnusable(const DjangoError &error)
+{
+    if (error.type() != QLatin1String("OperationalError"))
+        return false;
+    const QString &text = error.message();
+    return text.contains(QLatin1String("locked")) || text.contains(QLatin1String("readonly"))
+           || text.contains(QLatin1String("read-only")) || text.contains(QLatin1String("unable to open"))
+           || text.contains(QLatin1String("disk")) || text.contains(QLatin1String("busy"));
 }
 
 static QVariant toSql(const QCborValue &value)
