@@ -236,14 +236,14 @@ private Q_SLOTS:
             m_binary = QString::fromLocal8Bit(overridden);
         QVERIFY2(QFileInfo(m_binary).isExecutable(), qPrintable(m_binary));
         QVERIFY(QDir(m_dir.path()).mkpath(QStringLiteral("out")));
-        // Sized so a complete run takes about a second on this machine and
+        // Sized so a complete run takes about 0.8 s on this machine and
         // build (a sanitizer build is several times slower): the kills are
         // spread over the run, so this bounds the test's time.
-        const qint64 small = timedRun(2), large = timedRun(8);
-        QVERIFY2(small > 0 && large > 0, "the calibration runs failed");
-        const double perTree = std::max(1.0, double(large - small) / 6);
-        const int trees = std::clamp(int((1000 - small) / perTree) + 2, 4, 40);
-        qInfo("calibration: 2 trees %lld ms, 8 trees %lld ms: %d trees", small, large, trees);
+        QVERIFY2(timedRun(2) > 0, "the warm-up run failed");
+        const qint64 twelve = timedRun(12);
+        QVERIFY2(twelve > 0, "the calibration run failed");
+        const int trees = std::clamp(int(12 * 800 / std::max<qint64>(twelve, 1)), 8, 40);
+        qInfo("calibration: 12 trees in %lld ms: %d trees", twelve, trees);
         writeScenario(trees);
     }
 
@@ -278,7 +278,9 @@ private Q_SLOTS:
         QElapsedTimer total;
         total.start();
         int killed = 0, finished = 0;
-        for (int i = 0; i < kKills; ++i) {
+        // Runs vary in length: one that ends before its kill does not count
+        // (its outcome is still checked), up to twice as many runs in all.
+        for (int i = 0; killed < kKills && i < 2 * kKills; ++i) {
             removeTraces();
             // Most kills anywhere in the run; every fourth near its end, where
             // the trace is written.
@@ -304,7 +306,7 @@ private Q_SLOTS:
             QVERIFY2(trace.isEmpty(), qPrintable(QStringLiteral("kill %1 after %2 ms: %3").arg(i).arg(delayMs).arg(trace)));
         }
         qInfo("%d runs killed, %d finished before their kill, %lld ms", killed, finished, total.elapsed());
-        QVERIFY(killed >= kKills / 2);
+        QVERIFY2(killed >= kKills * 3 / 4, qPrintable(QString::number(killed)));
         // The file still works: a complete run on it after all the kills.
         removeTraces();
         QProcess process;
