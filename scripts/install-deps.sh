@@ -7,6 +7,9 @@ packages=(
     qt6-base-dev qt6-base-dev-tools libqt6sql6-sqlite libgl-dev
     fonts-dejavu-core            # text in offscreen GUI tests and screenshots
     python3 python3-django       # the conformance oracle is real Django 3.2
+    # The sanitizer and fuzz leg of scripts/test.sh: clang's ASan/UBSan/libFuzzer
+    # runtimes, and llvm-symbolizer for readable reports.
+    clang-14 libclang-rt-14-dev llvm-14
 )
 
 missing=()
