@@ -104,7 +104,13 @@ static int runCommand(const QStringList &arguments)
             runner.engine().resetDatabase();
         runner.engine().dispatch().addListener(&recorder);
         runner.open();
-        runner.runAll();
+        // A step failing because the database file became unusable (locked,
+        // read-only) is the environment's failure, not the scenario's: exit 1.
+        while (!runner.atEnd()) {
+            const std::optional<DjangoError> failure = runner.runNext();
+            if (failure && isDatabaseUnusable(*failure))
+                throw *failure;
+        }
         runner.engine().dispatch().removeListener(&recorder);
     } catch (const DjangoError &error) {
         err() << "signalscope: " << error.type() << ": " << error.message() << Qt::endl;

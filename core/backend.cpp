@@ -175,13 +175,27 @@ bool SqliteBackend::createTables(Database &database, const ModelRegistry &regist
 
 void SqliteBackend::resetTables(Database &database, const ModelRegistry &registry)
 {
-    database.exec(QStringLiteral("PRAGMA foreign_keys = OFF"));
-    for (const auto &model : registry.models())
-        database.exec(QStringLiteral("DELETE FROM %1").arg(Database::quote(model->table)));
-    QSqlQuery query(database.connection());
-    if (query.exec(QStringLiteral("SELECT name FROM sqlite_master WHERE name = 'sqlite_sequence'")) && query.next()) {
-        query.finish();
-        database.exec(QStringLiteral("DELETE FROM sqlite_sequence"));
+    database.exec(QStringLiteral("PRAGMA foreign_keys = OFF"));   // a no-op inside a transaction: set it first
+    // One transaction, so a process killed halfway leaves every table as it
+    // was rather than some emptied and rows pointing into them.
+    const bool own = !database.inTransaction();
+    if (own)
+        database.exec(QStringLiteral("BEGIN"));
+    try {
+        for (const auto &model : registry.models())
+            database.exec(QStringLiteral("DELETE FROM %1").arg(Database::quote(model->table)));
+        QSqlQuery query(database.connection());
+        if (query.exec(QStringLiteral("SELECT name FROM sqlite_master WHERE name = 'sqlite_sequence'")) && query.next()) {
+            query.finish();
+            database.exec(QStringLiteral("DELETE FROM sqlite_sequence"));
+        }
+        if (own)
+            database.exec(QStringLiteral("COMMIT"));
+    } catch (...) {
+        if (own)
+            QSqlQuery(database.connection()).exec(QStringLiteral("ROLLBACK"));
+        QSqlQuery(database.connection()).exec(QStringLiteral("PRAGMA foreign_keys = ON"));
+        throw;
     }
     database.exec(QStringLiteral("PRAGMA foreign_keys = ON"));
 }

@@ -20,9 +20,10 @@ Database::Database(const QString &location)
     } catch (const DjangoError &error) {
         m_backend->close(m_connectionName);
         QSqlDatabase::removeDatabase(m_connectionName);
-        if (error.message().startsWith(QLatin1String("unable to open")))
-            throw;
-        throw DjangoError(error.type(), QStringLiteral("%1: %2").arg(Backend::displayLocation(location), error.message()));
+        const QString where = Backend::displayLocation(location);
+        if (error.message().startsWith(QLatin1String("unable to open")) || error.message().startsWith(where + QLatin1Char(':')))
+            throw;   // the message names the database already
+        throw DjangoError(error.type(), QStringLiteral("%1: %2").arg(where, error.message()));
     }
 }
 
@@ -132,7 +133,23 @@ QSqlQuery &Database::execute(const QString &sql, const QVariantList &binds)
 
 void Database::fail(const QSqlError &error)
 {
-    throw m_backend->translate(error);
+    DjangoError translated = m_backend->translate(error);
+    // The database itself is not usable (a file locked by another process,
+    // read-only, gone): name it, since the message reaches whoever has to fix that.
+    if (isDatabaseUnusable(translated) && m_path != QLatin1String(":memory:")
+        && !translated.message().startsWith(Backend::displayLocation(m_path) + QLatin1Char(':')))
+        throw DjangoError(translated.type(), Backend::displayLocation(m_path) + QStringLiteral(": ") + translated.message());
+    throw translated;
+}
+
+bool isDatabaseUnusable(const DjangoError &error)
+{
+    if (error.type() != QLatin1String("OperationalError"))
+        return false;
+    const QString &text = error.message();
+    return text.contains(QLatin1String("locked")) || text.contains(QLatin1String("readonly"))
+           || text.contains(QLatin1String("read-only")) || text.contains(QLatin1String("unable to open"))
+           || text.contains(QLatin1String("disk")) || text.contains(QLatin1String("busy"));
 }
 
 QCborValue Database::toFieldValue(const Field *field, const QVariant &value)

@@ -116,6 +116,11 @@ private:
     bool m_needsRollback = false;
 };
 
+// An OperationalError that says the database file itself cannot be used
+// (locked by another process, read-only, unreadable, disk full): not a step's
+// Django failure but the environment's. Its message names the file.
+bool isDatabaseUnusable(const DjangoError &error);
+
 // A Django atomic block as an RAII guard: commits on commit(), rolls back when
 // left by an exception.
 class Atomic

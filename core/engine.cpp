@@ -70,7 +70,30 @@ Engine::Engine(const SchemaDecl &schema, const QString &databasePath, const QStr
     m_database->createTables(m_registry);
 }
 
-Engine::~Engine() = default;
+Engine::~Engine()
+{
+    // Related-object caches can form reference cycles (a.partner = b and
+    // b.partner = a, as Python objects can; Python's collector frees them):
+    // break them, so no instance outlives its engine unnoticed.
+    for (const auto &weak : m_caching)
+        if (const InstancePtr instance = weak.lock())
+            instance->clearAllCaches();
+}
+
+void Engine::setCached(const InstancePtr &instance, const Field *field, InstancePtr object)
+{
+    if (object && !instance->cachesTracked) {
+        if (m_caching.size() >= m_cachingPruneAt) {   // drop the dead, amortized
+            m_caching.erase(std::remove_if(m_caching.begin(), m_caching.end(),
+                                           [](const std::weak_ptr<Instance> &w) { return w.expired(); }),
+                            m_caching.end());
+            m_cachingPruneAt = std::max<size_t>(1024, 2 * m_caching.size());
+        }
+        m_caching.push_back(instance);
+        instance->cachesTracked = true;
+    }
+    instance->setCached(field, std::move(object));
+}
 
 Signal *Engine::signal(const QString &name) const
 {
@@ -194,7 +217,7 @@ InstancePtr Engine::relatedObject(const InstancePtr &instance, const Field *fiel
     if (rows.size() > 1)
         throw DjangoError(QStringLiteral("MultipleObjectsReturned"),
                           QStringLiteral("get() returned more than one %1 -- it returned %2!").arg(target->name).arg(rows.size()));
-    instance->setCached(field, rows.first());
+    setCached(instance, field, rows.first());
     return rows.first();
 }
 
@@ -226,7 +249,7 @@ void Engine::assign(const InstancePtr &instance, const QString &name, const Valu
             instance->inDatabase = true;
             value.instance()->inDatabase = true;
             instance->setValue(field, value.instance()->pk());
-            instance->setCached(field, value.instance());
+            setCached(instance, field, value.instance());
         } else if (value.isNull()) {
             instance->setValue(field, QCborValue(nullptr));
             instance->setCached(field, nullptr);
@@ -257,7 +280,7 @@ void Engine::assignNonField(const InstancePtr &instance, const QString &name, co
                                               QStringLiteral("Cannot assign \"%1\": \"%2.%3\" must be a \"%4\" instance.")
                                                   .arg(instanceRepr(*value.instance()), model->name, name, f->owner->name));
                         value.instance()->setValue(f, instance->pk());
-                        value.instance()->setCached(f, instance);
+                        setCached(value.instance(), f, instance);
                     } else if (!value.isNull()) {
                         throw DjangoError(QStringLiteral("ValueError"),
                                           QStringLiteral("Cannot assign \"%1\": \"%2.%3\" must be a \"%4\" instance.")

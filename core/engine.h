@@ -20,6 +20,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <vector>
 
 namespace ss {
 
@@ -107,6 +108,11 @@ private:
     bool saveTable(const InstancePtr &instance, bool raw, bool forceInsert,
                    const std::optional<QStringList> &updateFields);
     void sendModelSignal(Signal &signal, const Model *model, const SignalArgs &args);
+    // instance->setCached(), remembering the instance so ~Engine can break
+    // reference cycles through related-object caches.
+    void setCached(const InstancePtr &instance, const Field *field, InstancePtr object);
+    std::vector<std::weak_ptr<Instance>> m_caching;
+    size_t m_cachingPruneAt = 1024;
 
     SchemaDecl m_schema;
     QString m_using;

@@ -39,6 +39,9 @@ public:
     // (_state.db is set) decides whether the object may join a relation.
     bool adding = true;
     bool inDatabase = false;
+    // Engine bookkeeping: the engine remembers this instance (its cache may
+    // take part in a reference cycle, broken when the engine goes).
+    bool cachesTracked = false;
 
     // "User:1", or "User@<address>" while the pk is null: the identity loops are judged by.
     QString identityKey() const;

@@ -85,12 +85,20 @@ bool isAsciiIdentifier(const QString &name)
     return true;
 }
 
+// Longer names are refused: they would only make every statement and message
+// huge (Django itself gives up at 63 bytes on PostgreSQL, 30 on Oracle).
+constexpr qsizetype kMaxIdentifierLength = 255;
+
 QString expectIdentifier(const QCborValue &value, const JsonPath &path, const QString &what)
 {
     const QString name = expectString(value, path);
     if (!isAsciiIdentifier(name)) {
         refuse(path, QStringLiteral("%1 %2 is not an ASCII identifier (letters, digits and '_', not starting with a digit)")
                          .arg(what, quoted(name)));
+    }
+    if (name.size() > kMaxIdentifierLength) {
+        refuse(path, QStringLiteral("%1 %2 is too long (%3 characters, at most %4)")
+                         .arg(what, quoted(name)).arg(name.size()).arg(kMaxIdentifierLength));
     }
     return name;
 }

@@ -8,6 +8,9 @@ packages=(
     fonts-dejavu-core            # text in offscreen GUI tests and screenshots
     python3 python3-django       # the conformance oracle is real Django 3.2
     libqt6sql6-psql python3-psycopg2 postgresql   # the PostgreSQL backend, its oracle and test server
+    # The sanitizer and fuzz leg of scripts/test.sh: clang's ASan/UBSan/libFuzzer
+    # runtimes, and llvm-symbolizer for readable reports.
+    clang-14 libclang-rt-14-dev llvm-14
 )
 
 missing=()
