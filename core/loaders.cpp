@@ -51,10 +51,11 @@ constexpr qint64 kMaxFileSize = 64 * 1024 * 1024;
 // Names
 
 // A name as it may appear in a message: quoted, control characters escaped,
-// long ones cut, so a hostile name cannot garble the message.
-QString quoted(const QString &name)
+// long ones cut, so a hostile name cannot garble the message. File paths are
+// never cut (maxShown -1): the file name is at their end.
+QString quoted(const QString &name, int maxShown = 60)
 {
-    constexpr int kMaxShown = 60;
+    const int kMaxShown = maxShown < 0 ? int(name.size()) : maxShown;
     QString shown;
     for (QChar ch : name.left(kMaxShown)) {
         const ushort c = ch.unicode();
@@ -1110,7 +1111,7 @@ std::optional<ScenarioDecl> parseScenario(const QByteArray &json, const QString 
             QString why;
             const std::optional<QByteArray> schemaText = readWholeFile(schemaFile, &why);
             if (!schemaText)
-                refuse(schemaPath, QStringLiteral("cannot read the schema file %1: %2").arg(quoted(schemaFile), why));
+                refuse(schemaPath, QStringLiteral("cannot read the schema file %1: %2").arg(quoted(schemaFile, -1), why));
             // A bad schema file is reported as itself, not as the scenario.
             std::optional<SchemaDecl> schema = parseSchema(*schemaText, schemaFile, error);
             if (!schema)
