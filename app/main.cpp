@@ -4,13 +4,13 @@
 // trace, not a failure of the command), 2 when an input is invalid, 1 on an
 // internal failure (the database cannot be used, the trace cannot be written).
 
-#include "databases.h"
-#include "loaders.h"
+#include "db/databases.h"
+#include "formats/loaders.h"
 #include "mainwindow.h"
-#include "scenariorunner.h"
-#include "session.h"
-#include "traceexport.h"
-#include "tracerecorder.h"
+#include "session/scenariorunner.h"
+#include "session/session.h"
+#include "trace/traceexport.h"
+#include "trace/tracerecorder.h"
 
 #include <QApplication>
 #include <QCommandLineParser>

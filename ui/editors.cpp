@@ -1,6 +1,6 @@
 #include "editors.h"
 
-#include "fieldvalues.h"
+#include "model/fieldvalues.h"
 #include "recordtablemodel.h"
 #include "roles.h"
 

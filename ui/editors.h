@@ -3,7 +3,7 @@
 // a many-to-many editor whose changes run as add/remove/clear/set, and a form
 // for new rows (create, or bulk_create of several).
 
-#include "session.h"
+#include "session/session.h"
 
 #include <QDialog>
 #include <QStyledItemDelegate>

@@ -1,7 +1,7 @@
 #include "inspector.h"
 
-#include "fieldvalues.h"
-#include "session.h"
+#include "model/fieldvalues.h"
+#include "session/session.h"
 #include "signalstyle.h"
 #include "timelinemodel.h"
 

@@ -1,9 +1,9 @@
 #include "mainwindow.h"
 
 #include "editors.h"
-#include "fieldvalues.h"
+#include "model/fieldvalues.h"
 #include "inspector.h"
-#include "loaders.h"
+#include "formats/loaders.h"
 #include "recordtablemodel.h"
 #include "roles.h"
 #include "scenariostepsmodel.h"

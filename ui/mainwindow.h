@@ -3,8 +3,8 @@
 // its inspector below, the schema (models, receivers in dispatch order) and
 // the scenario (run all / step / reset) in side panels.
 
-#include "session.h"
-#include "traceexport.h"
+#include "session/session.h"
+#include "trace/traceexport.h"
 
 #include <QMainWindow>
 #include <QPersistentModelIndex>

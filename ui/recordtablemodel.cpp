@@ -1,6 +1,6 @@
 #include "recordtablemodel.h"
 
-#include "fieldvalues.h"
+#include "model/fieldvalues.h"
 #include "roles.h"
 
 #include <QColor>

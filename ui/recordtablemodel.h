@@ -8,7 +8,7 @@
 // `obj.save(update_fields=['field'])` — and the table then shows what the
 // database really holds, whether the save worked or not.
 
-#include "session.h"
+#include "session/session.h"
 
 #include <QAbstractTableModel>
 

@@ -1,6 +1,6 @@
 #include "scenariostepsmodel.h"
 
-#include "session.h"
+#include "session/session.h"
 
 #include <QColor>
 #include <QFont>

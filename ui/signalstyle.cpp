@@ -1,6 +1,6 @@
 #include "signalstyle.h"
 
-#include "loopdetector.h"
+#include "dispatch/loopdetector.h"
 
 #include <QHash>
 #include <QPainter>

@@ -1,7 +1,7 @@
 #include "timelinefilter.h"
 
 #include "roles.h"
-#include "tracerecorder.h"
+#include "trace/tracerecorder.h"
 
 namespace ss {
 

@@ -1,11 +1,11 @@
 #include "timelinemodel.h"
 
-#include "fieldvalues.h"
+#include "model/fieldvalues.h"
 #include "roles.h"
-#include "session.h"
+#include "session/session.h"
 #include "signalstyle.h"
-#include "tracebridge.h"
-#include "tracerecorder.h"
+#include "trace/tracebridge.h"
+#include "trace/tracerecorder.h"
 
 #include <QApplication>
 #include <QCborArray>

@@ -1,6 +1,6 @@
 #include "benchinputs.h"
 
-#include "loaders.h"
+#include "formats/loaders.h"
 
 #include <stdexcept>
 

@@ -2,8 +2,8 @@
 // The inputs both halves of signalscope-bench run: the accounts app of the
 // conformance suite and its signup scenario.
 
-#include "schema.h"
-#include "scenario.h"
+#include "formats/schema.h"
+#include "formats/scenario.h"
 
 #include <QByteArray>
 

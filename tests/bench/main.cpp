@@ -23,17 +23,17 @@
 // prints one JSON object instead of the lines, `--strict` exits 1 when a target
 // is missed, `--only GROUP` runs one group.
 
-#include "dispatcher.h"
-#include "engine.h"
-#include "instance.h"
-#include "loaders.h"
-#include "modelregistry.h"
+#include "dispatch/dispatcher.h"
+#include "model/engine.h"
+#include "model/instance.h"
+#include "formats/loaders.h"
+#include "model/modelregistry.h"
 #include "qtbaseline.h"
-#include "scenariorunner.h"
-#include "traceexport.h"
+#include "session/scenariorunner.h"
+#include "trace/traceexport.h"
 #include "benchinputs.h"
 #include "timelinebench.h"
-#include "tracerecorder.h"
+#include "trace/tracerecorder.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>

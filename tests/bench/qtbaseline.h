@@ -2,7 +2,7 @@
 // The Qt baseline of the send figures: a plain QObject signal with direct slot
 // connections, carrying the same payload a Signal receiver gets (by reference).
 
-#include "dispatcher.h"
+#include "dispatch/dispatcher.h"
 
 #include <QObject>
 

@@ -14,13 +14,13 @@
 
 #include "benchinputs.h"
 
-#include "loaders.h"
+#include "formats/loaders.h"
 #include "mainwindow.h"
-#include "scenariorunner.h"
-#include "session.h"
+#include "session/scenariorunner.h"
+#include "session/session.h"
 #include "timelinemodel.h"
-#include "tracebridge.h"
-#include "tracerecorder.h"
+#include "trace/tracebridge.h"
+#include "trace/tracerecorder.h"
 
 #include <QApplication>
 #include <QElapsedTimer>

@@ -1,10 +1,10 @@
 // libFuzzer: the scenario loader (inline schemas included) must refuse any
 // input cleanly. A scenario that loads is also run, on an in-memory database:
 // whatever it asks, the engine reports errors as trace lines, never crashes.
-#include "loaders.h"
-#include "scenariorunner.h"
-#include "traceexport.h"
-#include "tracerecorder.h"
+#include "formats/loaders.h"
+#include "session/scenariorunner.h"
+#include "trace/traceexport.h"
+#include "trace/tracerecorder.h"
 
 #include <QBuffer>
 #include <QByteArray>

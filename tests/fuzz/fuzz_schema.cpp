@@ -1,5 +1,5 @@
 // libFuzzer: the schema loader must refuse any input cleanly, never crash.
-#include "loaders.h"
+#include "formats/loaders.h"
 
 #include <QByteArray>
 

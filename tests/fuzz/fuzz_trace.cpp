@@ -1,5 +1,5 @@
 // libFuzzer: the canonical trace reader must reject malformed lines cleanly.
-#include "traceexport.h"
+#include "trace/traceexport.h"
 
 #include <QByteArray>
 

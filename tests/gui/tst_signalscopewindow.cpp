@@ -1,13 +1,13 @@
 // The SignalScope window driven offscreen: the real widgets, the real engine.
 
-#include "loaders.h"
+#include "formats/loaders.h"
 #include "mainwindow.h"
 #include "recordtablemodel.h"
 #include "roles.h"
-#include "session.h"
+#include "session/session.h"
 #include "timelinefilter.h"
 #include "timelinemodel.h"
-#include "traceexport.h"
+#include "trace/traceexport.h"
 
 #include <QAbstractItemModelTester>
 #include <QApplication>

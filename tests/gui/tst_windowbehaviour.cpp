@@ -8,7 +8,7 @@
 #include "mainwindow.h"
 #include "recordtablemodel.h"
 #include "roles.h"
-#include "session.h"
+#include "session/session.h"
 #include "signalstyle.h"
 #include "timelinefilter.h"
 #include "timelinemodel.h"

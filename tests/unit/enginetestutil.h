@@ -5,13 +5,13 @@
 // the database (Database::select sends no signal, so checking the tables never
 // disturbs the trace under test).
 
-#include "database.h"
-#include "declarativereceivers.h"
-#include "engine.h"
-#include "loaders.h"
-#include "scenariorunner.h"
-#include "tracelistener.h"
-#include "value.h"
+#include "db/database.h"
+#include "dispatch/declarativereceivers.h"
+#include "model/engine.h"
+#include "formats/loaders.h"
+#include "session/scenariorunner.h"
+#include "dispatch/tracelistener.h"
+#include "model/value.h"
 
 #include <QCborArray>
 #include <QCborMap>

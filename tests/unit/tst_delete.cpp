@@ -8,7 +8,7 @@
 
 #include "enginetestutil.h"
 
-#include "collector.h"
+#include "model/collector.h"
 
 #include <QtTest>
 

@@ -3,7 +3,7 @@
 // listeners, the recursion bound (5.9), the robust error line (4.3), muting.
 // No Instance is needed: arguments here are scalars only.
 
-#include "dispatcher.h"
+#include "dispatch/dispatcher.h"
 
 #include <QObject>
 #include <QStringList>

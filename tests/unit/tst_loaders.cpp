@@ -4,8 +4,8 @@
 // line:column of the offending value; and the JSON reader underneath keeps
 // what Qt's own parser loses (99.0 stays a float).
 
-#include "jsonreader.h"
-#include "loaders.h"
+#include "formats/jsonreader.h"
+#include "formats/loaders.h"
 
 #include <QDir>
 #include <QFile>

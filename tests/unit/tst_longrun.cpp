@@ -8,7 +8,7 @@
 // memory in quarantine) the run is shorter and resident sizes are only
 // reported.
 #include "enginetestutil.h"
-#include "tracerecorder.h"
+#include "trace/tracerecorder.h"
 
 #include <QElapsedTimer>
 #include <QFile>

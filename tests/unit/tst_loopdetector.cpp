@@ -2,8 +2,8 @@
 // alone and as driven by the TraceRecorder (marks on events), and loops ended
 // by the recursion bound. Events are hand-made: no engine, no real Signal.
 
-#include "loopdetector.h"
-#include "tracerecorder.h"
+#include "dispatch/loopdetector.h"
+#include "trace/tracerecorder.h"
 
 #include <QtTest>
 

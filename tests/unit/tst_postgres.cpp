@@ -9,9 +9,9 @@
 // (scripts/postgres-cluster.sh start prints one). Without it the server tests
 // skip; the DDL tests need no server and always run.
 
-#include "backend.h"
+#include "db/backend.h"
 #include "enginetestutil.h"
-#include "session.h"
+#include "session/session.h"
 
 #include <QSqlDatabase>
 #include <QSqlQuery>

@@ -3,7 +3,7 @@
 // relations) as Django calls, in one transaction. Checked in the tables.
 
 #include "enginetestutil.h"
-#include "rowrestore.h"
+#include "model/rowrestore.h"
 
 #include <QtTest>
 

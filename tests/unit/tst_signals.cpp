@@ -10,7 +10,7 @@
 
 #include "enginetestutil.h"
 
-#include "tracebridge.h"
+#include "trace/tracebridge.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

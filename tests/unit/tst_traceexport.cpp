@@ -2,9 +2,9 @@
 // trace), CSV parsed back, the Trace Event JSON parsed and checked for proper
 // nesting, atomic writes, and reading canonical traces back.
 
-#include "traceexport.h"
-#include "tracerecorder.h"
-#include "value.h"
+#include "trace/traceexport.h"
+#include "trace/tracerecorder.h"
+#include "model/value.h"
 
 #include <QBuffer>
 #include <QElapsedTimer>

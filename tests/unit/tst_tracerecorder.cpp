@@ -2,12 +2,12 @@
 // TraceBridge (batched Qt signals, slots as receivers). Events are fed to the
 // listener hooks by hand, as the dispatcher would.
 
-#include "dispatcher.h"
-#include "instance.h"
-#include "traceexport.h"
-#include "tracebridge.h"
-#include "tracerecorder.h"
-#include "value.h"
+#include "dispatch/dispatcher.h"
+#include "model/instance.h"
+#include "trace/traceexport.h"
+#include "trace/tracebridge.h"
+#include "trace/tracerecorder.h"
+#include "model/value.h"
 
 #include <QBuffer>
 #include <QSignalSpy>

@@ -1,0 +1,169 @@
+#pragma once
+// Django's Signal (django/dispatch/dispatcher.py) for C++.
+//
+//  - connect(receiver, sender, dispatch_uid): a connection is identified by the
+//    pair (dispatch_uid or receiver id, sender); a second connect with the same
+//    pair is ignored. A null sender means "any sender".
+//  - Receivers run in connection order, among those whose sender matches
+//    (null sender, or equal sender).
+//  - The receiver list is fixed when a send starts: connecting or disconnecting
+//    inside a receiver does not change the send in progress.
+//  - send() stops at the first exception and lets it propagate; sendRobust()
+//    catches every receiver's exception and returns it with the receiver.
+//  - A receiver may be tied to a QObject: when the object is destroyed the
+//    receiver is gone, as Django's weak references to bound methods are.
+//
+// Every signal belongs to a DispatchContext, which keeps the dispatch stack
+// (hence the depth of the contract), the recursion bound, and the trace
+// listeners that see every send and every receiver call.
+
+#include "dispatch/tracelistener.h"
+#include "model/value.h"
+
+#include <QObject>
+#include <QPointer>
+#include <QPair>
+#include <QString>
+#include <QVector>
+#include <functional>
+#include <memory>
+#include <optional>
+
+namespace ss {
+
+// The keyword arguments of one send, in the order Django passes them
+// (e.g. instance, created, raw, using, update_fields). "instance" holds the live object.
+struct SignalArgs
+{
+    QVector<QPair<QString, Value>> items;
+
+    SignalArgs &add(const QString &name, Value value) { items.append({name, std::move(value)}); return *this; }
+    bool has(const QString &name) const;
+    Value get(const QString &name) const;       // null Value when absent
+    QCborMap freeze() const;                    // as the trace encodes them now
+};
+
+using ReceiverFn = std::function<void(const Sender &sender, const SignalArgs &args)>;
+
+struct RobustResult
+{
+    ReceiverEvent receiver;
+    std::optional<DjangoError> error;           // empty when the receiver returned normally
+};
+
+// Information about a connected receiver, for views ("under each signal the
+// receivers connected to it in dispatch order").
+struct ConnectedReceiver
+{
+    quintptr receiverId = 0;
+    QString label;
+    Sender sender;
+    QString dispatchUid;                        // empty when none
+    bool muted = false;
+};
+
+class DispatchContext
+{
+public:
+    DispatchContext();
+    ~DispatchContext();
+
+    void addListener(TraceListener *listener);
+    void removeListener(TraceListener *listener);
+    const QVector<TraceListener *> &listeners() const { return m_listeners; }
+
+    // Receivers currently running: the depth a send made now is recorded at.
+    int depth() const { return m_depth; }
+
+    // A send that would be recorded at this depth raises RecursionError
+    // ("maximum recursion depth exceeded") instead: no line, no receivers run.
+    // The contract's value is 32; the GUI may tighten it.
+    void setMaxDepth(int depth) { m_maxDepth = depth; }
+    int maxDepth() const { return m_maxDepth; }
+
+    // Helpers for the engine's own lines, so they carry the current depth.
+    void emitEffect(const QString &kind, const QString &text);
+    void emitErrorLine(int depth, const DjangoError &error);
+
+    // Internal bookkeeping used by Signal.
+    quint64 nextSendId() { return ++m_lastSendId; }
+    void enterReceiver() { ++m_depth; }
+    void leaveReceiver() { --m_depth; }
+
+private:
+    QVector<TraceListener *> m_listeners;
+    int m_depth = 0;
+    int m_maxDepth = 32;
+    quint64 m_lastSendId = 0;
+};
+
+class Signal
+{
+public:
+    // `canonical`: whether the canonical trace records this signal's sends
+    // (the nine built-ins and custom signals: yes; connection_created: no).
+    Signal(QString name, DispatchContext *context, bool canonical = true);
+    bool isCanonical() const { return m_canonical; }
+
+    const QString &name() const { return m_name; }
+    DispatchContext *context() const { return m_context; }
+
+    // Returns true when a receiver was added, false when the (uid or receiver,
+    // sender) slot was already taken (Django ignores the connect silently).
+    // `lifetime`: the receiver vanishes when this object is destroyed.
+    bool connect(quintptr receiverId, ReceiverFn fn, const Sender &sender = {},
+                 const QString &dispatchUid = {}, const QString &label = {},
+                 QObject *lifetime = nullptr);
+    // Returns whether anything was removed.
+    bool disconnect(quintptr receiverId, const Sender &sender = {}, const QString &dispatchUid = {});
+    bool hasListeners(const Sender &sender = {}) const;
+
+    // A muted receiver stays connected (keeps its place) but is skipped by sends.
+    bool setMuted(quintptr receiverId, const Sender &sender, const QString &dispatchUid, bool muted);
+
+    QVector<ConnectedReceiver> receivers() const;                 // in connection order, live ones
+    QVector<ConnectedReceiver> liveReceivers(const Sender &sender) const; // those a send from `sender` would call
+
+    // Throws the first receiver's exception (DjangoError; other exceptions are
+    // wrapped as DjangoError("Exception", what())). Throws RecursionError when
+    // the depth bound is reached.
+    void send(const Sender &sender, const SignalArgs &args);
+    QVector<RobustResult> sendRobust(const Sender &sender, const SignalArgs &args);
+
+private:
+    struct Connection
+    {
+        quintptr receiverId = 0;
+        QString dispatchUid;
+        Sender sender;
+        ReceiverFn fn;
+        QString label;
+        bool tiedToObject = false;
+        QPointer<QObject> lifetime;
+        bool muted = false;
+        bool isDead() const { return tiedToObject && lifetime.isNull(); }
+        // Django's _live_receivers filter: a receiver connected with no sender
+        // hears everyone; one connected with a sender hears only that sender.
+        bool hears(const Sender &s) const { return sender.isNone() || sender == s; }
+        // Django's lookup_key equality: (dispatch_uid, sender) when a uid is
+        // given, else (receiver id, sender). A uid key never equals an id key.
+        bool hasKey(quintptr id, const Sender &s, const QString &uid) const
+        {
+            return sender == s && (uid.isEmpty() ? dispatchUid.isEmpty() && receiverId == id
+                                                 : dispatchUid == uid);
+        }
+    };
+    // Live connections hearing `sender`, muted ones included (Django's _live_receivers).
+    QVector<std::shared_ptr<Connection>> matching(const Sender &sender) const;
+    void pruneDead();
+    // send() and sendRobust() share one body; `results` is null for a plain send.
+    void dispatch(const Sender &sender, const SignalArgs &args, QVector<RobustResult> *results);
+    SendEvent makeEvent(const Sender &sender, const SignalArgs &args, int depth, bool robust) const;
+
+    QString m_name;
+    DispatchContext *m_context;
+    bool m_canonical = true;
+    QVector<std::shared_ptr<Connection>> m_connections;
+};
+
+} // namespace ss

@@ -1,0 +1,102 @@
+#pragma once
+// Finds the "my post_save saves its own instance" loops Django users ask about.
+//
+// A loop is a send of (signal, sender, instance) while a send of the very same
+// triple is still open further down the dispatch stack: a receiver re-entered a
+// save of that instance, directly or through other models' receivers. Sends
+// without an instance are never loops (two pre_init of User are not a cycle).
+//
+// The detector keeps its own stack of open sends and receiver calls. Used
+// alone (as a TraceListener) it only collects the loops; the TraceRecorder
+// drives it through the begin*/end* methods with the index it gave each event,
+// and gets the marks back through the mark callback. Everything here happens
+// only on a re-entry, so an ordinary send costs one scan of the open stack.
+
+#include "dispatch/tracelistener.h"
+
+#include <QHash>
+#include <QString>
+#include <QVector>
+#include <functional>
+
+namespace ss {
+
+// Ordered by severity: a mark is only ever raised, never lowered.
+enum class LoopMark : quint8 {
+    None,
+    InCycle,    // an open send or receiver call between a send and its re-entry
+    Reentry,    // the send that re-entered (signal, sender, instance) already open
+    Stopped,    // part of a chain the recursion bound stopped (contract 5.9)
+};
+
+QString loopMarkName(LoopMark mark);    // "none", "cycle", "reentry", "stopped"
+
+struct DetectedLoop
+{
+    int firstEvent = -1;        // the send that was re-entered (first detection), -1 if not recorded
+    int reentryEvent = -1;      // the first send that re-entered it
+    int stopEvent = -1;         // the refused send, when the recursion bound stopped the loop
+    QString path;               // "post_save(Counter:1) → resave_counter → post_save(Counter:1)"
+    int reentries = 0;          // how many re-entering sends took exactly this path
+    bool stopped = false;       // the recursion bound ended it
+    int revision = 0;           // bumped on every change, so views can tell what to repaint
+};
+
+class LoopDetector : public TraceListener
+{
+public:
+    // Called for every event a loop touches: (event index, its new mark, loop index).
+    using MarkFn = std::function<void(int event, LoopMark mark, int loop)>;
+    void setMarkCallback(MarkFn fn) { m_mark = std::move(fn); }
+
+    // Standalone listener: events are not numbered, so no marks are reported.
+    void stepBegin(int step, const QString &code) override;
+    void stepEnd(int step, const DjangoError *failure) override;
+    void sendBegin(const SendEvent &event) override { beginSend(event, -1); }
+    void sendEnd(const SendEvent &event, const DjangoError *) override { endSend(event); }
+    void receiverBegin(const SendEvent &send, const ReceiverEvent &receiver) override { beginReceiver(send, receiver, -1); }
+    void receiverEnd(const SendEvent &send, const ReceiverEvent &receiver, const DjangoError *) override { endReceiver(send, receiver); }
+    void recursionStopped(const SendEvent &event) override { stopRecursion(event, -1); }
+
+    // The recorder's entry points: `event` is the recorder's index (-1: not recorded).
+    void beginSend(const SendEvent &event, int eventIndex);
+    void endSend(const SendEvent &event);
+    void beginReceiver(const SendEvent &send, const ReceiverEvent &receiver, int eventIndex);
+    void endReceiver(const SendEvent &send, const ReceiverEvent &receiver);
+    void stopRecursion(const SendEvent &event, int eventIndex);
+
+    const QVector<DetectedLoop> &loops() const { return m_loops; }
+
+    // Forgets the loops and the event numbers (the recording was cleared); the
+    // open stack stays, so sends in progress still close properly.
+    void forgetEvents();
+
+private:
+    struct Frame
+    {
+        bool isSend = false;
+        int event = -1;
+        quint64 sendId = 0;             // sends: SendEvent::id; receivers: their send's id
+        int receiverIndex = -1;
+        QString signal;
+        Sender sender;
+        QString instanceKey;
+        QString label;                  // receivers
+        int loop = -1;                  // sends that re-entered: their loop
+    };
+
+    static QString sendText(const QString &signal, const Sender &sender, const QString &instanceKey);
+    static QString frameText(const Frame &frame);
+    static bool sameSend(const Frame &frame, const QString &signal, const Sender &sender, const QString &instanceKey);
+    int innermostOccurrence(const SendEvent &event) const;
+    int loopForPath(const QString &path);
+    void mark(int eventIndex, LoopMark mark, int loop);
+    void popTo(int size);
+
+    QVector<Frame> m_stack;
+    QVector<DetectedLoop> m_loops;
+    QHash<QString, int> m_loopByPath;   // a repeated re-entry along the same path is the same loop
+    MarkFn m_mark;
+};
+
+} // namespace ss

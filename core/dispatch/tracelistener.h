@@ -1,0 +1,82 @@
+#pragma once
+// Begin/end hooks for everything the engine does, in the shape of Qt's signal-spy
+// callback set. The trace recorder, the loop detector and the Qt bridge are all
+// listeners; the engine never knows who is listening.
+//
+// Depth is the contract's: 0 for a send made by a step itself, n+1 for anything
+// that happens while a receiver of a depth-n send runs.
+
+#include "model/djangoerror.h"
+
+#include <QCborMap>
+#include <QString>
+
+namespace ss {
+
+class Signal;
+class Instance;
+
+// Who sent a signal: a model class, an app (migrate signals), or nobody.
+struct Sender
+{
+    enum class Kind : quint8 { None, Model, App };
+    Kind kind = Kind::None;
+    QString name;                               // model name or app label
+
+    static Sender none() { return {}; }
+    static Sender model(const QString &name) { return {Kind::Model, name}; }
+    static Sender app(const QString &label) { return {Kind::App, label}; }
+    bool isNone() const { return kind == Kind::None; }
+    bool operator==(const Sender &o) const { return kind == o.kind && name == o.name; }
+    bool operator!=(const Sender &o) const { return !(*this == o); }
+};
+
+struct SendEvent
+{
+    const Signal *signal = nullptr;
+    QString signalName;
+    Sender sender;
+    QCborMap args;              // frozen at the moment of the send, in Django's keyword order
+    int depth = 0;
+    bool robust = false;
+    QString instanceKey;        // identity of args["instance"] ("User:1", or "User@0x.." unsaved); empty if none
+    quint64 id = 0;             // unique per send within a DispatchContext, increasing
+    bool canonical = true;      // false for signals the canonical trace leaves out (connection_created)
+    // The live args["instance"] (nullptr if none), valid only during the listener
+    // call: lets a view snapshot the instance's field values at the moment of the send.
+    const Instance *liveInstance = nullptr;
+};
+
+struct ReceiverEvent
+{
+    QString label;              // receiver's name (declaration name, or a C++ label)
+    quintptr receiverId = 0;
+    int index = 0;              // position in the send's receiver list
+};
+
+class TraceListener
+{
+public:
+    virtual ~TraceListener() = default;
+
+    // A top-level user action: a scenario step or a GUI edit, labelled with its
+    // Django code ("User.objects.create(username='ann')").
+    virtual void stepBegin(int /*step*/, const QString & /*code*/) {}
+    virtual void stepEnd(int /*step*/, const DjangoError * /*failure*/) {}
+
+    virtual void sendBegin(const SendEvent &) {}
+    // `escaped` is set when an exception leaves the send (plain send only).
+    virtual void sendEnd(const SendEvent &, const DjangoError * /*escaped*/) {}
+    virtual void receiverBegin(const SendEvent &, const ReceiverEvent &) {}
+    virtual void receiverEnd(const SendEvent &, const ReceiverEvent &, const DjangoError * /*error*/) {}
+
+    // A canonical `effect` line (notify) at `depth`.
+    virtual void effect(int /*depth*/, const QString & /*kind*/, const QString & /*text*/) {}
+    // A canonical `error` line: a step failed (depth 0) or a robust send swallowed
+    // a receiver's exception (depth n+1).
+    virtual void errorLine(int /*depth*/, const DjangoError &) {}
+    // A send refused because it would exceed the recursion bound (contract 5.9).
+    virtual void recursionStopped(const SendEvent &) {}
+};
+
+} // namespace ss

@@ -1,0 +1,36 @@
+#pragma once
+// Reading schema and scenario files (contract sections 1-3). Everything that can
+// be checked before running is checked here; a file that fails is refused whole
+// with one message naming the file and where in it (line:column, JSON path).
+
+#include "formats/scenario.h"
+#include "formats/schema.h"
+
+#include <QByteArray>
+#include <QString>
+#include <optional>
+
+namespace ss {
+
+struct LoadError
+{
+    QString file;       // the offending file (a scenario's schema file when that is the culprit)
+    int line = 0;       // 1-based; 0 when unknown
+    int column = 0;     // 1-based; 0 when unknown
+    QString path;       // JSON path of the offending value, e.g. "steps[3].model"; empty for syntax errors
+    QString message;    // what is wrong, one sentence
+    // "file:line:column: steps[3].model: unknown model 'Foo'" (parts omitted when unknown)
+    QString toString() const;
+};
+
+std::optional<SchemaDecl> loadSchemaFile(const QString &path, LoadError *error);
+std::optional<SchemaDecl> parseSchema(const QByteArray &json, const QString &fileForMessages, LoadError *error);
+
+// A scenario's "schema" is a path relative to the scenario file, or an inline object.
+std::optional<ScenarioDecl> loadScenarioFile(const QString &path, LoadError *error);
+std::optional<ScenarioDecl> parseScenario(const QByteArray &json, const QString &fileForMessages, LoadError *error);
+
+// True when the file's "format" tag says it is a scenario (used to decide how to open a file).
+bool looksLikeScenario(const QByteArray &json);
+
+} // namespace ss

@@ -1,0 +1,55 @@
+#pragma once
+// Django's deletion Collector (django/db/models/deletion.py), contract 5.5:
+// collect the instances to delete by following every relation that points at
+// them (reading the related rows, which sends their pre_init/post_init), order
+// the models so that referencing models go first, then delete everything in one
+// transaction with pre_delete for all and post_delete model by model.
+
+#include "model/engine.h"
+
+#include <QHash>
+#include <QSet>
+#include <QVector>
+
+namespace ss {
+
+class Collector
+{
+public:
+    explicit Collector(Engine &engine) : m_engine(engine) {}
+
+    // Collector.collect(objs, source, nullable). Throws ProtectedError or
+    // RestrictedError (after the reads that found the blocking rows).
+    void collect(const QVector<InstancePtr> &objects, const Model *source = nullptr, bool nullable = false,
+                 bool failOnRestricted = true);
+
+    // Collector.delete(): the signals and the SQL, in one transaction.
+    void deleteCollected();
+
+    // What deleteCollected() will do, in order, for previews: each model with
+    // its instances (ascending pk), and the relations that will be set to null
+    // or to their default.
+    struct PlannedModel { const Model *model; QVector<InstancePtr> instances; };
+    struct FieldUpdate { const Field *field; QCborValue value; QVector<InstancePtr> instances; };
+    QVector<PlannedModel> plan();
+    const QVector<FieldUpdate> &fieldUpdates() const { return m_fieldUpdates; }
+
+private:
+    QVector<InstancePtr> add(const QVector<InstancePtr> &objects, const Model *source, bool nullable);
+    void addDependency(const Model *model, const Model *dependency);
+    void addFieldUpdate(const Field *field, const QCborValue &value, const QVector<InstancePtr> &objects);
+    QVector<InstancePtr> relatedObjects(const Field *field, const QVector<InstancePtr> &batch);
+    void sortModels();
+
+    Engine &m_engine;
+    QVector<const Model *> m_order;                                 // Collector.data's key order
+    QHash<const Model *, QVector<InstancePtr>> m_data;
+    QHash<const Model *, QSet<QString>> m_collectedKeys;            // identity: model + pk
+    QHash<const Model *, QSet<const Model *>> m_dependencies;       // model -> models that must go first
+    QVector<FieldUpdate> m_fieldUpdates;
+    struct Restricted { const Field *field; QVector<InstancePtr> objects; };
+    QVector<const Model *> m_restrictedOrder;
+    QHash<const Model *, QVector<Restricted>> m_restricted;
+};
+
+} // namespace ss

@@ -1,0 +1,27 @@
+#include "model/instance.h"
+
+namespace ss {
+
+Instance::Instance(const Model *model)
+    : m_model(model), m_values(model->concreteFields.size())
+{
+}
+
+void Instance::setValue(const Field *field, const QCborValue &value)
+{
+    // Django's ForeignKeyDeferredAttribute: assigning a different id to the
+    // attname drops the cached related object; the same id keeps it.
+    if (field->isForeignKey() && hasCached(field) && !(m_values[field->index] == value))
+        clearCache(field);
+    m_values[field->index] = value;
+}
+
+QString Instance::identityKey() const
+{
+    const QCborValue id = pk();
+    if (id.isNull() || id.isUndefined())
+        return m_model->name + QStringLiteral("@0x") + QString::number(quintptr(this), 16);
+    return m_model->name + QLatin1Char(':') + placeholderText(id);
+}
+
+} // namespace ss

@@ -1,0 +1,257 @@
+#include "model/value.h"
+
+#include "model/instance.h"
+
+#include <QJsonArray>
+#include <QJsonObject>
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+
+namespace ss {
+
+QCborValue Value::freeze() const
+{
+    if (!m_instance)
+        return m_scalar;
+    QCborMap map;
+    map.insert(QStringLiteral("model"), m_instance->model()->name);
+    map.insert(QStringLiteral("pk"), m_instance->pk());
+    return map;
+}
+
+QCborValue cborFromJson(const QJsonValue &value)
+{
+    // QCborValue::fromJsonValue keeps Qt's integer/double distinction, which
+    // Qt's parser makes from the text: "1" is an integer, "1.0" a double.
+    switch (value.type()) {
+    case QJsonValue::Array: {
+        QCborArray array;
+        for (const QJsonValue &item : value.toArray())
+            array.append(cborFromJson(item));
+        return array;
+    }
+    case QJsonValue::Object: {
+        QCborMap map;
+        const QJsonObject object = value.toObject();
+        for (auto it = object.begin(); it != object.end(); ++it)
+            map.insert(it.key(), cborFromJson(it.value()));
+        return map;
+    }
+    default:
+        return QCborValue::fromJsonValue(value);
+    }
+}
+
+static bool isNumber(const QCborValue &v) { return v.isInteger() || v.isDouble(); }
+
+bool jsonEquals(const QCborValue &a, const QCborValue &b)
+{
+    if (isNumber(a) && isNumber(b)) {
+        if (a.isInteger() && b.isInteger())
+            return a.toInteger() == b.toInteger();
+        return a.toDouble() == b.toDouble();
+    }
+    if (a.type() != b.type())
+        return false;
+    if (a.isArray()) {
+        const QCborArray x = a.toArray(), y = b.toArray();
+        if (x.size() != y.size())
+            return false;
+        for (qsizetype i = 0; i < x.size(); ++i)
+            if (!jsonEquals(x.at(i), y.at(i)))
+                return false;
+        return true;
+    }
+    if (a.isMap()) {
+        const QCborMap x = a.toMap(), y = b.toMap();
+        if (x.size() != y.size())
+            return false;
+        for (auto it = x.begin(); it != x.end(); ++it) {
+            if (!y.contains(it.key()) || !jsonEquals(it.value(), y.value(it.key())))
+                return false;
+        }
+        return true;
+    }
+    return a == b;
+}
+
+QString pythonFloatRepr(double value)
+{
+    if (std::isnan(value))
+        return QStringLiteral("NaN");      // json.dumps spelling
+    if (std::isinf(value))
+        return value > 0 ? QStringLiteral("Infinity") : QStringLiteral("-Infinity");
+    if (value == 0)
+        return std::signbit(value) ? QStringLiteral("-0.0") : QStringLiteral("0.0");
+
+    // Shortest round-trip digits, then Python's layout: fixed notation for
+    // exponents -4..15, scientific (two-digit exponent at least) otherwise.
+    char buffer[64];
+    auto result = std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::scientific);
+    std::string sci(buffer, result.ptr);
+    const auto ePos = sci.find('e');
+    std::string mantissa = sci.substr(0, ePos);
+    const int exponent = std::stoi(sci.substr(ePos + 1));
+    const bool negative = mantissa[0] == '-';
+    if (negative)
+        mantissa.erase(0, 1);
+    std::string digits;
+    for (char c : mantissa)
+        if (c != '.')
+            digits.push_back(c);
+
+    std::string out;
+    if (exponent >= -4 && exponent < 16) {
+        if (exponent < 0) {
+            out = "0." + std::string(size_t(-exponent - 1), '0') + digits;
+        } else if (size_t(exponent + 1) >= digits.size()) {
+            out = digits + std::string(size_t(exponent + 1) - digits.size(), '0') + ".0";
+        } else {
+            out = digits.substr(0, size_t(exponent + 1)) + "." + digits.substr(size_t(exponent + 1));
+        }
+    } else {
+        out = digits.substr(0, 1);
+        if (digits.size() > 1)
+            out += "." + digits.substr(1);
+        char exp[16];
+        std::snprintf(exp, sizeof exp, "e%c%02d", exponent < 0 ? '-' : '+', std::abs(exponent));
+        out += exp;
+    }
+    if (negative)
+        out.insert(out.begin(), '-');
+    return QString::fromStdString(out);
+}
+
+static void appendJsonString(QByteArray &out, const QString &text, bool asciiOnly)
+{
+    // With asciiOnly, non-ASCII is escaped as \uXXXX the way Python's
+    // json.dumps does by default, surrogate pairs included.
+    if (!asciiOnly) {
+        QString escaped;
+        escaped.reserve(text.size() + 2);
+        for (QChar ch : text) {
+            const ushort c = ch.unicode();
+            if (c == '"') escaped += QStringLiteral("\\\"");
+            else if (c == '\\') escaped += QStringLiteral("\\\\");
+            else if (c == '\n') escaped += QStringLiteral("\\n");
+            else if (c == '\r') escaped += QStringLiteral("\\r");
+            else if (c == '\t') escaped += QStringLiteral("\\t");
+            else if (c == '\b') escaped += QStringLiteral("\\b");
+            else if (c == '\f') escaped += QStringLiteral("\\f");
+            else if (c < 0x20) escaped += QStringLiteral("\\u%1").arg(c, 4, 16, QLatin1Char('0'));
+            else escaped += ch;
+        }
+        out.append('"');
+        out.append(escaped.toUtf8());
+        out.append('"');
+        return;
+    }
+    out.append('"');
+    for (QChar ch : text) {
+        const ushort c = ch.unicode();
+        switch (c) {
+        case '"': out.append("\\\""); break;
+        case '\\': out.append("\\\\"); break;
+        case '\n': out.append("\\n"); break;
+        case '\r': out.append("\\r"); break;
+        case '\t': out.append("\\t"); break;
+        case '\b': out.append("\\b"); break;
+        case '\f': out.append("\\f"); break;
+        default:
+            if (c < 0x20 || c > 0x7e) {
+                char esc[8];
+                std::snprintf(esc, sizeof esc, "\\u%04x", c);
+                out.append(esc);
+            } else {
+                out.append(char(c));
+            }
+        }
+    }
+    out.append('"');
+}
+
+void appendCanonicalJson(QByteArray &out, const QCborValue &value, bool asciiOnly)
+{
+    switch (value.type()) {
+    case QCborValue::Integer:
+        out.append(QByteArray::number(value.toInteger()));
+        break;
+    case QCborValue::Double:
+        out.append(pythonFloatRepr(value.toDouble()).toLatin1());
+        break;
+    case QCborValue::True:
+        out.append("true");
+        break;
+    case QCborValue::False:
+        out.append("false");
+        break;
+    case QCborValue::String:
+        appendJsonString(out, value.toString(), asciiOnly);
+        break;
+    case QCborValue::Array: {
+        out.append('[');
+        const QCborArray array = value.toArray();
+        for (qsizetype i = 0; i < array.size(); ++i) {
+            if (i)
+                out.append(',');
+            appendCanonicalJson(out, array.at(i), asciiOnly);
+        }
+        out.append(']');
+        break;
+    }
+    case QCborValue::Map: {
+        const QCborMap map = value.toMap();
+        QVector<QPair<QString, QCborValue>> items;
+        items.reserve(map.size());
+        for (auto it = map.begin(); it != map.end(); ++it)
+            items.append({it.key().toString(), it.value()});
+        // Python sorts keys by code point; QString's operator< compares UTF-16
+        // units, which agrees for everything outside the surrogate range.
+        std::sort(items.begin(), items.end(), [](const auto &a, const auto &b) { return a.first < b.first; });
+        out.append('{');
+        for (qsizetype i = 0; i < items.size(); ++i) {
+            if (i)
+                out.append(',');
+            appendJsonString(out, items[i].first, asciiOnly);
+            out.append(':');
+            appendCanonicalJson(out, items[i].second, asciiOnly);
+        }
+        out.append('}');
+        break;
+    }
+    default:
+        out.append("null");
+        break;
+    }
+}
+
+QByteArray canonicalJson(const QCborValue &value, bool asciiOnly)
+{
+    QByteArray out;
+    appendCanonicalJson(out, value, asciiOnly);
+    return out;
+}
+
+std::optional<QString> splitReference(const QCborValue &value, QCborValue *literal)
+{
+    const QString text = value.isString() ? value.toString() : QString();
+    if (!text.startsWith(QLatin1Char('$'))) {
+        *literal = value;
+        return std::nullopt;
+    }
+    if (text.startsWith(QLatin1String("$$"))) {
+        *literal = QCborValue(text.mid(1));
+        return std::nullopt;
+    }
+    return text.mid(1);
+}
+
+QString placeholderText(const QCborValue &value)
+{
+    if (value.isString())
+        return value.toString();
+    return QString::fromUtf8(canonicalJson(value, false));
+}
+
+} // namespace ss

@@ -1,0 +1,492 @@
+#include "session/session.h"
+
+#include "model/collector.h"
+#include "model/fieldvalues.h"
+#include "formats/loaders.h"
+
+#include <QFile>
+
+namespace ss {
+
+QString pythonValue(const QCborValue &value)
+{
+    return pythonRepr(value);
+}
+
+// Records, for each send with an instance, the instance's values at that
+// moment (and for pre_save the stored row). Registered after the recorder, so
+// the send it hears about is the recorder's latest event.
+class SnapshotListener : public TraceListener
+{
+public:
+    static constexpr int MaxSnapshots = 200000;
+
+    SnapshotListener(TraceRecorder &recorder, Database &database) : m_recorder(recorder), m_database(database) {}
+
+    void sendBegin(const SendEvent &event) override
+    {
+        if (!event.liveInstance || m_recorder.isPaused() || m_recorder.count() == 0
+            || m_snapshots.size() >= MaxSnapshots)
+            return;
+        const int index = m_recorder.count() - 1;
+        if (m_recorder.kindOf(index) != TraceEventKind::Send)
+            return;
+        const Instance &instance = *event.liveInstance;
+        InstanceSnapshot snapshot;
+        snapshot.model = instance.model();
+        snapshot.values = instance.values();
+        const QCborValue pk = instance.pk();
+        if (event.signalName == QLatin1String("pre_save") && !pk.isNull() && !pk.isUndefined()) {
+            try {
+                const QVector<Row> rows = m_database.select(instance.model(), {{instance.model()->pk, pk}}, {}, 1);
+                if (!rows.isEmpty())
+                    snapshot.stored = rows.first();
+            } catch (const DjangoError &) {
+            }
+        }
+        m_snapshots.insert(index, snapshot);
+    }
+
+    void forget() { m_snapshots.clear(); }
+    const InstanceSnapshot *snapshot(int event) const
+    {
+        auto it = m_snapshots.constFind(event);
+        return it == m_snapshots.constEnd() ? nullptr : &*it;
+    }
+
+private:
+    TraceRecorder &m_recorder;
+    Database &m_database;
+    QHash<int, InstanceSnapshot> m_snapshots;
+};
+
+static QString &defaultDatabaseLocation()
+{
+    static QString location = QStringLiteral(":memory:");
+    return location;
+}
+
+void Session::setDefaultDatabase(const QString &location)
+{
+    defaultDatabaseLocation() = location;
+}
+
+QString Session::defaultDatabase()
+{
+    return defaultDatabaseLocation();
+}
+
+QString Session::databaseDescription() const
+{
+    return m_runner ? m_runner->engine().database().description() : QString();
+}
+
+Session::Session(QObject *parent)
+    : QObject(parent), m_bridge(std::make_unique<TraceBridge>(&m_recorder))
+{
+    qRegisterMetaType<ss::ActionResult>();
+    connect(m_bridge.get(), &TraceBridge::recordingCleared, this, [this] {
+        if (m_snapshots)
+            m_snapshots->forget();
+    });
+}
+
+Session::~Session()
+{
+    if (m_runner) {
+        m_runner->engine().dispatch().removeListener(m_snapshots.get());
+        m_runner->engine().dispatch().removeListener(m_bridge.get());
+        m_runner->engine().dispatch().removeListener(&m_recorder);
+    }
+    m_runner.reset();
+}
+
+bool Session::loadFile(const QString &path, QString *error)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        if (error)
+            *error = QStringLiteral("%1: cannot open: %2").arg(path, file.errorString());
+        return false;
+    }
+    const QByteArray bytes = file.read(64 * 1024 * 1024);
+    file.close();
+    LoadError loadError;
+    if (looksLikeScenario(bytes)) {
+        std::optional<ScenarioDecl> scenario = loadScenarioFile(path, &loadError);
+        if (!scenario) {
+            if (error)
+                *error = loadError.toString();
+            return false;
+        }
+        return load(std::move(*scenario), error);
+    }
+    std::optional<SchemaDecl> schema = loadSchemaFile(path, &loadError);
+    if (!schema) {
+        if (error)
+            *error = loadError.toString();
+        return false;
+    }
+    ScenarioDecl scenario;
+    scenario.path = path;
+    scenario.name = schema->app;
+    scenario.schema = std::move(*schema);
+    return load(std::move(scenario), error);
+}
+
+bool Session::load(ScenarioDecl scenario, QString *error)
+{
+    ScenarioDecl previous = std::move(m_scenario);
+    m_scenario = std::move(scenario);
+    m_muted.clear();
+    try {
+        build();
+    } catch (const DjangoError &e) {
+        if (error)
+            *error = e.type() + QStringLiteral(": ") + e.message();
+        m_scenario = std::move(previous);
+        if (m_runner) {         // the previous engine stays, listened to again
+            attach();
+            Q_EMIT loaded();
+        }
+        return false;
+    }
+    Q_EMIT loaded();
+    Q_EMIT databaseChanged();
+    return true;
+}
+
+void Session::build()
+{
+    Q_EMIT aboutToRebuild();
+    if (m_runner) {
+        m_runner->engine().dispatch().removeListener(m_snapshots.get());
+        m_runner->engine().dispatch().removeListener(m_bridge.get());
+        m_runner->engine().dispatch().removeListener(&m_recorder);
+    }
+    const QString location = defaultDatabase();
+    auto runner = std::make_unique<ScenarioRunner>(m_scenario, location);
+    if (location != QLatin1String(":memory:") && !Backend::isServerUrl(location))
+        runner->engine().resetDatabase();   // a SQLite file: the scenario's start
+    m_snapshots.reset();
+    m_runner = std::move(runner);
+    m_bridge->clearRecording();
+    m_snapshots = std::make_unique<SnapshotListener>(m_recorder, m_runner->engine().database());
+    attach();
+    for (const QString &name : std::as_const(m_muted))
+        m_runner->receivers().setMuted(name, true);
+    m_nextActionStep = m_scenario.steps.size();
+    m_actions = 0;
+    m_runner->open();       // connection_created, like Django's first query
+}
+
+void Session::attach()
+{
+    DispatchContext &dispatch = m_runner->engine().dispatch();
+    dispatch.addListener(&m_recorder);
+    dispatch.addListener(m_bridge.get());
+    dispatch.addListener(m_snapshots.get());
+}
+
+void Session::reset()
+{
+    if (!m_runner)
+        return;
+    build();
+    Q_EMIT loaded();
+    Q_EMIT databaseChanged();
+}
+
+ActionResult Session::runNext()
+{
+    ActionResult result;
+    if (atEnd())
+        return result;
+    result.step = m_runner->nextStep();
+    const std::optional<DjangoError> failure = m_runner->runNext();
+    if (failure) {
+        result.errorType = failure->type();
+        result.errorMessage = failure->message();
+    }
+    Q_EMIT databaseChanged();
+    return result;
+}
+
+bool Session::setMuted(const QString &name, bool muted)
+{
+    if (!m_runner || !m_runner->receivers().setMuted(name, muted))
+        return false;
+    if (muted)
+        m_muted.insert(name);
+    else
+        m_muted.remove(name);
+    return true;
+}
+
+// --- Silent reading -------------------------------------------------------
+
+QVector<Row> Session::rows(const Model *model)
+{
+    try {
+        return engine().database().select(model, {}, {model->pk});
+    } catch (const DjangoError &) {
+        return {};
+    }
+}
+
+std::optional<Row> Session::row(const Model *model, const QCborValue &pk)
+{
+    try {
+        const QVector<Row> found = engine().database().select(model, {{model->pk, pk}}, {}, 1);
+        if (!found.isEmpty())
+            return found.first();
+    } catch (const DjangoError &) {
+    }
+    return std::nullopt;
+}
+
+QVector<QCborValue> Session::linkedIds(const Model *model, const QCborValue &pk, const Field *m2mField)
+{
+    Q_UNUSED(model);
+    if (!m2mField || !m2mField->through)
+        return {};
+    try {
+        QVector<QCborValue> ids = engine().database().selectColumn(
+            m2mField->through, m2mField->throughTarget, {{m2mField->throughSource, pk}});
+        std::sort(ids.begin(), ids.end(), [](const QCborValue &a, const QCborValue &b) { return a < b; });
+        return ids;
+    } catch (const DjangoError &) {
+        return {};
+    }
+}
+
+InstancePtr Session::silentInstance(const Model *model, const QCborValue &pk)
+{
+    const std::optional<Row> stored = row(model, pk);
+    return stored ? storedInstance(model, *stored) : nullptr;
+}
+
+QString Session::rowLabel(const Model *model, const QCborValue &pk)
+{
+    if (pk.isNull() || pk.isUndefined())
+        return QStringLiteral("None");
+    const std::optional<Row> stored = row(model, pk);
+    if (stored) {
+        for (const Field *field : model->concreteFields) {
+            if ((field->type == FieldType::Char || field->type == FieldType::Text) && !field->primaryKey)
+                return placeholderText(stored->value(field->index));
+        }
+    }
+    return instanceStr(model->name, pk);
+}
+
+QString Session::varName(const Model *model, const QCborValue &pk)
+{
+    return instanceVarName(model, pk);
+}
+
+// --- Actions --------------------------------------------------------------
+
+ActionResult Session::perform(const QString &code, const std::function<void()> &body)
+{
+    ActionResult result;
+    if (!m_runner) {
+        result.errorType = QStringLiteral("ScenarioError");
+        result.errorMessage = QStringLiteral("nothing is loaded");
+        return result;
+    }
+    DispatchContext &dispatch = engine().dispatch();
+    const int step = m_nextActionStep++;
+    ++m_actions;
+    result.step = step;
+    for (TraceListener *l : dispatch.listeners())
+        l->stepBegin(step, code);
+    std::optional<DjangoError> failure;
+    try {
+        body();
+    } catch (const DjangoError &error) {
+        failure = error;
+    } catch (const std::exception &error) {
+        failure = DjangoError(QStringLiteral("Exception"), QString::fromUtf8(error.what()));
+    }
+    if (failure) {
+        dispatch.emitErrorLine(0, *failure);
+        result.errorType = failure->type();
+        result.errorMessage = failure->message();
+    }
+    for (TraceListener *l : dispatch.listeners())
+        l->stepEnd(step, failure ? &*failure : nullptr);
+    Q_EMIT databaseChanged();
+    Q_EMIT actionFinished(result, code);
+    return result;
+}
+
+static DjangoError gone(const Model *model, const QCborValue &pk)
+{
+    Q_UNUSED(pk);
+    return DjangoError(QStringLiteral("DoesNotExist"), QStringLiteral("%1 matching query does not exist.").arg(model->name));
+}
+
+ActionResult Session::saveField(const Model *model, const QCborValue &pk, const Field *field, const QCborValue &value,
+                                bool updateFieldsOnly)
+{
+    const QString var = varName(model, pk);
+    const QString name = field->isForeignKey() ? field->attname : field->name;
+    QString code = QStringLiteral("%1.%2 = %3; ").arg(var, name, pythonValue(value));
+    code += updateFieldsOnly ? QStringLiteral("%1.save(update_fields=['%2'])").arg(var, name)
+                             : QStringLiteral("%1.save()").arg(var);
+    return perform(code, [=] {
+        const InstancePtr instance = silentInstance(model, pk);
+        if (!instance)
+            throw gone(model, pk);
+        engine().assign(instance, name, Value(value));
+        engine().save(instance, updateFieldsOnly ? std::optional<QStringList>(QStringList{name}) : std::nullopt);
+    });
+}
+
+static QString kwargsCode(const Kwargs &values)
+{
+    QStringList parts;
+    for (const auto &item : values)
+        parts << item.first + QLatin1Char('=') + pythonValue(item.second.scalar());
+    return parts.join(QStringLiteral(", "));
+}
+
+ActionResult Session::createRow(const Model *model, const Kwargs &values, QCborValue *newPk)
+{
+    const QString code = QStringLiteral("%1.objects.create(%2)").arg(model->name, kwargsCode(values));
+    return perform(code, [=] {
+        const InstancePtr instance = engine().create(model, values);
+        if (newPk)
+            *newPk = instance->pk();
+    });
+}
+
+ActionResult Session::deleteRow(const Model *model, const QCborValue &pk, RowRestore *taken)
+{
+    std::optional<TablesSnapshot> before;
+    if (taken && m_runner)
+        before = TablesSnapshot::take(engine());
+    const ActionResult result = perform(varName(model, pk) + QStringLiteral(".delete()"), [=] {
+        const InstancePtr instance = silentInstance(model, pk);
+        if (!instance)
+            throw gone(model, pk);
+        engine().deleteInstance(instance);
+    });
+    if (before)
+        *taken = result.ok() ? RowRestore::plan(registry(), *before, TablesSnapshot::take(engine())) : RowRestore();
+    return result;
+}
+
+ActionResult Session::restoreRows(const RowRestore &plan)
+{
+    const QString code = QStringLiteral("with transaction.atomic(): ") + plan.code().join(QStringLiteral("; "));
+    return perform(code, [this, plan] { plan.run(engine()); });
+}
+
+DeletePreview Session::previewDelete(const Model *model, const QCborValue &pk)
+{
+    DeletePreview preview;
+    preview.code = varName(model, pk) + QStringLiteral(".delete()");
+    const InstancePtr instance = silentInstance(model, pk);
+    if (!instance) {
+        preview.errorType = QStringLiteral("DoesNotExist");
+        preview.errorMessage = QStringLiteral("%1 matching query does not exist.").arg(model->name);
+        return preview;
+    }
+    // The collector reads the related rows through the engine (pre_init /
+    // post_init). The preview is not a user action: nothing of it is recorded,
+    // and the delete itself will show those reads again.
+    const bool wasPaused = m_recorder.isPaused();
+    m_recorder.setPaused(true);
+    try {
+        Collector collector(engine());
+        collector.collect({instance});
+        const QVector<Collector::PlannedModel> plan = collector.plan();
+        for (const auto &planned : plan) {
+            for (const InstancePtr &i : planned.instances)
+                preview.rows << QStringLiteral("%1 %2").arg(planned.model->name, placeholderText(i->pk()));
+            if (planned.model->autoCreated)
+                continue;
+            for (const InstancePtr &i : planned.instances)
+                preview.signalsInOrder << QStringLiteral("pre_delete  %1 %2").arg(planned.model->name, placeholderText(i->pk()));
+        }
+        for (const auto &planned : plan) {
+            if (planned.model->autoCreated)
+                continue;
+            for (auto it = planned.instances.crbegin(); it != planned.instances.crend(); ++it)
+                preview.signalsInOrder << QStringLiteral("post_delete %1 %2").arg(planned.model->name, placeholderText((*it)->pk()));
+        }
+        for (const auto &update : collector.fieldUpdates()) {
+            QStringList pks;
+            for (const InstancePtr &i : update.instances)
+                pks << placeholderText(i->pk());
+            preview.updates << QStringLiteral("%1.%2 = %3 for %1 %4 (a plain UPDATE: no signals)")
+                                   .arg(update.field->owner->name, update.field->name, pythonValue(update.value),
+                                        pks.join(QStringLiteral(", ")));
+        }
+    } catch (const DjangoError &error) {
+        preview.errorType = error.type();
+        preview.errorMessage = error.message();
+    }
+    m_recorder.setPaused(wasPaused);
+    return preview;
+}
+
+ActionResult Session::updateRows(const Model *model, const QVector<QCborValue> &pks, const Field *field,
+                                 const QCborValue &value)
+{
+    QStringList ids;
+    for (const QCborValue &pk : pks)
+        ids << pythonValue(pk);
+    const QString name = field->isForeignKey() ? field->attname : field->name;
+    const QString code = QStringLiteral("%1.objects.filter(pk__in=[%2]).update(%3=%4)")
+                             .arg(model->name, ids.join(QStringLiteral(", ")), name, pythonValue(value));
+    return perform(code, [=] {
+        Atomic atomic(engine().database());
+        for (const QCborValue &pk : pks)
+            engine().update(model, Kwargs{{model->pk->name, Value(pk)}}, Kwargs{{name, Value(value)}});
+        atomic.commit();
+    });
+}
+
+ActionResult Session::bulkCreate(const Model *model, const QVector<Kwargs> &rows)
+{
+    QStringList objects;
+    for (const Kwargs &row : rows)
+        objects << QStringLiteral("%1(%2)").arg(model->name, kwargsCode(row));
+    const QString code = QStringLiteral("%1.objects.bulk_create([%2])").arg(model->name, objects.join(QStringLiteral(", ")));
+    return perform(code, [=] { engine().bulkCreate(model, rows); });
+}
+
+ActionResult Session::m2mChange(const Model *model, const QCborValue &pk, const QString &accessor, M2mAction action,
+                                const QVector<QCborValue> &ids)
+{
+    QStringList args;
+    QVector<Value> targets;
+    for (const QCborValue &id : ids) {
+        args << pythonValue(id);
+        targets.append(Value(id));
+    }
+    static const char *names[] = {"add", "remove", "clear", "set"};
+    QString call = QString::fromLatin1(names[int(action)]);
+    QString argText = args.join(QStringLiteral(", "));
+    if (action == M2mAction::Set)
+        argText = QLatin1Char('[') + argText + QLatin1Char(']');
+    if (action == M2mAction::Clear)
+        argText.clear();
+    const QString code = QStringLiteral("%1.%2.%3(%4)").arg(varName(model, pk), accessor, call, argText);
+    return perform(code, [=] {
+        const InstancePtr instance = silentInstance(model, pk);
+        if (!instance)
+            throw gone(model, pk);
+        engine().m2m(instance, accessor, action, targets);
+    });
+}
+
+const InstanceSnapshot *Session::snapshot(int event) const
+{
+    return m_snapshots ? m_snapshots->snapshot(event) : nullptr;
+}
+
+} // namespace ss
