@@ -140,6 +140,7 @@ QString TimelineModel::senderText(int event) const
     case Sender::Kind::None: return QStringLiteral("None");
     case Sender::Kind::App: return QStringLiteral("app ") + name;
     case Sender::Kind::Model: return name;
+    case Sender::Kind::Object: return name;
     }
     return name;
 }

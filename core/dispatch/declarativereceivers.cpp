@@ -38,14 +38,17 @@ DeclarativeReceivers::~DeclarativeReceivers()
         if (!declared->connected)
             continue;
         if (Signal *signal = m_engine.signal(declared->decl.signal))
-            signal->disconnect(declared->receiverId, senderFor(declared->decl.sender),
+            signal->disconnect(declared->receiverId, senderFor(declared->decl),
                                declared->decl.dispatchUid.value_or(QString()));
     }
 }
 
-Sender DeclarativeReceivers::senderFor(const std::optional<QString> &model) const
+Sender DeclarativeReceivers::senderFor(const ReceiverDecl &decl) const
 {
-    return model ? Sender::model(*model) : Sender::none();
+    // The request and test signals' senders are classes, not models (8.5).
+    if (!decl.sender)
+        return Sender::none();
+    return isRequestSignal(decl.signal) ? Sender::object(*decl.sender) : Sender::model(*decl.sender);
 }
 
 std::shared_ptr<DeclarativeReceivers::Declared> DeclarativeReceivers::latest(const QString &name) const
@@ -68,7 +71,7 @@ bool DeclarativeReceivers::connect(const ReceiverDecl &decl)
         declared->connected = signal->connect(
             declared->receiverId,
             [this, d](const Sender &sender, const SignalArgs &args) { run(*d, sender, args); },
-            senderFor(decl.sender), decl.dispatchUid.value_or(QString()), decl.name);
+            senderFor(decl), decl.dispatchUid.value_or(QString()), decl.name);
     }
     m_declared.append(declared);
     return declared->connected;
@@ -80,7 +83,7 @@ bool DeclarativeReceivers::disconnect(const QString &name)
     if (!declared)
         return false;
     Signal *signal = m_engine.signal(declared->decl.signal);
-    return signal && signal->disconnect(declared->receiverId, senderFor(declared->decl.sender),
+    return signal && signal->disconnect(declared->receiverId, senderFor(declared->decl),
                                         declared->decl.dispatchUid.value_or(QString()));
 }
 
@@ -90,7 +93,7 @@ bool DeclarativeReceivers::setMuted(const QString &name, bool muted)
     if (!declared)
         return false;
     Signal *signal = m_engine.signal(declared->decl.signal);
-    return signal && signal->setMuted(declared->receiverId, senderFor(declared->decl.sender),
+    return signal && signal->setMuted(declared->receiverId, senderFor(declared->decl),
                                       declared->decl.dispatchUid.value_or(QString()), muted);
 }
 

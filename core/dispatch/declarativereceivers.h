@@ -45,7 +45,7 @@ private:
     Value resolve(const QCborValue &value, const Sender &sender, const SignalArgs &args);
     Kwargs resolveAll(const QCborMap &values, const Sender &sender, const SignalArgs &args);
     QString fillText(const QString &text, const Sender &sender, const SignalArgs &args);
-    Sender senderFor(const std::optional<QString> &model) const;
+    Sender senderFor(const ReceiverDecl &decl) const;
 
     Engine &m_engine;
     QVector<std::shared_ptr<Declared>> m_declared;

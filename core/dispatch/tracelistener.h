@@ -16,20 +16,30 @@ namespace ss {
 class Signal;
 class Instance;
 
-// Who sent a signal: a model class, an app (migrate signals), or nobody.
+// Who sent a signal: a model class, an app (migrate signals), another named
+// object (a handler class, UserSettingsHolder, a template: section 8), or nobody.
 struct Sender
 {
-    enum class Kind : quint8 { None, Model, App };
+    enum class Kind : quint8 { None, Model, App, Object };
     Kind kind = Kind::None;
     QString name;                               // model name or app label
 
     static Sender none() { return {}; }
     static Sender model(const QString &name) { return {Kind::Model, name}; }
     static Sender app(const QString &label) { return {Kind::App, label}; }
+    static Sender object(const QString &name) { return {Kind::Object, name}; }
     bool isNone() const { return kind == Kind::None; }
     bool operator==(const Sender &o) const { return kind == o.kind && name == o.name; }
     bool operator!=(const Sender &o) const { return !(*this == o); }
 };
+
+// The effect kind of a request's `response` line (4.3): its text is the HTTP
+// status, which the canonical trace writes as the number "status".
+inline const QString &responseEffect()
+{
+    static const QString kind = QStringLiteral("response");
+    return kind;
+}
 
 struct SendEvent
 {

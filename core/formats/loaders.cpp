@@ -2,11 +2,14 @@
 
 #include "formats/jsonchecks.h"
 #include "formats/jsonreader.h"
+#include "web/djangosettings.h"
+#include "web/templates.h"
 
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QHash>
+#include <QRegularExpression>
 #include <QSet>
 
 #include <cmath>
@@ -593,6 +596,51 @@ ActionDecl readAction(const QCborValue &value, const JsonPath &path, const Schem
     return action;
 }
 
+// Section 8.5: the request and test signals have no instance and no sender
+// object a receiver could use; their environ, request, template and context
+// have no portable raw value, in any receiver.
+void checkRequestSignalValue(const QCborValue &value, const JsonPath &path, const QString &signal, bool requestSignal)
+{
+    if (value.isMap()) {
+        const QCborMap map = value.toMap();
+        for (auto it = map.cbegin(); it != map.cend(); ++it)
+            checkRequestSignalValue(it.value(), path.key(it.key().toString()), signal, requestSignal);
+        return;
+    }
+    if (value.isArray()) {
+        const QCborArray array = value.toArray();
+        for (qsizetype i = 0; i < array.size(); ++i)
+            checkRequestSignalValue(array.at(i), path.index(int(i)), signal, requestSignal);
+        return;
+    }
+    if (!value.isString())
+        return;
+    const QString text = value.toString();
+    if (!text.startsWith(QLatin1Char('$')) || text.startsWith(QLatin1String("$$")))
+        return;
+    const QString name = text.mid(1).section(QLatin1Char('.'), 0, 0);
+    static const QStringList noRawValue = {QStringLiteral("environ"), QStringLiteral("request"),
+                                           QStringLiteral("template"), QStringLiteral("context")};
+    if (noRawValue.contains(name))
+        refuse(path, QStringLiteral("%1 has no portable raw value; use the text placeholder {%2}").arg(quoted(text), name));
+    if (requestSignal && (name == QLatin1String("instance") || name == QLatin1String("sender")))
+        refuse(path, QStringLiteral("%1 cannot be used in a receiver of %2 (it has no instance and no model sender)")
+                         .arg(quoted(text), signal));
+}
+
+void checkRequestSignalAction(const ActionDecl &action, const JsonPath &path, const QString &signal, bool requestSignal)
+{
+    if (requestSignal && action.kind == ActionDecl::Kind::Set)
+        refuse(path.key(QStringLiteral("set")), QStringLiteral("%1 has no instance to set attributes on").arg(signal));
+    if (action.kind == ActionDecl::Kind::Save || action.kind == ActionDecl::Kind::Delete)
+        checkRequestSignalValue(QCborValue::fromJsonValue(action.target), path.key(action.kind == ActionDecl::Kind::Save
+                                                                           ? QStringLiteral("save") : QStringLiteral("delete")),
+                                signal, requestSignal);
+    checkRequestSignalValue(action.exactValues, path.key(action.kind == ActionDecl::Kind::Set ? QStringLiteral("set")
+                                                                                              : QStringLiteral("values")),
+                            signal, requestSignal);
+}
+
 ReceiverDecl SchemaReader::readReceiver(const QCborValue &value, const JsonPath &path, const SchemaDecl &schema,
                                         const QString &origin)
 {
@@ -609,7 +657,21 @@ ReceiverDecl SchemaReader::readReceiver(const QCborValue &value, const JsonPath 
                QStringLiteral("unknown signal %1 (neither a built-in signal nor one of the schema's \"signals\")").arg(quoted(receiver.signal)));
     }
     receiver.sender = optionalString(object, QStringLiteral("sender"), path);
-    if (receiver.sender && !isKnownSender(schema, *receiver.sender)) {
+    const bool requestSignal = isRequestSignal(receiver.signal);
+    if (requestSignal && receiver.sender) {
+        // Section 8.5: handler classes or UserSettingsHolder, never a model.
+        QStringList allowed;
+        if (receiver.signal == QLatin1String("request_started") || receiver.signal == QLatin1String("request_finished"))
+            allowed = {QStringLiteral("WSGIHandler"), QStringLiteral("ClientHandler")};
+        else if (receiver.signal == QLatin1String("setting_changed"))
+            allowed = {QStringLiteral("UserSettingsHolder")};
+        if (!allowed.contains(*receiver.sender)) {
+            refuse(path.key(QStringLiteral("sender")),
+                   allowed.isEmpty() ? QStringLiteral("%1 takes no sender").arg(receiver.signal)
+                                     : QStringLiteral("unknown sender %1 for %2 (expected %3 or none)")
+                                           .arg(quoted(*receiver.sender), receiver.signal, allowed.join(QLatin1String(" or "))));
+        }
+    } else if (receiver.sender && !isKnownSender(schema, *receiver.sender)) {
         refuse(path.key(QStringLiteral("sender")),
                QStringLiteral("unknown sender %1 (a model of the schema or an auto-created through model)").arg(quoted(*receiver.sender)));
     }
@@ -638,11 +700,21 @@ ReceiverDecl SchemaReader::readReceiver(const QCborValue &value, const JsonPath 
         }
     }
     receiver.when = receiver.exactWhen.toJsonObject();
+    if (requestSignal) {
+        for (auto it = receiver.exactWhen.cbegin(); it != receiver.exactWhen.cend(); ++it) {
+            const QString key = it.key().toString();
+            if (key == QLatin1String("instance") || key.startsWith(QLatin1String("instance.")) || key == QLatin1String("changed"))
+                refuse(whenPath.key(key), QStringLiteral("%1 has no instance: \"%2\" cannot be tested").arg(receiver.signal, key));
+        }
+    }
 
     const JsonPath doPath = path.key(QStringLiteral("do"));
     const QCborArray actions = optionalArray(object, QStringLiteral("do"), path);
-    for (qsizetype i = 0; i < actions.size(); ++i)
-        receiver.actions.append(readAction(actions.at(i), doPath.index(int(i)), schema));
+    for (qsizetype i = 0; i < actions.size(); ++i) {
+        const JsonPath actionPath = doPath.index(int(i));
+        receiver.actions.append(readAction(actions.at(i), actionPath, schema));
+        checkRequestSignalAction(receiver.actions.last(), actionPath, receiver.signal, requestSignal);
+    }
     return receiver;
 }
 
@@ -651,7 +723,7 @@ ReceiverDecl SchemaReader::readReceiver(const QCborValue &value, const JsonPath 
 
 std::optional<StepDecl::Op> opFromName(const QString &name)
 {
-    for (int i = int(StepDecl::Op::New); i <= int(StepDecl::Op::Migrate); ++i) {
+    for (int i = int(StepDecl::Op::New); i <= int(StepDecl::Op::Flush); ++i) {
         const auto op = StepDecl::Op(i);
         if (stepOpName(op) == name)
             return op;
@@ -662,7 +734,8 @@ std::optional<StepDecl::Op> opFromName(const QString &name)
 class StepReader
 {
 public:
-    StepReader(const SchemaDecl &schema, QString originFile) : m_schema(schema), m_originFile(std::move(originFile))
+    StepReader(const SchemaDecl &schema, QString originFile, const TemplateSet &templates)
+        : m_schema(schema), m_originFile(std::move(originFile)), m_templates(templates)
     {
         for (const ReceiverDecl &receiver : schema.receivers)
             m_receiverNames.insert(receiver.name);
@@ -679,9 +752,15 @@ public:
         if (!op) {
             refuse(path.key(QStringLiteral("op")),
                    QStringLiteral("unknown op %1 (expected new, create, set, save, get, all, refresh, update, bulk_create, "
-                                  "delete, delete_where, m2m, loaddata, connect, disconnect, send or migrate)").arg(quoted(opName)));
+                                  "delete, delete_where, m2m, loaddata, connect, disconnect, send, migrate, request, "
+                                  "override_settings, setup_test_environment, render or flush)").arg(quoted(opName)));
         }
         step.op = *op;
+        if (m_viewDepth > 0 && (step.op == StepDecl::Op::Request || step.op == StepDecl::Op::Migrate
+                                || step.op == StepDecl::Op::Flush)) {
+            refuse(path.key(QStringLiteral("op")),
+                   QStringLiteral("%1 cannot run inside a request's view").arg(quoted(opName)));
+        }
 
         switch (step.op) {
         case StepDecl::Op::New:
@@ -754,6 +833,17 @@ public:
             readSend(object, path, &step);
             break;
         case StepDecl::Op::Migrate:
+        case StepDecl::Op::SetupTestEnvironment:
+        case StepDecl::Op::Flush:
+            break;
+        case StepDecl::Op::Request:
+            readRequest(object, index, path, &step);
+            break;
+        case StepDecl::Op::OverrideSettings:
+            readOverrideSettings(object, index, path, &step);
+            break;
+        case StepDecl::Op::Render:
+            readRender(object, path, &step);
             break;
         }
 
@@ -943,8 +1033,112 @@ private:
         step->robust = optionalBool(object, QStringLiteral("robust"), path, false);
     }
 
+    // --- Section 8 ---------------------------------------------------------
+
+    void readNested(const QCborMap &object, const QString &key, int index, const JsonPath &path, StepDecl *step)
+    {
+        const JsonPath nestedPath = path.key(key);
+        const QCborArray steps = key == QLatin1String("view") ? optionalArray(object, key, path)
+                                                               : requiredArray(object, key, path);
+        for (qsizetype i = 0; i < steps.size(); ++i)
+            step->nested.push_back(read(steps.at(i), index, nestedPath.index(int(i))));
+    }
+
+    void readRequest(const QCborMap &object, int index, const JsonPath &path, StepDecl *step)
+    {
+        static const QStringList methods = {QStringLiteral("GET"), QStringLiteral("POST"), QStringLiteral("PUT"),
+                                            QStringLiteral("PATCH"), QStringLiteral("DELETE")};
+        static const QRegularExpression pathRe(QStringLiteral("^/[A-Za-z0-9/_.-]*$"));
+        static const QRegularExpression raiseRe(
+            QStringLiteral("^(Http404|PermissionDenied|BadRequest|ValueError|RuntimeError)(: (.*))?$"),
+            QRegularExpression::DotMatchesEverythingOption);
+        step->method = requiredString(object, QStringLiteral("method"), path);
+        if (!methods.contains(step->method))
+            refuse(path.key(QStringLiteral("method")),
+                   QStringLiteral("unknown method %1 (expected GET, POST, PUT, PATCH or DELETE)").arg(quoted(step->method)));
+        step->path = requiredString(object, QStringLiteral("path"), path);
+        if (!pathRe.match(step->path).hasMatch())
+            refuse(path.key(QStringLiteral("path")),
+                   QStringLiteral("%1 is not a path: \"/\" followed by ASCII letters, digits and / _ . - only").arg(quoted(step->path)));
+        step->handler = requiredString(object, QStringLiteral("handler"), path);
+        if (step->handler != QLatin1String("wsgi") && step->handler != QLatin1String("client"))
+            refuse(path.key(QStringLiteral("handler")),
+                   QStringLiteral("unknown handler %1 (expected \"wsgi\" or \"client\")").arg(quoted(step->handler)));
+        step->atomic = optionalBool(object, QStringLiteral("atomic"), path, false);
+        if (const std::optional<QString> raise = optionalString(object, QStringLiteral("raise"), path)) {
+            const QRegularExpressionMatch m = raiseRe.match(*raise);
+            if (!m.hasMatch())
+                refuse(path.key(QStringLiteral("raise")),
+                       QStringLiteral("%1 is not \"<Class>\" or \"<Class>: <message>\" with a class of Http404, PermissionDenied, "
+                                      "BadRequest, ValueError, RuntimeError").arg(quoted(*raise)));
+            step->raiseClass = m.captured(1);
+            step->raiseHasMessage = m.capturedStart(2) >= 0;
+            step->raiseMessage = step->raiseHasMessage ? m.captured(3) : QString();
+        }
+        ++m_viewDepth;
+        readNested(object, QStringLiteral("view"), index, path, step);
+        --m_viewDepth;
+    }
+
+    void readOverrideSettings(const QCborMap &object, int index, const JsonPath &path, StepDecl *step)
+    {
+        const QString key = QStringLiteral("settings");
+        if (!object.contains(key))
+            refuse(path, QStringLiteral("missing \"settings\""));
+        const JsonPath settingsPath = path.key(key);
+        const QCborMap settings = expectObject(object.value(key), settingsPath);
+        QStringList names;
+        for (auto it = settings.cbegin(); it != settings.cend(); ++it) {
+            const QString name = it.key().toString();
+            if (!isSettingName(name))
+                refuse(settingsPath.key(name), QStringLiteral("%1 is not a setting name (an uppercase identifier)").arg(quoted(name)));
+            if (isDjangoOwnSetting(name))
+                refuse(settingsPath.key(name),
+                       QStringLiteral("%1 is one of Django's own settings, which its receivers react to").arg(quoted(name)));
+            names << name;
+        }
+        names.sort();   // ASCII order: the order of the sends
+        for (const QString &name : std::as_const(names))
+            step->settings.insert(name, settings.value(name));
+        readNested(object, QStringLiteral("steps"), index, path, step);
+    }
+
+    void readRender(const QCborMap &object, const JsonPath &path, StepDecl *step)
+    {
+        static const QRegularExpression contextName(QStringLiteral("^[A-Za-z][A-Za-z0-9_]*$"));
+        static const QStringList reserved = {QStringLiteral("block"), QStringLiteral("True"), QStringLiteral("False"),
+                                             QStringLiteral("None")};
+        step->templateName = requiredString(object, QStringLiteral("template"), path);
+        if (!m_templates.contains(step->templateName))
+            refuse(path.key(QStringLiteral("template")),
+                   QStringLiteral("no template %1 in the scenario's \"templates\"").arg(quoted(step->templateName)));
+        const JsonPath contextPath = path.key(QStringLiteral("context"));
+        const QCborMap context = optionalObject(object, QStringLiteral("context"), path);
+        QStringList names;
+        for (auto it = context.cbegin(); it != context.cend(); ++it) {
+            const QString name = it.key().toString();
+            const JsonPath valuePath = contextPath.key(name);
+            if (!contextName.match(name).hasMatch() || reserved.contains(name))
+                refuse(valuePath, QStringLiteral("%1 is not a context variable name").arg(quoted(name)));
+            const QCborValue value = it.value();
+            if (value.isArray() || value.isMap())
+                refuse(valuePath, QStringLiteral("a context value is a JSON scalar, \"$name\" or \"$name.<attr>\", found %1")
+                                      .arg(jsonTypeName(value)));
+            if (value.isString() && value.toString().startsWith(QLatin1Char('$')) && !value.toString().startsWith(QLatin1String("$$"))
+                && value.toString().count(QLatin1Char('.')) > 1)
+                refuse(valuePath, QStringLiteral("%1: only one attribute may follow the name").arg(quoted(value.toString())));
+            checkReferences(value, valuePath);
+            names << name;
+        }
+        names.sort();   // resolved in ASCII order of the names
+        for (const QString &name : std::as_const(names))
+            step->context.insert(name, context.value(name));
+    }
+
     const SchemaDecl &m_schema;
     QString m_originFile;
+    const TemplateSet &m_templates;
+    int m_viewDepth = 0;                            // > 0 while reading a request's view
     QHash<QString, QSet<QString>> m_boundModels;    // "as" names so far -> the models they may hold
     QSet<QString> m_receiverNames;                  // declared in the schema or by earlier connect steps
 };
@@ -1125,7 +1319,18 @@ std::optional<ScenarioDecl> parseScenario(const QByteArray &json, const QString 
 
         const JsonPath stepsPath = root.key(QStringLiteral("steps"));
         const QCborArray steps = requiredArray(object, QStringLiteral("steps"), root);
-        StepReader reader(scenario.schema, fileForMessages);
+        // Section 8.3: the templates, checked whole before any render names one.
+        const QString templatesKey = QStringLiteral("templates");
+        const JsonPath templatesPath = root.key(templatesKey);
+        const QCborMap templates = optionalObject(object, templatesKey, root);
+        for (auto it = templates.cbegin(); it != templates.cend(); ++it)
+            scenario.templates.insert(it.key().toString(), expectString(it.value(), templatesPath.key(it.key().toString())));
+        TemplateSet templateSet;
+        QString badTemplate;
+        if (const std::optional<QString> problem = templateSet.parse(scenario.templates, &badTemplate))
+            refuse(templatesPath.key(badTemplate), *problem);
+
+        StepReader reader(scenario.schema, fileForMessages, templateSet);
         scenario.steps.reserve(steps.size());
         for (qsizetype i = 0; i < steps.size(); ++i)
             scenario.steps.append(reader.read(steps.at(i), int(i), stepsPath.index(int(i))));

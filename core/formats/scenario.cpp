@@ -22,6 +22,11 @@ QString stepOpName(StepDecl::Op op)
     case StepDecl::Op::Disconnect: return QStringLiteral("disconnect");
     case StepDecl::Op::Send: return QStringLiteral("send");
     case StepDecl::Op::Migrate: return QStringLiteral("migrate");
+    case StepDecl::Op::Request: return QStringLiteral("request");
+    case StepDecl::Op::OverrideSettings: return QStringLiteral("override_settings");
+    case StepDecl::Op::SetupTestEnvironment: return QStringLiteral("setup_test_environment");
+    case StepDecl::Op::Render: return QStringLiteral("render");
+    case StepDecl::Op::Flush: return QStringLiteral("flush");
     }
     return QString();
 }

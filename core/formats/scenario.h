@@ -10,17 +10,21 @@
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QJsonValue>
+#include <QMap>
 #include <QString>
 #include <QStringList>
 #include <QVector>
 #include <optional>
+#include <vector>
 
 namespace ss {
 
 struct StepDecl
 {
     enum class Op { New, Create, Set, Save, Get, All, Refresh, Update, BulkCreate, Delete,
-                    DeleteWhere, M2m, LoadData, Connect, Disconnect, Send, Migrate };
+                    DeleteWhere, M2m, LoadData, Connect, Disconnect, Send, Migrate,
+                    // Section 8: requests, settings, templates, flush.
+                    Request, OverrideSettings, SetupTestEnvironment, Render, Flush };
     Op op = Op::New;
     int index = 0;                              // position in "steps"
     QString model;                              // new, create, get, all, update, bulk_create, delete_where, loaddata
@@ -42,6 +46,18 @@ struct StepDecl
     std::optional<QString> sender;              // send: model name, or none
     std::optional<QJsonValue> instance;         // send: "$name"
     bool robust = false;                        // send
+    // Section 8.
+    QString method;                             // request: GET, POST, ...
+    QString path;                               // request: "/orders/"
+    QString handler;                            // request: "wsgi" or "client"
+    QString raiseClass;                         // request: the view's exception class; empty: returns 200
+    QString raiseMessage;                       // request: its message; null when given none
+    bool raiseHasMessage = false;
+    bool atomic = false;                        // request: ATOMIC_REQUESTS
+    std::vector<StepDecl> nested;               // request: the view; override_settings: the block
+    QCborMap settings;                          // override_settings, names in ASCII order
+    QString templateName;                       // render
+    QCborMap context;                           // render, names in ASCII order
     QJsonObject raw;                            // the step as written (for labels and messages)
 
     // The same data as values, where, rows, targets and instance, as QCbor
@@ -63,6 +79,7 @@ struct ScenarioDecl
     QString description;
     SchemaDecl schema;
     QVector<StepDecl> steps;
+    QMap<QString, QString> templates;           // "templates": name -> source (section 8.3)
 };
 
 } // namespace ss

@@ -46,9 +46,17 @@ bool isModelSignal(const QString &name)
     return false;
 }
 
+bool isRequestSignal(const QString &name)
+{
+    return name == QLatin1String("request_started") || name == QLatin1String("request_finished")
+        || name == QLatin1String("got_request_exception") || name == QLatin1String("setting_changed")
+        || name == QLatin1String("template_rendered");
+}
+
 bool isBuiltinSignal(const QString &name)
 {
-    return isModelSignal(name) || name == QLatin1String("pre_migrate") || name == QLatin1String("post_migrate");
+    return isModelSignal(name) || name == QLatin1String("pre_migrate") || name == QLatin1String("post_migrate")
+        || isRequestSignal(name);
 }
 
 } // namespace ss

@@ -92,7 +92,10 @@ struct SchemaDecl
 
 // The nine built-in signals the canonical trace records (section 4.1), plus the
 // ones the engine sends but the canonical trace leaves out.
-bool isBuiltinSignal(const QString &name);      // pre_init ... post_migrate
+bool isBuiltinSignal(const QString &name);      // pre_init ... post_migrate, and the five of section 8
+// request_started, request_finished, got_request_exception, setting_changed,
+// template_rendered: no instance, senders that are not models (section 8.5).
+bool isRequestSignal(const QString &name);
 bool isModelSignal(const QString &name);        // the signals whose sender is a model
 
 } // namespace ss

@@ -40,7 +40,11 @@ Engine::Engine(const SchemaDecl &schema, const QString &databasePath, const QStr
     const QStringList builtins = {
         QStringLiteral("pre_init"), QStringLiteral("post_init"), QStringLiteral("pre_save"),
         QStringLiteral("post_save"), QStringLiteral("pre_delete"), QStringLiteral("post_delete"),
-        QStringLiteral("m2m_changed"), QStringLiteral("pre_migrate"), QStringLiteral("post_migrate")};
+        QStringLiteral("m2m_changed"), QStringLiteral("pre_migrate"), QStringLiteral("post_migrate"),
+        // Section 8: django.core.signals and django.test.signals.
+        QStringLiteral("request_started"), QStringLiteral("request_finished"),
+        QStringLiteral("got_request_exception"), QStringLiteral("setting_changed"),
+        QStringLiteral("template_rendered")};
     for (const QString &name : builtins) {
         m_signals[name] = std::make_unique<Signal>(name, &m_dispatch, true);
         m_signalOrder << name;
@@ -676,6 +680,19 @@ void Engine::migrate()
     preMigrate->send(app, args);
     m_database->createTables(m_registry);
     postMigrate->send(app, args);
+}
+
+void Engine::flush()
+{
+    // manage.py flush: sql_flush (every table emptied, ids restarted) in one
+    // transaction with no signal, then emit_post_migrate_signal for each app
+    // with models (no pre_migrate; Django passes no plan here).
+    if (m_registry.models().empty())
+        return;
+    m_database->resetTables(m_registry);
+    const SignalArgs args = SignalArgs().add(QStringLiteral("app_label"), QCborValue(m_registry.app()))
+                                .add(QStringLiteral("using"), m_usingValue);
+    postMigrate->send(Sender::app(m_registry.app()), args);
 }
 
 void Engine::sendCustom(const QString &name, const Sender &sender, const std::optional<Value> &instance, bool robust)

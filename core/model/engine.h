@@ -89,6 +89,8 @@ public:
     void loaddata(const Model *model, const QCborArray &rows);
     // manage.py migrate: pre_migrate and post_migrate for the schema's app.
     void migrate();
+    // manage.py flush --no-input (section 8.4): tables emptied without signals, post_migrate.
+    void flush();
     // custom_signal.send(sender=..., instance=...) or send_robust.
     void sendCustom(const QString &signal, const Sender &sender, const std::optional<Value> &instance, bool robust);
 

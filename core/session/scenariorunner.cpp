@@ -16,6 +16,10 @@ ScenarioRunner::ScenarioRunner(ScenarioDecl scenario, const QString &databasePat
     : m_scenario(std::move(scenario))
 {
     m_engine = std::make_unique<Engine>(m_scenario.schema, databasePath, usingAlias);
+    m_web = std::make_unique<WebRuntime>(*m_engine);   // Django's own receivers come first
+    QString badTemplate;
+    if (const auto problem = m_templates.parse(m_scenario.templates, &badTemplate))
+        throw scenarioError(QStringLiteral("template %1: %2").arg(badTemplate, *problem));
     m_receivers = std::make_unique<DeclarativeReceivers>(*m_engine);
     for (const ReceiverDecl &decl : std::as_const(m_scenario.schema.receivers))
         m_receivers->connect(decl);
@@ -24,6 +28,7 @@ ScenarioRunner::ScenarioRunner(ScenarioDecl scenario, const QString &databasePat
 ScenarioRunner::~ScenarioRunner()
 {
     m_receivers.reset();    // before the engine whose signals they are connected to
+    m_web.reset();
 }
 
 void ScenarioRunner::open()
@@ -98,6 +103,13 @@ Kwargs ScenarioRunner::resolveAll(const QCborMap &values) const
     for (auto it = values.begin(); it != values.end(); ++it)
         kwargs.append({it.key().toString(), resolve(it.value())});
     return kwargs;
+}
+
+void ScenarioRunner::executeBlock(const std::vector<StepDecl> &steps)
+{
+    // The statements of one block: the first that raises ends it (section 3).
+    for (const StepDecl &step : steps)
+        execute(step);
 }
 
 void ScenarioRunner::execute(const StepDecl &step)
@@ -207,6 +219,26 @@ void ScenarioRunner::execute(const StepDecl &step)
     case StepDecl::Op::Migrate:
         engine.migrate();
         break;
+    case StepDecl::Op::Request:
+        m_web->request(step, [this](const std::vector<StepDecl> &view) { executeBlock(view); });
+        break;
+    case StepDecl::Op::OverrideSettings:
+        m_web->overrideSettings(step, [this](const std::vector<StepDecl> &block) { executeBlock(block); });
+        break;
+    case StepDecl::Op::SetupTestEnvironment:
+        m_web->setupTestEnvironment();
+        break;
+    case StepDecl::Op::Render: {
+        // The context dict is built (its values resolved) in name order first.
+        QVector<QPair<QString, Value>> context;
+        for (auto it = step.context.begin(); it != step.context.end(); ++it)
+            context.append({it.key().toString(), resolve(it.value())});
+        m_web->render(m_templates, step.templateName, context);
+        break;
+    }
+    case StepDecl::Op::Flush:
+        engine.flush();
+        break;
     }
 }
 
@@ -312,6 +344,20 @@ QString ScenarioRunner::stepCode(int index) const
                                                       s.sender.value_or(QStringLiteral("None")),
                                                       s.exactInstance ? QStringLiteral(", instance=") + pythonLiteral(*s.exactInstance) : QString());
     case StepDecl::Op::Migrate: return QStringLiteral("call_command('migrate', run_syncdb=True)");
+    case StepDecl::Op::Request:
+        return s.handler == QLatin1String("client")
+            ? QStringLiteral("client.%1('%2')").arg(s.method.toLower(), s.path)
+            : QStringLiteral("WSGIHandler: %1 %2").arg(s.method, s.path);
+    case StepDecl::Op::OverrideSettings:
+        return QStringLiteral("with override_settings(%1):").arg(keywordArgs(s.settings));
+    case StepDecl::Op::SetupTestEnvironment: return QStringLiteral("setup_test_environment()");
+    case StepDecl::Op::Render: {
+        QStringList items;
+        for (auto it = s.context.begin(); it != s.context.end(); ++it)
+            items << pythonRepr(it.key()) + QStringLiteral(": ") + pythonLiteral(it.value());
+        return QStringLiteral("render_to_string('%1', {%2})").arg(s.templateName, items.join(QStringLiteral(", ")));
+    }
+    case StepDecl::Op::Flush: return QStringLiteral("call_command('flush', interactive=False)");
     }
     return QString();
 }

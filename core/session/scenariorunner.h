@@ -7,6 +7,8 @@
 #include "dispatch/declarativereceivers.h"
 #include "model/engine.h"
 #include "formats/scenario.h"
+#include "web/templates.h"
+#include "web/webruntime.h"
 
 #include <QHash>
 #include <QSet>
@@ -26,6 +28,7 @@ public:
 
     Engine &engine() { return *m_engine; }
     DeclarativeReceivers &receivers() { return *m_receivers; }
+    WebRuntime &web() { return *m_web; }
     const ScenarioDecl &scenario() const { return m_scenario; }
 
     // Sends connection_created (step -1): call after the listeners are attached.
@@ -46,6 +49,7 @@ public:
 
 private:
     void execute(const StepDecl &step);
+    void executeBlock(const std::vector<StepDecl> &steps);
     InstancePtr ref(const QString &name) const;
     Value resolve(const QCborValue &value) const;
     Kwargs resolveAll(const QCborMap &values) const;
@@ -53,7 +57,9 @@ private:
 
     ScenarioDecl m_scenario;
     std::unique_ptr<Engine> m_engine;
+    std::unique_ptr<WebRuntime> m_web;
     std::unique_ptr<DeclarativeReceivers> m_receivers;
+    TemplateSet m_templates;
     QHash<QString, InstancePtr> m_bound;
     int m_next = 0;
     bool m_opened = false;

@@ -250,7 +250,10 @@ std::optional<QCborMap> canonicalLine(const TraceRecorder &recorder, int index, 
     }
     case TraceEventKind::Effect:
         line.insert(QStringLiteral("effect"), recorder.string(r.name));
-        line.insert(QStringLiteral("text"), recorder.text(index));
+        if (recorder.string(r.name) == responseEffect())
+            line.insert(QStringLiteral("status"), recorder.text(index).toLongLong());
+        else
+            line.insert(QStringLiteral("text"), recorder.text(index));
         break;
     default:
         line.insert(QStringLiteral("error"), recorder.errorType(index));
@@ -329,6 +332,15 @@ public:
         out.append(m_recorder.stringJson(r.name));
         out.append(",\"seq\":");
         appendInteger(out, seq);
+        if (m_recorder.string(r.name) == responseEffect()) {
+            // The response line (4.3) carries the status as a number.
+            out.append(",\"status\":");
+            appendInteger(out, m_recorder.text(index).toLongLong());
+            out.append(",\"step\":");
+            appendInteger(out, r.step);
+            out.push_back('}');
+            return;
+        }
         out.append(",\"step\":");
         appendInteger(out, r.step);
         out.append(",\"text\":");

@@ -53,10 +53,28 @@ BUILTIN_SIGNALS = (
     "post_delete", "m2m_changed", "pre_migrate", "post_migrate",
 )
 
+# Section 8: django.core.signals and django.test.signals.  Django sends them
+# whether anyone listens or not, so no no-op receiver is connected to them.
+REQUEST_SIGNALS = (
+    "request_started", "request_finished", "got_request_exception",
+    "setting_changed", "template_rendered",
+)
+# The senders a receiver of them may name (section 8.5).
+REQUEST_SENDERS = {
+    "request_started": ("WSGIHandler", "ClientHandler"),
+    "request_finished": ("WSGIHandler", "ClientHandler"),
+    "got_request_exception": (),
+    "setting_changed": ("UserSettingsHolder",),
+    "template_rendered": (),
+}
+# A view's `raise` classes (section 8.1).
+VIEW_EXCEPTIONS = ("Http404", "PermissionDenied", "BadRequest", "ValueError", "RuntimeError")
+
 STEP_OPS = (
     "new", "create", "set", "save", "get", "all", "refresh", "update",
     "bulk_create", "delete", "delete_where", "m2m", "loaddata", "connect",
     "disconnect", "send", "migrate",
+    "request", "override_settings", "setup_test_environment", "render", "flush",
 )
 M2M_ACTIONS = ("add", "remove", "set", "clear")
 ACTIONS = ("create", "save", "set", "delete", "notify", "send", "raise")
@@ -174,11 +192,15 @@ def validate_receiver(decl, schema, where):
     model_names = [m["name"] for m in schema.get("models", [])]
     _need(isinstance(decl, dict) and isinstance(decl.get("name"), str), where,
           "receiver without a name")
-    _need(decl.get("signal") in BUILTIN_SIGNALS + tuple(schema.get("signals", [])), where,
-          "receiver %s: unknown signal %r" % (decl["name"], decl.get("signal")))
+    _need(decl.get("signal") in BUILTIN_SIGNALS + REQUEST_SIGNALS + tuple(schema.get("signals", [])),
+          where, "receiver %s: unknown signal %r" % (decl["name"], decl.get("signal")))
     sender = decl.get("sender")
-    _need(sender is None or sender in model_names + through_names(schema), where,
-          "receiver %s: unknown sender %r" % (decl["name"], sender))
+    if decl["signal"] in REQUEST_SIGNALS:
+        _need(sender is None or sender in REQUEST_SENDERS[decl["signal"]], where,
+              "receiver %s: unknown sender %r" % (decl["name"], sender))
+    else:
+        _need(sender is None or sender in model_names + through_names(schema), where,
+              "receiver %s: unknown sender %r" % (decl["name"], sender))
     _need(isinstance(decl.get("do", []), list), where, "`do` must be an array")
     for action in decl.get("do", []):
         _need(isinstance(action, dict) and len([k for k in ACTIONS if k in action]) == 1,
@@ -205,10 +227,18 @@ def _dollar_names(value):
 
 def validate_scenario(scenario, schema, where):
     _need(isinstance(scenario.get("steps"), list), where, "`steps` must be an array")
-    model_names = [m["name"] for m in schema.get("models", [])]
+    templates = scenario.get("templates", {})
+    _need(isinstance(templates, dict) and all(isinstance(t, str) for t in templates.values()),
+          where, "`templates` must be an object of strings")
     declared = set()            # names some earlier step binds with `as`
     receiver_names = {r["name"] for r in schema.get("receivers", [])}
-    for index, step in enumerate(scenario["steps"]):
+    validate_steps(scenario["steps"], schema, templates, declared, receiver_names, where, False)
+
+
+def validate_steps(steps, schema, templates, declared, receiver_names, where, in_view):
+    """Steps in document order, nested ones included (section 3)."""
+    model_names = [m["name"] for m in schema.get("models", [])]
+    for index, step in enumerate(steps):
         here = "%s: step %d" % (where, index)
         _need(isinstance(step, dict) and step.get("op") in STEP_OPS, here,
               "unknown op %r" % (step.get("op") if isinstance(step, dict) else step,))
@@ -238,6 +268,49 @@ def validate_scenario(scenario, schema, where):
         for name in (bound if isinstance(bound, list) else [bound] if bound else []):
             _need(isinstance(name, str) and IDENT.match(name), here, "bad `as` name")
             declared.add(name)
+        _need(not (in_view and op in ("request", "migrate", "flush")), here,
+              "%s inside a request's view" % op)
+        if op == "request":
+            _need(step.get("method") in ("GET", "POST", "PUT", "PATCH", "DELETE"), here, "bad method")
+            _need(isinstance(step.get("path"), str)
+                  and re.match(r"^/[A-Za-z0-9/_.-]*$", step["path"]), here, "bad path")
+            _need(step.get("handler") in ("wsgi", "client"), here, "bad handler")
+            _need(isinstance(step.get("atomic", False), bool), here, "bad atomic")
+            if step.get("raise") is not None:
+                _need(isinstance(step["raise"], str)
+                      and step["raise"].split(": ", 1)[0] in VIEW_EXCEPTIONS
+                      and (": " in step["raise"] or step["raise"] in VIEW_EXCEPTIONS), here, "bad raise")
+            _need(isinstance(step.get("view", []), list), here, "`view` must be an array")
+            validate_steps(step.get("view", []), schema, templates, declared, receiver_names,
+                           here + " view", True)
+        if op == "override_settings":
+            _need(isinstance(step.get("settings"), dict), here, "`settings` must be an object")
+            for name in step["settings"]:
+                _need(re.match(r"^[A-Z][A-Z0-9_]*$", name) and not is_django_setting(name),
+                      here, "setting %r refused" % name)
+            _need(isinstance(step.get("steps"), list), here, "`steps` must be an array")
+            validate_steps(step["steps"], schema, templates, declared, receiver_names,
+                           here + " steps", in_view)
+        if op == "render":
+            _need(step.get("template") in templates, here, "unknown template")
+            context = step.get("context", {})
+            _need(isinstance(context, dict), here, "`context` must be an object")
+            for name, value in context.items():
+                _need(re.match(r"^[A-Za-z][A-Za-z0-9_]*$", name)
+                      and name not in ("block", "True", "False", "None"), here, "bad context name")
+                _need(not isinstance(value, (list, dict)), here, "bad context value")
+                for ref in _dollar_names(value):
+                    _need(ref in declared, here, "no earlier step names %r" % ref)
+
+
+def is_django_setting(name):
+    """Django 3.2's own settings, which a scenario may not override (8.2)."""
+    from django.conf import global_settings
+
+    if name == "DEBUG_PROPAGATE_EXCEPTIONS":
+        return False
+    return name in ("ROOT_URLCONF", "SETTINGS_MODULE") or (
+        name.isupper() and hasattr(global_settings, name))
 
 
 # ---------------------------------------------------------------------------
@@ -292,7 +365,19 @@ def destroy_test_database(name):
     connection.creation._destroy_test_db(name, verbosity=0)
 
 
-def setup_django(app_label, database_url=None):
+URLCONF_MODULE = "signalscope_oracle_urls"
+
+
+def install_urlconf(view):
+    """Section 8.1: one catch-all URL pattern, every path reaches `view`."""
+    from django.urls import re_path
+
+    module = types.ModuleType(URLCONF_MODULE)
+    module.urlpatterns = [re_path(r"^.*$", view)]
+    sys.modules[URLCONF_MODULE] = module
+
+
+def setup_django(app_label, database_url=None, templates=None):
     """Configure Django with one synthetic app whose label is `app_label`.
 
     Migrate signals use the AppConfig as sender and only fire for apps with a
@@ -330,8 +415,21 @@ def setup_django(app_label, database_url=None):
         # Django's default logging would try to mail admins on send_robust
         # errors; we install our own handler on django.dispatch instead.
         LOGGING_CONFIG=None,
+        # Section 8: no middleware, one catch-all URL, DEBUG false, Django's
+        # default error views; the scenario's templates through locmem only.
+        ROOT_URLCONF=URLCONF_MODULE,
+        MIDDLEWARE=[],
+        ALLOWED_HOSTS=["*"],
+        TEMPLATES=[{
+            "BACKEND": "django.template.backends.django.DjangoTemplates",
+            "OPTIONS": {"loaders": [("django.template.loaders.locmem.Loader", dict(templates or {}))]},
+        }],
     )
     django.setup()
+    # The 500s Django logs (and the 404s it warns about) are not trace lines.
+    for name in ("django.request", "django.server"):
+        logging.getLogger(name).addHandler(logging.NullHandler())
+        logging.getLogger(name).propagate = False
 
 
 def build_models(schema):
@@ -435,6 +533,15 @@ def encode(value):
         return value._meta.object_name
     if isinstance(value, AppConfig):
         return value.label
+    from django.template.base import Template
+    from django.core.handlers.wsgi import WSGIRequest
+
+    if isinstance(value, type):
+        return value.__name__               # WSGIHandler, ClientHandler, UserSettingsHolder
+    if isinstance(value, Template):
+        return value.name                   # None for a template built from a string
+    if isinstance(value, WSGIRequest):
+        return repr(value)
     if isinstance(value, (set, frozenset)):
         return sorted((encode(v) for v in value), key=_sort_key)
     if isinstance(value, (list, tuple)):
@@ -475,10 +582,30 @@ def signal_arguments(signal_name, sender, named):
     elif signal_name in ("pre_migrate", "post_migrate"):
         app_config = named.get("app_config")
         raw = {"app_label": getattr(app_config, "label", None), "using": named.get("using")}
+    elif signal_name == "request_started":
+        environ = named.get("environ") or {}
+        raw = {"environ": {k: environ.get(k) for k in ("PATH_INFO", "REQUEST_METHOD")}}
+    elif signal_name == "request_finished":
+        raw = {}
+    elif signal_name == "got_request_exception":
+        raw = {"request": named.get("request")}
+    elif signal_name == "setting_changed":
+        raw = {k: named.get(k) for k in ("setting", "value", "enter")}
+    elif signal_name == "template_rendered":
+        raw = {"template": named.get("template"), "context": context_variables(named.get("context"))}
     else:  # custom signal: whatever it was sent with (only `instance` in practice)
         raw = dict(named)
     encoded = {key: encode(value) for key, value in raw.items()}
     return encoded, raw
+
+
+def context_variables(context):
+    """A template Context as the trace shows it (8.3): its variables, without
+    the `block` Django sets inside blocks and the built-ins True/False/None."""
+    if context is None:
+        return None
+    flat = context.flatten()
+    return {k: v for k, v in flat.items() if k not in ("block", "True", "False", "None")}
 
 
 def json_equal(a, b):
@@ -525,7 +652,14 @@ class Run:
         self.bindings = {}
         self.declarations = {}          # receiver name -> latest (decl, func)
         self.models = {}
+        from django.core import signals as core_signals
+        from django.test import signals as test_signals
+
         self.signals = {name: getattr(model_signals, name) for name in BUILTIN_SIGNALS}
+        for name in REQUEST_SIGNALS:
+            self.signals[name] = getattr(core_signals, name, None) or getattr(test_signals, name)
+        self.wsgi_handler = None        # one WSGIHandler per run (8.1)
+        self.current_request = None     # the request step whose view is running
         for name in schema.get("signals", []):
             self.signals[name] = Signal()
         self.custom = set(schema.get("signals", []))
@@ -610,13 +744,22 @@ class Run:
 
     # -- receivers -----------------------------------------------------------
 
-    def sender_object(self, name):
-        return None if name is None else self.models[name]
+    def sender_object(self, name, signal_name=None):
+        if name is None:
+            return None
+        if signal_name in REQUEST_SIGNALS:
+            from django.conf import UserSettingsHolder
+            from django.core.handlers.wsgi import WSGIHandler
+            from django.test.client import ClientHandler
+
+            return {"WSGIHandler": WSGIHandler, "ClientHandler": ClientHandler,
+                    "UserSettingsHolder": UserSettingsHolder}[name]
+        return self.models[name]
 
     def connect(self, decl):
         func = self.make_receiver(decl)
         signal = self.signals[decl["signal"]]
-        signal.connect(func, sender=self.sender_object(decl.get("sender")), weak=False,
+        signal.connect(func, sender=self.sender_object(decl.get("sender"), decl["signal"]), weak=False,
                        dispatch_uid=decl.get("dispatch_uid"))
         self.declarations[decl["name"]] = (decl, func)
 
@@ -625,7 +768,7 @@ class Run:
         # with the latest declaration of that name (section 3).
         decl, func = self.declarations[name]
         self.signals[decl["signal"]].disconnect(
-            func, sender=self.sender_object(decl.get("sender")),
+            func, sender=self.sender_object(decl.get("sender"), decl["signal"]),
             dispatch_uid=decl.get("dispatch_uid"))
 
     def make_receiver(self, decl):
@@ -950,6 +1093,190 @@ class Run:
                      skip_checks=True, stdout=io.StringIO(), stderr=io.StringIO())
 
 
+    # -- section 8: requests, settings, templates, flush ---------------------
+
+    def run_block(self, steps):
+        """Nested steps: the statements of one block (section 3)."""
+        for step in steps:
+            result = getattr(self, "op_" + step["op"])(step)
+            if step.get("as") is not None:
+                self.bind(step["as"], result)
+
+    def view(self, request, *args, **kwargs):
+        """The catch-all view: the request step's `view` steps, then `raise`."""
+        from django.http import HttpResponse
+
+        step = self.current_request
+        self.run_block(step.get("view", []))
+        if step.get("raise") is not None:
+            raise view_exception(step["raise"])
+        return HttpResponse()
+
+    def op_request(self, step):
+        from django.db import connections
+
+        # ATOMIC_REQUESTS for this request only: make_view_atomic reads it
+        # from the connection's settings at every request.
+        settings_dict = connections["default"].settings_dict
+        settings_dict["ATOMIC_REQUESTS"] = bool(step.get("atomic", False))
+        self.current_request = step
+        try:
+            if step["handler"] == "wsgi":
+                self.wsgi_request(step)
+            else:
+                self.client_request(step)
+        finally:
+            settings_dict["ATOMIC_REQUESTS"] = False
+            self.current_request = None
+
+    def response_line(self, status):
+        self.emit({"depth": self.depth, "effect": "response", "status": status})
+
+    def wsgi_request(self, step):
+        """WSGIHandler called as a WSGI server calls it (PEP 3333)."""
+        from django.core.handlers.wsgi import WSGIHandler
+
+        if self.wsgi_handler is None:
+            self.wsgi_handler = WSGIHandler()
+        environ = {
+            "REQUEST_METHOD": step["method"], "PATH_INFO": step["path"], "SCRIPT_NAME": "",
+            "QUERY_STRING": "", "SERVER_NAME": "testserver", "SERVER_PORT": "80",
+            "SERVER_PROTOCOL": "HTTP/1.1", "wsgi.version": (1, 0), "wsgi.url_scheme": "http",
+            "wsgi.input": io.BytesIO(b""), "wsgi.errors": io.StringIO(),
+            "wsgi.multithread": False, "wsgi.multiprocess": False, "wsgi.run_once": False,
+        }
+
+        def start_response(status, headers, exc_info=None):
+            self.response_line(int(status.split(" ", 1)[0]))
+
+        response = self.wsgi_handler(environ, start_response)
+        for _ in response:                  # the server sends the body...
+            pass
+        response.close()                    # ...then closes: request_finished
+
+    def client_request(self, step):
+        """A new django.test.Client, then client.generic(method, path)."""
+        from django.test import Client
+
+        client = Client()
+        handler = client.handler
+
+        def returning(environ):
+            # The response line: where ClientHandler returns the response,
+            # before Client.request re-raises a stored exception.
+            response = handler(environ)
+            self.response_line(response.status_code)
+            return response
+
+        client.handler = returning
+        client.generic(step["method"], step["path"])
+
+    def op_override_settings(self, step):
+        from django.test.utils import override_settings
+
+        options = {name: step["settings"][name] for name in sorted(step["settings"])}
+        with override_settings(**options):
+            self.run_block(step["steps"])
+
+    def op_setup_test_environment(self, step):
+        from django.test.utils import setup_test_environment
+
+        setup_test_environment()
+
+    def op_render(self, step):
+        from django.template.loader import render_to_string
+
+        given = step.get("context", {})
+        context = {name: self.step_value(given[name]) for name in sorted(given)}
+        self.check_template_fields(step["template"], context)
+        render_to_string(step["template"], context)
+
+    def check_template_fields(self, name, context):
+        """Contract rule (8.3, step 2): every attribute chain the render will
+        evaluate on a model instance names concrete fields. Walks Django's own
+        compiled templates in the order the render reaches the variables."""
+        from django.db import models
+
+        for lookups in template_variables(name):
+            obj = context.get(lookups[0])
+            if not isinstance(obj, models.Model):
+                continue
+            model = type(obj)
+            for attr in lookups[1:]:
+                meta = model._meta
+                field = meta.pk if attr == "pk" else next(
+                    (f for f in meta.concrete_fields if attr in (f.name, f.attname)), None)
+                if field is None:
+                    raise ScenarioError("%s has no field '%s'" % (meta.object_name, attr))
+                if field.is_relation and attr == field.name:
+                    model = field.related_model
+                else:
+                    break
+
+    def op_flush(self, step):
+        from django.core.management import call_command
+
+        call_command("flush", interactive=False, verbosity=0,
+                     stdout=io.StringIO(), stderr=io.StringIO())
+
+
+def view_exception(spec):
+    """`"<Class>"` or `"<Class>: <message>"` as the exception the view raises."""
+    from django.core.exceptions import BadRequest, PermissionDenied
+    from django.http import Http404
+
+    classes = {"Http404": Http404, "PermissionDenied": PermissionDenied, "BadRequest": BadRequest,
+               "ValueError": ValueError, "RuntimeError": RuntimeError}
+    name, sep, message = spec.partition(": ")
+    return classes[name](message) if sep else classes[name]()
+
+
+def template_variables(name):
+    """The variables render_to_string(name) evaluates, in order (8.3, step 3),
+    as lookup tuples, read from Django's compiled templates."""
+    from django.template import engines
+    from django.template.base import TextNode, Variable, VariableNode
+    from django.template.loader_tags import BlockNode, ExtendsNode, IncludeNode
+
+    engine = engines["django"].engine
+
+    def literal(filter_expression):
+        var = filter_expression.var
+        return var.literal if isinstance(var, Variable) else var
+
+    def walk(template_name):
+        chain = []
+        template = engine.get_template(template_name)
+        while template is not None:
+            chain.append(template)
+            extends = [n for n in template.nodelist if isinstance(n, ExtendsNode)]
+            template = engine.get_template(literal(extends[0].parent_name)) if extends else None
+        yield from walk_nodes(chain[-1].nodelist, chain)
+
+    def find_block(template, block_name):
+        for node in template.nodelist.get_nodes_by_type(BlockNode):
+            if node.name == block_name:
+                return node
+        return None
+
+    def walk_nodes(nodes, chain):
+        for node in nodes:
+            if isinstance(node, VariableNode):
+                yield tuple(node.filter_expression.var.lookups)
+            elif isinstance(node, IncludeNode):
+                yield from walk(literal(node.template))
+            elif isinstance(node, BlockNode):
+                for template in chain:
+                    block = find_block(template, node.name)
+                    if block is not None:
+                        yield from walk_nodes(block.nodelist, chain)
+                        break
+            elif not isinstance(node, TextNode):
+                raise Refused("template node %r is outside the subset of section 8.3" % node)
+
+    return list(walk(name))
+
+
 class Event:
     """One signal being handled by a receiver."""
 
@@ -1015,10 +1342,11 @@ def main(argv=None):
     # default limit of 1000 allows.  Django must never hit Python's limit.
     sys.setrecursionlimit(20000)
 
-    setup_django(schema["app"], args.db)
+    setup_django(schema["app"], args.db, scenario.get("templates"))
     test_database = create_test_database()
     try:
         run = Run(scenario, schema)
+        install_urlconf(run.view)
         run.models = build_models(schema)
         create_tables(schema["app"])
         run.install_recorder()

@@ -1,0 +1,248 @@
+// The refusals of contract section 8 (listed in section 3's Validation
+// paragraph): each bad scenario is refused whole, with a message naming the
+// file, the JSON path of the offending value and its line:column; and the
+// command line exits 2 with that message.
+
+#include "formats/loaders.h"
+
+#include <QFile>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace ss;
+
+namespace {
+
+// A scenario around `steps`, with a small inline schema whose receivers are
+// `receivers` and the given templates.
+QByteArray scenario(const QByteArray &steps, const QByteArray &receivers = "[]", const QByteArray &templates = "{}")
+{
+    return QByteArray(R"({"format": "signalscope-scenario/1",
+ "schema": {"format": "signalscope-schema/1", "app": "shop", "signals": ["pinged"],
+  "models": [{"name": "Order", "fields": [{"name": "number", "type": "int"},
+                                         {"name": "customer", "type": "foreign_key", "to": "Customer", "on_delete": "CASCADE", "null": true}]},
+             {"name": "Customer", "fields": [{"name": "name", "type": "char"}]}],
+  "receivers": )") + receivers + R"(},
+ "templates": )" + templates + R"(,
+ "steps": )" + steps + "}";
+}
+
+} // namespace
+
+class TestRequestLoaders : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void refuses_data();
+    void refuses();
+    void acceptsTheSubset();
+    void nestedStepsAndNames();
+    void commandLineExitsTwo();
+
+private:
+    QTemporaryDir m_dir;
+};
+
+void TestRequestLoaders::refuses_data()
+{
+    QTest::addColumn<QByteArray>("json");
+    QTest::addColumn<QString>("path");
+    QTest::addColumn<QString>("fragment");
+
+    const auto req = [](const QByteArray &fields) {
+        return QByteArray(R"([{"op": "request", "method": "GET", "path": "/x/", "handler": "wsgi", )") + fields + "}]";
+    };
+    // request
+    QTest::newRow("method") << scenario(R"([{"op": "request", "method": "HEAD", "path": "/", "handler": "wsgi"}])")
+                            << "steps[0].method" << "unknown method 'HEAD'";
+    QTest::newRow("path no slash") << scenario(R"([{"op": "request", "method": "GET", "path": "x/", "handler": "wsgi"}])")
+                                   << "steps[0].path" << "is not a path";
+    QTest::newRow("path query") << scenario(R"([{"op": "request", "method": "GET", "path": "/x?a=1", "handler": "wsgi"}])")
+                                << "steps[0].path" << "is not a path";
+    QTest::newRow("handler") << scenario(R"([{"op": "request", "method": "GET", "path": "/", "handler": "asgi"}])")
+                             << "steps[0].handler" << "unknown handler 'asgi'";
+    QTest::newRow("view not array") << scenario(req(R"("view": {})")) << "steps[0].view" << "expected an array";
+    QTest::newRow("atomic not bool") << scenario(req(R"("atomic": 1)")) << "steps[0].atomic" << "expected a boolean";
+    QTest::newRow("raise class") << scenario(req(R"("raise": "KeyError: x")")) << "steps[0].raise" << "is not \"<Class>\"";
+    QTest::newRow("raise no space") << scenario(req(R"("raise": "ValueError:x")")) << "steps[0].raise" << "is not \"<Class>\"";
+    QTest::newRow("request in view") << scenario(req(R"("view": [{"op": "request", "method": "GET", "path": "/", "handler": "client"}])"))
+                                     << "steps[0].view[0].op" << "cannot run inside a request's view";
+    QTest::newRow("flush in view") << scenario(req(R"("view": [{"op": "override_settings", "settings": {}, "steps": [{"op": "flush"}]}])"))
+                                   << "steps[0].view[0].steps[0].op" << "cannot run inside a request's view";
+    QTest::newRow("migrate in view") << scenario(req(R"("view": [{"op": "migrate"}])")) << "steps[0].view[0].op"
+                                     << "cannot run inside a request's view";
+    QTest::newRow("bad nested step") << scenario(req(R"("view": [{"op": "create", "model": "Nope"}])"))
+                                     << "steps[0].view[0].model" << "unknown model 'Nope'";
+    QTest::newRow("unbound ref in view") << scenario(req(R"("view": [{"op": "save", "ref": "later"}])"))
+                                         << "steps[0].view[0].ref" << "unknown name 'later'";
+    // override_settings
+    QTest::newRow("settings not object") << scenario(R"([{"op": "override_settings", "settings": [], "steps": []}])")
+                                         << "steps[0].settings" << "expected an object";
+    QTest::newRow("settings missing") << scenario(R"([{"op": "override_settings", "steps": []}])")
+                                      << "steps[0]" << "missing \"settings\"";
+    QTest::newRow("setting lowercase") << scenario(R"([{"op": "override_settings", "settings": {"Shop": 1}, "steps": []}])")
+                                       << "steps[0].settings.Shop" << "not a setting name";
+    QTest::newRow("setting django's") << scenario(R"([{"op": "override_settings", "settings": {"USE_TZ": true}, "steps": []}])")
+                                      << "steps[0].settings.USE_TZ" << "one of Django's own settings";
+    QTest::newRow("setting root urlconf") << scenario(R"([{"op": "override_settings", "settings": {"ROOT_URLCONF": "x"}, "steps": []}])")
+                                          << "steps[0].settings.ROOT_URLCONF" << "one of Django's own settings";
+    QTest::newRow("steps not array") << scenario(R"([{"op": "override_settings", "settings": {"A": 1}, "steps": 3}])")
+                                     << "steps[0].steps" << "expected an array";
+    // templates
+    QTest::newRow("templates not object") << scenario("[]", "[]", "[]") << "templates" << "expected an object";
+    QTest::newRow("template not string") << scenario("[]", "[]", R"({"a.html": 1})") << "templates[\"a.html\"]" << "expected a string";
+    QTest::newRow("template name") << scenario("[]", "[]", R"({"404.html": "x"})") << "templates[\"404.html\"]" << "not a template name";
+    QTest::newRow("filter") << scenario("[]", "[]", R"({"a.html": "{{ post.title|upper }}"})") << "templates[\"a.html\"]" << "no filters";
+    QTest::newRow("for tag") << scenario("[]", "[]", R"({"a.html": "{% for x in y %}{% endfor %}"})") << "templates[\"a.html\"]" << "not in the template subset";
+    QTest::newRow("comment") << scenario("[]", "[]", R"({"a.html": "{# hi #}"})") << "templates[\"a.html\"]" << "comments";
+    QTest::newRow("unclosed tag") << scenario("[]", "[]", R"({"a.html": "{{ post\n }}"})") << "templates[\"a.html\"]" << "unclosed tag";
+    QTest::newRow("endblock name") << scenario("[]", "[]", R"({"a.html": "{% block a %}{% endblock a %}"})") << "templates[\"a.html\"]" << "not in the template subset";
+    QTest::newRow("block unclosed") << scenario("[]", "[]", R"({"a.html": "{% block a %}"})") << "templates[\"a.html\"]" << "never closed";
+    QTest::newRow("endblock stray") << scenario("[]", "[]", R"({"a.html": "{% endblock %}"})") << "templates[\"a.html\"]" << "without an open block";
+    QTest::newRow("block twice") << scenario("[]", "[]", R"({"a.html": "{% block a %}{% block a %}{% endblock %}{% endblock %}"})")
+                                 << "templates[\"a.html\"]" << "more than once";
+    QTest::newRow("extends late") << scenario("[]", "[]", R"({"a.html": "{{ x }}{% extends \"b.html\" %}", "b.html": ""})")
+                                  << "templates[\"a.html\"]" << "must be the first tag";
+    QTest::newRow("extends twice") << scenario("[]", "[]", R"({"a.html": "{% extends \"b.html\" %}{% extends \"b.html\" %}", "b.html": ""})")
+                                   << "templates[\"a.html\"]" << "must be the first tag";
+    QTest::newRow("include unknown") << scenario("[]", "[]", R"({"a.html": "{% include \"nope.html\" %}"})")
+                                     << "templates[\"a.html\"]" << "'nope.html', which is not in";
+    QTest::newRow("cycle") << scenario("[]", "[]", R"({"a.html": "{% include \"b.html\" %}", "b.html": "{% extends \"a.html\" %}"})")
+                           << "templates[\"a.html\"]" << "cycle";
+    QTest::newRow("variable block") << scenario("[]", "[]", R"({"a.html": "{{ block.super }}"})") << "templates[\"a.html\"]" << "not a context variable";
+    // render
+    QTest::newRow("render unknown") << scenario(R"([{"op": "render", "template": "z.html"}])", "[]", R"({"a.html": ""})")
+                                    << "steps[0].template" << "no template 'z.html'";
+    QTest::newRow("context not object") << scenario(R"([{"op": "render", "template": "a.html", "context": 1}])", "[]", R"({"a.html": ""})")
+                                        << "steps[0].context" << "expected an object";
+    QTest::newRow("context name") << scenario(R"([{"op": "render", "template": "a.html", "context": {"_x": 1}}])", "[]", R"({"a.html": ""})")
+                                  << "steps[0].context._x" << "not a context variable name";
+    QTest::newRow("context None") << scenario(R"([{"op": "render", "template": "a.html", "context": {"None": 1}}])", "[]", R"({"a.html": ""})")
+                                  << "steps[0].context.None" << "not a context variable name";
+    QTest::newRow("context array") << scenario(R"([{"op": "render", "template": "a.html", "context": {"x": [1]}}])", "[]", R"({"a.html": ""})")
+                                   << "steps[0].context.x" << "JSON scalar";
+    QTest::newRow("context unbound") << scenario(R"([{"op": "render", "template": "a.html", "context": {"x": "$o"}}])", "[]", R"({"a.html": ""})")
+                                     << "steps[0].context.x" << "unknown name 'o'";
+    // receivers of the five signals
+    QTest::newRow("custom named like built-in")
+        << QByteArray(R"({"format": "signalscope-scenario/1", "schema": {"format": "signalscope-schema/1", "app": "a",
+             "signals": ["setting_changed"], "models": []}, "steps": []})") << "schema.signals[0]" << "built-in";
+    QTest::newRow("sender model") << scenario("[]", R"([{"name": "r", "signal": "request_started", "sender": "Order"}])")
+                                  << "schema.receivers[0].sender" << "unknown sender 'Order' for request_started";
+    QTest::newRow("sender settings") << scenario("[]", R"([{"name": "r", "signal": "setting_changed", "sender": "Settings"}])")
+                                     << "schema.receivers[0].sender" << "unknown sender 'Settings'";
+    QTest::newRow("sender exception") << scenario("[]", R"([{"name": "r", "signal": "got_request_exception", "sender": "WSGIHandler"}])")
+                                      << "schema.receivers[0].sender" << "takes no sender";
+    QTest::newRow("sender template") << scenario("[]", R"([{"name": "r", "signal": "template_rendered", "sender": "a.html"}])")
+                                     << "schema.receivers[0].sender" << "takes no sender";
+    QTest::newRow("set action") << scenario("[]", R"([{"name": "r", "signal": "request_finished", "do": [{"set": {"a": 1}}]}])")
+                                << "schema.receivers[0].do[0].set" << "has no instance";
+    QTest::newRow("$instance") << scenario("[]", R"([{"name": "r", "signal": "setting_changed", "do": [{"create": "Order", "values": {"number": "$instance.pk"}}]}])")
+                               << "schema.receivers[0].do[0].values.number" << "cannot be used in a receiver of setting_changed";
+    QTest::newRow("$sender") << scenario("[]", R"([{"name": "r", "signal": "request_started", "do": [{"create": "Customer", "values": {"name": "$sender"}}]}])")
+                             << "schema.receivers[0].do[0].values.name" << "cannot be used";
+    QTest::newRow("save $instance") << scenario("[]", R"([{"name": "r", "signal": "template_rendered", "do": [{"save": "$instance"}]}])")
+                                    << "schema.receivers[0].do[0].save" << "cannot be used";
+    QTest::newRow("when instance") << scenario("[]", R"([{"name": "r", "signal": "got_request_exception", "when": {"instance.pk": 1}}])")
+                                   << "schema.receivers[0].when[\"instance.pk\"]" << "cannot be tested";
+    QTest::newRow("when changed") << scenario("[]", R"([{"name": "r", "signal": "request_finished", "when": {"changed": "number"}}])")
+                                  << "schema.receivers[0].when.changed" << "cannot be tested";
+    QTest::newRow("$environ anywhere") << scenario("[]", R"([{"name": "r", "signal": "post_save", "do": [{"create": "Customer", "values": {"name": "$environ"}}]}])")
+                                       << "schema.receivers[0].do[0].values.name" << "no portable raw value";
+    QTest::newRow("$context") << scenario("[]", R"([{"name": "r", "signal": "template_rendered", "do": [{"create": "Customer", "values": {"name": "$context"}}]}])")
+                              << "schema.receivers[0].do[0].values.name" << "no portable raw value";
+    QTest::newRow("connect step")
+        << scenario(R"([{"op": "connect", "receiver": {"name": "r", "signal": "request_started", "sender": "UserSettingsHolder"}}])")
+        << "steps[0].receiver.sender" << "unknown sender 'UserSettingsHolder'";
+}
+
+void TestRequestLoaders::refuses()
+{
+    QFETCH(QByteArray, json);
+    QFETCH(QString, path);
+    QFETCH(QString, fragment);
+    QVERIFY(m_dir.isValid());
+    const QString file = m_dir.filePath(QStringLiteral("%1.scenario.json").arg(QTest::currentDataTag()).replace(QLatin1Char(' '), QLatin1Char('_')).remove(QLatin1Char('$')).remove(QLatin1Char('\'')));
+    QFile out(file);
+    QVERIFY(out.open(QIODevice::WriteOnly));
+    out.write(json);
+    out.close();
+    LoadError error;
+    const auto loaded = loadScenarioFile(file, &error);
+    QVERIFY2(!loaded, "loaded a scenario the contract refuses");
+    const QString text = error.toString();
+    QCOMPARE(error.file, file);
+    QCOMPARE(error.path, path);
+    QVERIFY2(error.message.contains(fragment), qPrintable(text));
+    QVERIFY2(error.line > 0, qPrintable(text));
+    QVERIFY2(text.startsWith(file + QLatin1Char(':')), qPrintable(text));
+}
+
+void TestRequestLoaders::acceptsTheSubset()
+{
+    LoadError error;
+    const auto loaded = parseScenario(scenario(R"([
+        {"op": "create", "model": "Customer", "values": {"name": "ann"}, "as": "ann"},
+        {"op": "render", "template": "page.html", "context": {"z": "$ann", "a": "$ann.name", "n": null}},
+        {"op": "override_settings", "settings": {"ZED": 1, "DEBUG_PROPAGATE_EXCEPTIONS": true, "A_1": [1, {"x": null}]}, "steps": []}])",
+        R"([{"name": "r", "signal": "request_finished", "sender": "ClientHandler", "do": [{"notify": "{sender}"}, {"send": "pinged"}]},
+            {"name": "s", "signal": "setting_changed", "when": {"setting": "A_1", "enter": true}, "do": [{"create": "Customer", "values": {"name": "$setting"}}]}])",
+        R"({"base.html": "<p>{% block a %}x{% block b %}{% endblock %}{% endblock %}</p>{% include  \"inc.html\"  %}",
+            "page.html": "text {% extends \"base.html\" %}{%block b%}{{ z.name }}{{z.customer.pk}}{% endblock %}",
+            "inc.html": "{{ a }} {{ missing.x.y }}"})"), QStringLiteral("ok.scenario.json"), &error);
+    QVERIFY2(loaded, qPrintable(error.toString()));
+    const StepDecl &render = loaded->steps.at(1);
+    QCOMPARE(render.op, StepDecl::Op::Render);
+    QCOMPARE(render.context.keys().size(), 3);
+    QCOMPARE(render.context.keys().first().toString(), QStringLiteral("a"));   // ASCII order
+    const StepDecl &override = loaded->steps.at(2);
+    QStringList names;
+    for (const QCborValue &key : override.settings.keys())
+        names << key.toString();
+    QCOMPARE(names, (QStringList{QStringLiteral("A_1"), QStringLiteral("DEBUG_PROPAGATE_EXCEPTIONS"), QStringLiteral("ZED")}));
+    QCOMPARE(loaded->templates.size(), 3);
+}
+
+void TestRequestLoaders::nestedStepsAndNames()
+{
+    LoadError error;
+    const auto loaded = parseScenario(scenario(R"([
+        {"op": "request", "method": "POST", "path": "/a/b_c.d-e/", "handler": "client", "atomic": true, "raise": "ValueError: ",
+         "view": [{"op": "create", "model": "Customer", "values": {"name": "x"}, "as": "c"},
+                  {"op": "override_settings", "settings": {"X": 1}, "steps": [{"op": "save", "ref": "c"}]}]},
+        {"op": "request", "method": "GET", "path": "/", "handler": "wsgi", "raise": "Http404"},
+        {"op": "delete", "ref": "c"}])"), QStringLiteral("nested.scenario.json"), &error);
+    QVERIFY2(loaded, qPrintable(error.toString()));
+    const StepDecl &request = loaded->steps.at(0);
+    QCOMPARE(request.nested.size(), size_t(2));
+    QCOMPARE(request.nested[1].nested.size(), size_t(1));
+    QCOMPARE(request.nested[1].nested[0].index, 0);          // nested lines carry the top-level index
+    QCOMPARE(request.raiseClass, QStringLiteral("ValueError"));
+    QVERIFY(request.raiseHasMessage);
+    QCOMPARE(request.raiseMessage, QString());
+    QVERIFY(request.atomic);
+    QVERIFY(!loaded->steps.at(1).raiseHasMessage);
+    QCOMPARE(loaded->steps.at(1).raiseClass, QStringLiteral("Http404"));
+}
+
+void TestRequestLoaders::commandLineExitsTwo()
+{
+    const QString file = m_dir.filePath(QStringLiteral("cli_bad.scenario.json"));
+    QFile out(file);
+    QVERIFY(out.open(QIODevice::WriteOnly));
+    out.write(scenario(R"([{"op": "override_settings", "settings": {"SECRET_KEY": "x"}, "steps": []}])"));
+    out.close();
+    QProcess process;
+    process.start(QStringLiteral(SIGNALSCOPE_BINARY), {QStringLiteral("run"), file});
+    QVERIFY(process.waitForFinished(60000));
+    QCOMPARE(process.exitCode(), 2);
+    const QString err = QString::fromUtf8(process.readAllStandardError());
+    QVERIFY2(err.contains(file), qPrintable(err));
+    QVERIFY2(err.contains(QStringLiteral("steps[0].settings.SECRET_KEY")), qPrintable(err));
+    QVERIFY(process.readAllStandardOutput().isEmpty());
+}
+
+QTEST_GUILESS_MAIN(TestRequestLoaders)
+#include "tst_requestloaders.moc"
