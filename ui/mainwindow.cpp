@@ -211,7 +211,7 @@ QVector<SampleInfo> MainWindow::samples()
     initResources();
     static const QStringList order = {QStringLiteral("shop"), QStringLiteral("blog"), QStringLiteral("reactions"),
                                       QStringLiteral("pizza"), QStringLiteral("cascade"), QStringLiteral("loops"),
-                                      QStringLiteral("silent")};
+                                      QStringLiteral("silent"), QStringLiteral("requests"), QStringLiteral("settings")};
     QVector<SampleInfo> result;
     for (const QString &name : order) {
         SampleInfo info;
