@@ -10,6 +10,7 @@
 #include "signalstyle.h"
 #include "timelinefilter.h"
 #include "timelinemodel.h"
+#include "web/webruntime.h"
 
 #include <QApplication>
 #include <QCloseEvent>
@@ -55,7 +56,9 @@ namespace ss {
 static const QStringList builtinSignals = {
     QStringLiteral("pre_init"), QStringLiteral("post_init"), QStringLiteral("pre_save"), QStringLiteral("post_save"),
     QStringLiteral("pre_delete"), QStringLiteral("post_delete"), QStringLiteral("m2m_changed"),
-    QStringLiteral("pre_migrate"), QStringLiteral("post_migrate"), QStringLiteral("connection_created")};
+    QStringLiteral("pre_migrate"), QStringLiteral("post_migrate"), QStringLiteral("connection_created"),
+    QStringLiteral("request_started"), QStringLiteral("request_finished"), QStringLiteral("got_request_exception"),
+    QStringLiteral("setting_changed"), QStringLiteral("template_rendered")};
 
 // --- Undo: each undo and redo is itself a Django operation -----------------
 
@@ -373,6 +376,19 @@ void MainWindow::buildTimeline()
         a->setChecked(true);
         connect(a, &QAction::toggled, this, [this, signal](bool on) { m_filter->setSignalVisible(signal, on); });
     }
+    // Django's own receivers of the request and test signals (8.5): listed
+    // like any receiver in the schema panel and the timeline, unless hidden.
+    m_kindMenu->addSeparator();
+    QAction *django = m_kindMenu->addAction(tr("Django's own receivers"));
+    django->setObjectName(QStringLiteral("showDjangoReceivers"));
+    django->setCheckable(true);
+    django->setChecked(true);
+    django->setToolTip(tr("reset_queries, close_old_connections, the test framework's setting_changed receivers...: "
+                          "connected by Django itself, they do nothing a trace shows"));
+    connect(django, &QAction::toggled, this, [this](bool on) {
+        m_filter->setDjangoReceiversHidden(!on);
+        rebuildSchemaTree();
+    });
 }
 
 void MainWindow::buildDocks()
@@ -658,11 +674,23 @@ void MainWindow::rebuildSchemaTree()
         Signal *signal = engine.signal(name);
         if (!signal)
             continue;
-        const QVector<ConnectedReceiver> receivers = signal->receivers();
+        QVector<ConnectedReceiver> receivers = signal->receivers();
+        if (m_filter->djangoReceiversHidden())
+            receivers.removeIf([](const ConnectedReceiver &r) { return WebRuntime::isDjangoReceiver(r.receiverId); });
         QList<QStandardItem *> item = schemaRow(name, receivers.isEmpty() ? tr("no receiver") : tr("%n receiver(s)", nullptr, receivers.size()));
         item.first()->setIcon(signalIcon(name));
         item.first()->setForeground(signalTextColor(name, palette()));
+        bool anyOwn = false;
         for (const ConnectedReceiver &r : receivers) {
+            if (WebRuntime::isDjangoReceiver(r.receiverId)) {
+                // Not the schema's: nothing to mute, nothing declared.
+                QList<QStandardItem *> child = schemaRow(r.label, tr("Django's own receiver, sender=None"));
+                child.first()->setForeground(palette().color(QPalette::Disabled, QPalette::Text));
+                child.first()->setToolTip(tr("Connected by Django itself; it does nothing a trace shows"));
+                item.first()->appendRow(child);
+                continue;
+            }
+            anyOwn = true;
             QString details = QStringLiteral("sender=%1").arg(r.sender.isNone() ? QStringLiteral("None") : r.sender.name);
             if (!r.dispatchUid.isEmpty())
                 details += QStringLiteral(", dispatch_uid='%1'").arg(r.dispatchUid);
@@ -675,7 +703,7 @@ void MainWindow::rebuildSchemaTree()
             child.first()->setToolTip(tr("Uncheck to mute: the receiver keeps its place in the dispatch order but is skipped"));
             item.first()->appendRow(child);
         }
-        if (!receivers.isEmpty())
+        if (anyOwn)
             expand.append(item.first());
         signalsRow.first()->appendRow(item);
     }

@@ -21,6 +21,11 @@ QColor signalColor(const QString &signal)
         {QStringLiteral("pre_migrate"), QColor(0xa0, 0x7a, 0x3c)},
         {QStringLiteral("post_migrate"), QColor(0x85, 0x62, 0x2a)},
         {QStringLiteral("connection_created"), QColor(0x80, 0x80, 0x80)},
+        {QStringLiteral("request_started"), QColor(0x1f, 0x8a, 0x8a)},
+        {QStringLiteral("request_finished"), QColor(0x17, 0x6b, 0x6b)},
+        {QStringLiteral("got_request_exception"), QColor(0xc2, 0x41, 0x0c)},
+        {QStringLiteral("setting_changed"), QColor(0x6b, 0x72, 0x80)},
+        {QStringLiteral("template_rendered"), QColor(0x3b, 0x5b, 0xdb)},
     };
     auto it = colors.constFind(signal);
     if (it != colors.constEnd())

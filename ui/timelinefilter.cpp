@@ -2,6 +2,7 @@
 
 #include "roles.h"
 #include "trace/tracerecorder.h"
+#include "web/webruntime.h"
 
 namespace ss {
 
@@ -38,6 +39,14 @@ void TimelineFilter::setModelFilter(const QString &model)
     invalidateFilter();
 }
 
+void TimelineFilter::setDjangoReceiversHidden(bool hidden)
+{
+    if (m_hideDjango == hidden)
+        return;
+    m_hideDjango = hidden;
+    invalidateFilter();
+}
+
 void TimelineFilter::setSearchText(const QString &text)
 {
     if (m_search == text)
@@ -58,6 +67,9 @@ bool TimelineFilter::filterAcceptsRow(int sourceRow, const QModelIndex &sourcePa
     if (event < 0 || event >= m_recorder->count())
         return false;
     const TraceEventKind kind = m_recorder->kindOf(event);
+    if (m_hideDjango && kind == TraceEventKind::Receiver
+        && WebRuntime::isDjangoReceiverLabel(m_recorder->string(m_recorder->record(event).name)))
+        return false;
     if (kind != TraceEventKind::Step) {
         // Hidden when its signal kind, or the kind of a send it happened
         // inside, is filtered out; the model filter applies to the nearest send.

@@ -23,7 +23,10 @@ public:
     QString modelFilter() const { return m_model; }
     void setSearchText(const QString &text);
     QString searchText() const { return m_search; }
-    bool isFiltering() const { return !m_hidden.isEmpty() || !m_model.isEmpty() || !m_search.isEmpty(); }
+    // Django's own receivers (contract 8.5): shown like any receiver unless hidden.
+    void setDjangoReceiversHidden(bool hidden);
+    bool djangoReceiversHidden() const { return m_hideDjango; }
+    bool isFiltering() const { return !m_hidden.isEmpty() || !m_model.isEmpty() || !m_search.isEmpty() || m_hideDjango; }
 
 protected:
     bool filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const override;
@@ -35,6 +38,7 @@ private:
     QSet<QString> m_hidden;
     QString m_model;
     QString m_search;
+    bool m_hideDjango = false;
 };
 
 } // namespace ss

@@ -3,6 +3,7 @@
 #include "db/database.h"
 #include "web/djangosettings.h"
 
+#include <QSet>
 #include <QStringList>
 #include <exception>
 
@@ -76,6 +77,20 @@ bool WebRuntime::isDjangoReceiver(quintptr id)
         if (id == idOf(r))
             return true;
     return false;
+}
+
+bool WebRuntime::isDjangoReceiverLabel(const QString &label)
+{
+    static const QSet<QString> labels = [] {
+        QSet<QString> set;
+        for (const DjangoReceiver *r : {&kResetQueries, &kCloseOldConnections, &kCloseCaches, &kResetUrlconf,
+                                        &kStoreRenderedTemplates, &kStoreExcInfo})
+            set.insert(receiverLabel(*r));
+        for (const DjangoReceiver &r : kSettingReceivers)
+            set.insert(receiverLabel(r));
+        return set;
+    }();
+    return labels.contains(label);
 }
 
 WebRuntime::WebRuntime(Engine &engine)

@@ -56,6 +56,9 @@ public:
     static bool isDjangoReceiver(quintptr receiverId);
     // "close_old_connections (django.db)": the label they are connected under.
     static QString receiverLabel(const DjangoReceiver &receiver);
+    // Whether a receiver label is one of those (for views of a recording,
+    // which keep labels, not ids).
+    static bool isDjangoReceiverLabel(const QString &label);
 
 private:
     int handleView(const StepDecl &step, const Block &runView);
