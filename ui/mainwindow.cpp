@@ -387,7 +387,8 @@ void MainWindow::buildTimeline()
                           "connected by Django itself, they do nothing a trace shows"));
     connect(django, &QAction::toggled, this, [this](bool on) {
         m_filter->setDjangoReceiversHidden(!on);
-        rebuildSchemaTree();
+        if (m_session->isLoaded())
+            rebuildSchemaTree();
     });
 }
 
@@ -1191,6 +1192,8 @@ void MainWindow::restoreSettings()
         if (hidden.contains(a->text()))
             a->setChecked(false);
     m_updateFieldsAction->setChecked(settings.value(QStringLiteral("updateFieldsOnly"), false).toBool());
+    if (auto *django = findChild<QAction *>(QStringLiteral("showDjangoReceivers")))
+        django->setChecked(settings.value(QStringLiteral("showDjangoReceivers"), true).toBool());
     setFollowNewest(settings.value(QStringLiteral("followNewest"), true).toBool());
 }
 
@@ -1203,6 +1206,8 @@ void MainWindow::saveSettings()
     settings.setValue(QStringLiteral("bottomSplitter"), m_bottomSplitter->saveState());
     settings.setValue(QStringLiteral("hiddenSignals"), QStringList(m_filter->hiddenSignals().values()));
     settings.setValue(QStringLiteral("updateFieldsOnly"), m_updateFieldsAction->isChecked());
+    if (auto *django = findChild<QAction *>(QStringLiteral("showDjangoReceivers")))
+        settings.setValue(QStringLiteral("showDjangoReceivers"), django->isChecked());
     settings.setValue(QStringLiteral("followNewest"), m_follow);
 }
 

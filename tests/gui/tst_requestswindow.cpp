@@ -14,6 +14,8 @@
 #include <QAction>
 #include <QApplication>
 #include <QMenu>
+#include <QSettings>
+#include <QStandardPaths>
 #include <QStandardItemModel>
 #include <QTreeView>
 #include <QtTest>
@@ -58,6 +60,15 @@ class TestRequestsWindow : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void initTestCase()
+    {
+        // A private settings file: the test must not read or change the user's.
+        QStandardPaths::setTestModeEnabled(true);
+        QCoreApplication::setOrganizationName(QStringLiteral("SignalScopeTest"));
+        QCoreApplication::setApplicationName(QStringLiteral("tst_requestswindow"));
+    }
+    void init() { QSettings().clear(); }
+
     void aRequestIsOneActionWithItsSignalsNested()
     {
         MainWindow w;
@@ -115,8 +126,17 @@ private Q_SLOTS:
         settingChanged = schemaSignal(w.schemaModel(), QStringLiteral("setting_changed"));
         QVERIFY(settingChanged);
         QCOMPARE(settingChanged->rowCount(), 1);
-        toggle->setChecked(true);
-        QCOMPARE(schemaSignal(w.schemaModel(), QStringLiteral("setting_changed"))->rowCount(), 17);
+        w.close();                                  // closeEvent saves the choice
+        {
+            MainWindow again;
+            auto *kept = again.findChild<QAction *>(QStringLiteral("showDjangoReceivers"));
+            QVERIFY(kept && !kept->isChecked());
+            QVERIFY(again.timelineFilter()->djangoReceiversHidden());
+            kept->setChecked(true);
+            QVERIFY(again.openSample(QStringLiteral("settings")));
+            QCOMPARE(schemaSignal(again.schemaModel(), QStringLiteral("setting_changed"))->rowCount(), 17);
+            again.close();
+        }
     }
 
     void settingsAndRendersAreActions()
