@@ -81,7 +81,11 @@ public:
     }
     QString insertTail(const Model *, bool) const override { return {}; }
     bool returnsInsertedIds() const override { return false; }
-    bool canReturnRowsFromBulkInsert() const override { return false; }
+    // Django 4.0+ on SQLite 3.35+: INSERT ... RETURNING.
+    bool canReturnRowsFromBulkInsert(const DjangoFeatures &django) const override
+    {
+        return django.bulkCreateReturnsRowsOnSqlite;
+    }
     int maxNameLength() const override { return 0; }
 
     DjangoError translate(const QSqlError &error) const override
@@ -419,7 +423,7 @@ public:
         return {};
     }
     bool returnsInsertedIds() const override { return true; }
-    bool canReturnRowsFromBulkInsert() const override { return true; }
+    bool canReturnRowsFromBulkInsert(const DjangoFeatures &) const override { return true; }
     int maxNameLength() const override { return kMaxNameLength; }
 
     DjangoError translate(const QSqlError &error) const override;

@@ -21,6 +21,7 @@
 // and dropped again when the Database is closed.
 
 #include "model/djangoerror.h"
+#include "model/djangoversion.h"
 #include "model/modelregistry.h"
 
 #include <QCborValue>
@@ -79,8 +80,9 @@ public:
     // Whether the insert returns the id as a result row (RETURNING) rather
     // than through lastInsertId.
     virtual bool returnsInsertedIds() const = 0;
-    // Django's features.can_return_rows_from_bulk_insert.
-    virtual bool canReturnRowsFromBulkInsert() const = 0;
+    // Django's features.can_return_rows_from_bulk_insert, which depends on
+    // the Django version for SQLite (contract 9.4).
+    virtual bool canReturnRowsFromBulkInsert(const DjangoFeatures &django) const = 0;
     // Django's ops.max_name_length(): 0 for no limit.
     virtual int maxNameLength() const = 0;
 

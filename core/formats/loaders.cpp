@@ -1096,6 +1096,19 @@ std::optional<ScenarioDecl> parseScenario(const QByteArray &json, const QString 
         scenario.path = fileForMessages;
         scenario.name = optionalString(object, QStringLiteral("name"), root).value_or(nameFromFile(fileForMessages));
         scenario.description = optionalString(object, QStringLiteral("description"), root).value_or(QString());
+        const QString djangoKey = QStringLiteral("django");
+        if (object.contains(djangoKey)) {
+            const QCborValue django = object.value(djangoKey);
+            const std::optional<DjangoVersion> version =
+                django.isString() ? djangoVersionFromName(django.toString()) : std::nullopt;
+            if (!django.isString())
+                refuse(root.key(djangoKey), QStringLiteral("expected the string %1, found %2")
+                                                .arg(djangoVersionChoices(), jsonTypeName(django)));
+            if (!version)
+                refuse(root.key(djangoKey), QStringLiteral("unknown Django version %1 (expected %2)")
+                                                .arg(quoted(django.toString()), djangoVersionChoices()));
+            scenario.django = *version;
+        }
 
         const QString schemaKey = QStringLiteral("schema");
         const JsonPath schemaPath = root.key(schemaKey);

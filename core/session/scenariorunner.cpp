@@ -15,7 +15,7 @@ static DjangoError scenarioError(const QString &message)
 ScenarioRunner::ScenarioRunner(ScenarioDecl scenario, const QString &databasePath, const QString &usingAlias)
     : m_scenario(std::move(scenario))
 {
-    m_engine = std::make_unique<Engine>(m_scenario.schema, databasePath, usingAlias);
+    m_engine = std::make_unique<Engine>(m_scenario.schema, databasePath, usingAlias, m_scenario.django);
     m_receivers = std::make_unique<DeclarativeReceivers>(*m_engine);
     for (const ReceiverDecl &decl : std::as_const(m_scenario.schema.receivers))
         m_receivers->connect(decl);

@@ -419,11 +419,18 @@ DeletePreview Session::previewDelete(const Model *model, const QCborValue &pk)
         }
         for (const auto &update : collector.fieldUpdates()) {
             QStringList pks;
-            for (const InstancePtr &i : update.instances)
+            for (const InstancePtr &i : update.rowsLoaded() ? update.instances : update.referenced)
                 pks << placeholderText(i->pk());
-            preview.updates << QStringLiteral("%1.%2 = %3 for %1 %4 (a plain UPDATE: no signals)")
-                                   .arg(update.field->owner->name, update.field->name, pythonValue(update.value),
-                                        pks.join(QStringLiteral(", ")));
+            if (update.rowsLoaded()) {
+                preview.updates << QStringLiteral("%1.%2 = %3 for %1 %4 (a plain UPDATE: no signals)")
+                                       .arg(update.field->owner->name, update.field->name, pythonValue(update.value),
+                                            pks.join(QStringLiteral(", ")));
+            } else {
+                preview.updates << QStringLiteral("%1.%2 = %3 where %2 is %4 %5 (rows not loaded, one UPDATE after pre_delete: no signals)")
+                                       .arg(update.field->owner->name, update.field->name, pythonValue(update.value),
+                                            update.field->target ? update.field->target->name : QString(),
+                                            pks.join(QStringLiteral(", ")));
+            }
         }
     } catch (const DjangoError &error) {
         preview.errorType = error.type();
