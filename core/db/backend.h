@@ -60,7 +60,7 @@ public:
     virtual void close(const QString &connectionName) = 0;
 
     // The schema editor: DDL for the models of `registry` that have no table yet.
-    virtual bool createTables(Database &db, const ModelRegistry &registry) = 0;
+    virtual bool createTables(Database &db, const ModelRegistry &registry, const DjangoFeatures &django) = 0;
     // Empties every table and restarts the ids.
     virtual void resetTables(Database &db, const ModelRegistry &registry) = 0;
 
@@ -99,6 +99,7 @@ public:
 // PostgreSQL), exposed for the tests.
 QString djangoIndexName(const QString &table, const QStringList &columns, const QString &suffix);
 // The PostgreSQL DDL Django's schema editor runs for `registry`, in its order.
-QStringList postgresSchemaSql(const ModelRegistry &registry);
+QStringList postgresSchemaSql(const ModelRegistry &registry,
+                              const DjangoFeatures &django = DjangoFeatures::of(DjangoVersion::V3_2));
 
 } // namespace ss

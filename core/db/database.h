@@ -48,7 +48,7 @@ public:
 
     // CREATE TABLE for every model that has no table yet (registration order);
     // returns whether any table was created. Sends no signal.
-    bool createTables(const ModelRegistry &registry);
+    bool createTables(const ModelRegistry &registry, const DjangoFeatures &django);
     // Empties every table of the registry and resets its ids (a fresh start).
     void resetTables(const ModelRegistry &registry);
 

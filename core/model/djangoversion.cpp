@@ -17,6 +17,7 @@ static DjangoFeatures django50()
     f.onDeleteSetLoadsRows = false;
     f.bulkCreateReturnsRowsOnSqlite = true;
     f.initNamesAllUnexpectedKeywords = true;
+    f.autoFieldIsIdentityOnPostgres = true;
     f.deleteWithoutPkError = QStringLiteral("ValueError");
     return f;
 }

@@ -68,7 +68,7 @@ Engine::Engine(const SchemaDecl &schema, const QString &databasePath, const QStr
     m_database = std::make_unique<Database>(databasePath);
     // Options.contribute_to_class: db_table = truncate_name(..., max_name_length()).
     m_registry.truncateTableNames(m_database->backend().maxNameLength());
-    m_database->createTables(m_registry);
+    m_database->createTables(m_registry, *m_django);
 }
 
 Engine::~Engine()
@@ -685,7 +685,7 @@ void Engine::migrate()
     const SignalArgs args = SignalArgs().add(QStringLiteral("app_label"), QCborValue(m_registry.app()))
                                 .add(QStringLiteral("using"), m_usingValue);
     preMigrate->send(app, args);
-    m_database->createTables(m_registry);
+    m_database->createTables(m_registry, *m_django);
     postMigrate->send(app, args);
 }
 
