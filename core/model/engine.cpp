@@ -151,8 +151,9 @@ InstancePtr Engine::construct(const Model *model, const Kwargs &kwargs)
         }
     }
     // Leftovers: properties (pk) and anything get_field() finds (attnames,
-    // many_to_many names) are assigned through their descriptors; the first
-    // keyword that is neither raises TypeError, before post_init.
+    // many_to_many names) are assigned through their descriptors; keywords
+    // that are neither raise TypeError, before post_init (3.2 names the
+    // first, 4.1+ all of them: DjangoFeatures).
     Kwargs unexpected;
     for (const auto &item : std::as_const(remaining)) {
         if (item.first == QLatin1String("pk") || model->field(item.first))
