@@ -110,6 +110,7 @@ static int runCommand(const QStringList &arguments)
         scenario->django = *django;
 
     TraceRecorder recorder;
+    recorder.setDjangoVersion(djangoVersionName(scenario->django));
     try {
         ScenarioRunner runner(std::move(*scenario), database, alias);
         // "Before step 0 every table exists and is empty": a SQLite file is

@@ -138,6 +138,9 @@ bool Session::load(ScenarioDecl scenario, QString *error)
 {
     ScenarioDecl previous = std::move(m_scenario);
     m_scenario = std::move(scenario);
+    const DjangoVersion previousVersion = previous.django;
+    if (m_chosenVersion)
+        m_scenario.django = *m_chosenVersion;
     m_muted.clear();
     try {
         build();
@@ -153,7 +156,32 @@ bool Session::load(ScenarioDecl scenario, QString *error)
     }
     Q_EMIT loaded();
     Q_EMIT databaseChanged();
+    if (m_scenario.django != previousVersion)
+        Q_EMIT djangoVersionChanged(m_scenario.django);
     return true;
+}
+
+void Session::setDjangoVersion(DjangoVersion version)
+{
+    m_chosenVersion = version;
+    if (m_scenario.django == version)
+        return;
+    const DjangoVersion previous = m_scenario.django;
+    m_scenario.django = version;
+    if (m_runner) {
+        try {
+            build();
+        } catch (const DjangoError &) {
+            // The database cannot be used any more: keep the old engine and version.
+            m_scenario.django = previous;
+            attach();
+            Q_EMIT loaded();
+            return;
+        }
+        Q_EMIT loaded();
+        Q_EMIT databaseChanged();
+    }
+    Q_EMIT djangoVersionChanged(version);
 }
 
 void Session::build()
@@ -171,6 +199,7 @@ void Session::build()
     m_snapshots.reset();
     m_runner = std::move(runner);
     m_bridge->clearRecording();
+    m_recorder.setDjangoVersion(djangoVersionName(m_scenario.django));
     m_snapshots = std::make_unique<SnapshotListener>(m_recorder, m_runner->engine().database());
     attach();
     for (const QString &name : std::as_const(m_muted))
