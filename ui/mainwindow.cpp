@@ -10,6 +10,7 @@
 #include "signalstyle.h"
 #include "timelinefilter.h"
 #include "timelinemodel.h"
+#include "versioncompare.h"
 
 #include <QApplication>
 #include <QCloseEvent>
@@ -520,6 +521,7 @@ void MainWindow::buildActions()
     m_statusEvents->setObjectName(QStringLiteral("statusEvents"));
     statusBar()->addPermanentWidget(m_statusDb);
     statusBar()->addPermanentWidget(m_statusEvents);
+    installDjangoVersionControls(this, run, m_session);
 }
 
 void MainWindow::dropTables()
@@ -1113,7 +1115,8 @@ void MainWindow::exportDialog(bool selectionOnly)
     QString filter = jsonl;
     const QString base = QSettings().value(QStringLiteral("exportDir"), QDir::homePath()).toString();
     QString path = QFileDialog::getSaveFileName(this, selectionOnly ? tr("Export the selected events") : tr("Export the trace"),
-                                                base + QStringLiteral("/signalscope.trace.jsonl"),
+                                                base + QStringLiteral("/signalscope-django-%1.trace.jsonl")
+                                                           .arg(djangoVersionName(m_session->djangoVersion())),
                                                 QStringList{jsonl, csv, chrome}.join(QStringLiteral(";;")), &filter);
     if (path.isEmpty())
         return;
