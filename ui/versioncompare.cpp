@@ -79,6 +79,7 @@ VersionCompareDialog::VersionCompareDialog(Session *session, QWidget *parent)
     m_view->setSelectionMode(QAbstractItemView::SingleSelection);
     m_view->setWordWrap(false);
     m_view->verticalHeader()->hide();
+    m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 6);
     m_view->horizontalHeader()->setSectionResizeMode(CompareColumn::Step, QHeaderView::ResizeToContents);
     m_view->horizontalHeader()->setSectionResizeMode(CompareColumn::Left, QHeaderView::Interactive);
     m_view->horizontalHeader()->setSectionResizeMode(CompareColumn::Right, QHeaderView::Interactive);
@@ -136,6 +137,14 @@ bool VersionCompareDialog::compare()
     m_summary->setStyleSheet(QString());
     m_summary->setText(comparison.summary());
     m_model->setComparison(std::move(comparison));
+    // Start at the first line that differs: that is what the view is for.
+    for (int row = 0; row < m_model->rowCount(); ++row) {
+        if (m_model->comparedRow(row).kind != ComparedRow::Kind::Same) {
+            m_view->setCurrentIndex(m_model->index(row, CompareColumn::Left));
+            m_view->scrollTo(m_model->index(row, CompareColumn::Left), QAbstractItemView::PositionAtCenter);
+            break;
+        }
+    }
     return true;
 }
 

@@ -86,17 +86,17 @@ bool VersionComparison::run(const ScenarioDecl &scenario, DjangoVersion left, Dj
         }
         traces[side] = trace.lines;
     }
-    align(scenario, traces[0], traces[1]);
-    m_stepCodes = codes;
+    align(scenario, traces[0], traces[1], codes);
     return true;
 }
 
-void VersionComparison::align(const ScenarioDecl &scenario, QVector<QCborMap> left, QVector<QCborMap> right)
+void VersionComparison::align(const ScenarioDecl &scenario, QVector<QCborMap> left, QVector<QCborMap> right,
+                              const QStringList &stepCodes)
 {
+    m_stepCodes = stepCodes;
     m_left = std::move(left);
     m_right = std::move(right);
     m_rows.clear();
-    m_stepCodes.clear();
     m_setModels.clear();
     for (const ModelDecl &model : scenario.schema.models)
         for (const FieldDecl &field : model.fields)
@@ -173,10 +173,15 @@ void VersionComparison::alignStep(int step, const QVector<int> &left, const QVec
 void VersionComparison::annotate()
 {
     const QString leftName = djangoVersionName(m_leftVersion), rightName = djangoVersionName(m_rightVersion);
-    QSet<int> deletingSteps;        // steps where the left version sends pre_delete
+    // Steps that delete: the left version sends pre_delete in them, or their
+    // code deletes (a delete PROTECT refuses still collects, and reads, first).
+    QSet<int> deletingSteps;
     for (const QCborMap &line : std::as_const(m_left))
         if (signalOf(line) == QLatin1String("pre_delete"))
             deletingSteps.insert(int(line.value(QStringLiteral("step")).toInteger()));
+    for (int step = 0; step < m_stepCodes.size(); ++step)
+        if (m_stepCodes[step].contains(QLatin1String(".delete(")))
+            deletingSteps.insert(step);
 
     int notLoadedDepth = -1;        // inside the receivers of a post_init of a row not loaded
     for (ComparedRow &row : m_rows) {

@@ -42,8 +42,10 @@ public:
              DjangoVersion right = DjangoVersion::V5_0, const QString &database = QStringLiteral(":memory:"),
              QString *error = nullptr);
 
-    // Aligns two canonical traces already at hand (also used by run()).
-    void align(const ScenarioDecl &scenario, QVector<QCborMap> left, QVector<QCborMap> right);
+    // Aligns two canonical traces already at hand (also used by run()), with
+    // the Django code of each step for the notes.
+    void align(const ScenarioDecl &scenario, QVector<QCborMap> left, QVector<QCborMap> right,
+               const QStringList &stepCodes);
 
     DjangoVersion leftVersion() const { return m_leftVersion; }
     DjangoVersion rightVersion() const { return m_rightVersion; }

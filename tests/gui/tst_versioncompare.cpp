@@ -126,7 +126,7 @@ private Q_SLOTS:
                 QVERIFY(model->index(r, CompareColumn::Why).data().toString().contains(QStringLiteral("origin")));
             }
         }
-        QCOMPARE(notLoaded, 2);
+        QCOMPARE(notLoaded, 4);   // the Image row read by both deletes of the blog (PROTECT refuses the first after reading)
         QVERIFY(withOrigin >= 6);
         QVERIFY2(dialog->summaryLabel()->text().contains(QStringLiteral("only under 3.2")), qPrintable(dialog->summaryLabel()->text()));
 
