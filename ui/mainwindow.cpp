@@ -212,7 +212,7 @@ QVector<SampleInfo> MainWindow::samples()
     initResources();
     static const QStringList order = {QStringLiteral("shop"), QStringLiteral("blog"), QStringLiteral("reactions"),
                                       QStringLiteral("pizza"), QStringLiteral("cascade"), QStringLiteral("loops"),
-                                      QStringLiteral("silent")};
+                                      QStringLiteral("silent"), QStringLiteral("versions")};
     QVector<SampleInfo> result;
     for (const QString &name : order) {
         SampleInfo info;

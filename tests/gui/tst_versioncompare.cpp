@@ -146,6 +146,35 @@ private Q_SLOTS:
         dialog->close();
     }
 
+    // The sample built for this view shows every kind of difference.
+    void theVersionsSampleShowsEveryKind()
+    {
+        MainWindow w;
+        QVERIFY(w.openSample(QStringLiteral("versions")));
+        VersionCompareDialog dialog(w.session());
+        QVERIFY(dialog.compare());
+        VersionCompareModel *model = dialog.model();
+        QAbstractItemModelTester tester(model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QVERIFY(rowsOfKind(model, ComparedRow::Kind::OnlyLeft) > 0);
+        QVERIFY(rowsOfKind(model, ComparedRow::Kind::OnlyRight) > 0);     // deleting the bulk-created badge
+        QVERIFY(rowsOfKind(model, ComparedRow::Kind::Differs) > 0);
+        bool notLoaded = false, errorChanged = false, swept = false;
+        for (int r = 0; r < model->rowCount(); ++r) {
+            notLoaded |= model->index(r, CompareColumn::Left).data(RowNotLoadedRole).toBool();
+            const QString left = model->index(r, CompareColumn::Left).data().toString();
+            const QString right = model->index(r, CompareColumn::Right).data().toString();
+            errorChanged |= left.contains(QStringLiteral("got an unexpected keyword argument"))
+                            && right.contains(QStringLiteral("got unexpected keyword arguments"));
+            swept |= left == QStringLiteral("—") && right.contains(QStringLiteral("swept by a queryset delete"));
+        }
+        QVERIFY(notLoaded);
+        QVERIFY(errorChanged);
+        QVERIFY(swept);
+        // The current row starts at the first difference.
+        QVERIFY(dialog.view()->currentIndex().isValid());
+        QVERIFY(model->comparedRow(dialog.view()->currentIndex().row()).kind != ComparedRow::Kind::Same);
+    }
+
     void aScenarioWithoutDeletesIsTheSame()
     {
         MainWindow w;
