@@ -84,8 +84,8 @@ VersionCompareDialog::VersionCompareDialog(Session *session, QWidget *parent)
     m_view->horizontalHeader()->setSectionResizeMode(CompareColumn::Left, QHeaderView::Interactive);
     m_view->horizontalHeader()->setSectionResizeMode(CompareColumn::Right, QHeaderView::Interactive);
     m_view->horizontalHeader()->setStretchLastSection(true);
-    m_view->setColumnWidth(CompareColumn::Left, 380);
-    m_view->setColumnWidth(CompareColumn::Right, 460);
+    m_view->setColumnWidth(CompareColumn::Left, 330);
+    m_view->setColumnWidth(CompareColumn::Right, 420);
 
     m_details = new QTextBrowser(this);
     m_details->setObjectName(QStringLiteral("compareDetails"));
