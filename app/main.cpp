@@ -51,7 +51,10 @@ static int runCommand(const QStringList &arguments)
     const QCommandLineOption usingOption(QStringLiteral("using"),
                                          QStringLiteral("The database alias to run on, the signals' `using` (default: default)."),
                                          QStringLiteral("alias"), DatabaseAliases::defaultAlias());
-    parser.addOptions({traceOption, formatOption, dbOption, usingOption});
+    const QCommandLineOption djangoOption(QStringLiteral("django"),
+                                          QStringLiteral("The Django version to reproduce: 3.2 or 5.0 (default: the scenario's \"django\", else 3.2)."),
+                                          QStringLiteral("version"));
+    parser.addOptions({traceOption, formatOption, dbOption, usingOption, djangoOption});
     if (!parser.parse(arguments)) {
         err() << "signalscope run: " << parser.errorText() << Qt::endl;
         return 2;
@@ -87,6 +90,15 @@ static int runCommand(const QStringList &arguments)
         return 2;
     }
     const QString database = databases.location(alias);
+    std::optional<DjangoVersion> django;
+    if (parser.isSet(djangoOption)) {
+        django = djangoVersionFromName(parser.value(djangoOption));
+        if (!django) {
+            err() << "signalscope run: --django: unknown Django version '" << parser.value(djangoOption)
+                  << "' (use 3.2 or 5.0)" << Qt::endl;
+            return 2;
+        }
+    }
 
     LoadError loadError;
     std::optional<ScenarioDecl> scenario = loadScenarioFile(positional.at(1), &loadError);
@@ -94,8 +106,11 @@ static int runCommand(const QStringList &arguments)
         err() << "signalscope: " << loadError.toString() << Qt::endl;
         return 2;
     }
+    if (django)
+        scenario->django = *django;
 
     TraceRecorder recorder;
+    recorder.setDjangoVersion(djangoVersionName(scenario->django));
     try {
         ScenarioRunner runner(std::move(*scenario), database, alias);
         // "Before step 0 every table exists and is empty": a SQLite file is

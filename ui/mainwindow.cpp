@@ -11,6 +11,7 @@
 #include "timelinefilter.h"
 #include "timelinemodel.h"
 #include "web/webruntime.h"
+#include "versioncompare.h"
 
 #include <QApplication>
 #include <QCloseEvent>
@@ -214,7 +215,8 @@ QVector<SampleInfo> MainWindow::samples()
     initResources();
     static const QStringList order = {QStringLiteral("shop"), QStringLiteral("blog"), QStringLiteral("reactions"),
                                       QStringLiteral("pizza"), QStringLiteral("cascade"), QStringLiteral("loops"),
-                                      QStringLiteral("silent"), QStringLiteral("requests"), QStringLiteral("settings")};
+                                      QStringLiteral("silent"), QStringLiteral("requests"), QStringLiteral("settings"),
+                                      QStringLiteral("versions")};
     QVector<SampleInfo> result;
     for (const QString &name : order) {
         SampleInfo info;
@@ -537,6 +539,7 @@ void MainWindow::buildActions()
     m_statusEvents->setObjectName(QStringLiteral("statusEvents"));
     statusBar()->addPermanentWidget(m_statusDb);
     statusBar()->addPermanentWidget(m_statusEvents);
+    installDjangoVersionControls(this, run, m_session);
 }
 
 void MainWindow::dropTables()
@@ -1142,7 +1145,8 @@ void MainWindow::exportDialog(bool selectionOnly)
     QString filter = jsonl;
     const QString base = QSettings().value(QStringLiteral("exportDir"), QDir::homePath()).toString();
     QString path = QFileDialog::getSaveFileName(this, selectionOnly ? tr("Export the selected events") : tr("Export the trace"),
-                                                base + QStringLiteral("/signalscope.trace.jsonl"),
+                                                base + QStringLiteral("/signalscope-django-%1.trace.jsonl")
+                                                           .arg(djangoVersionName(m_session->djangoVersion())),
                                                 QStringList{jsonl, csv, chrome}.join(QStringLiteral(";;")), &filter);
     if (path.isEmpty())
         return;

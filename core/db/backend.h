@@ -21,6 +21,7 @@
 // and dropped again when the Database is closed.
 
 #include "model/djangoerror.h"
+#include "model/djangoversion.h"
 #include "model/modelregistry.h"
 
 #include <QCborValue>
@@ -59,7 +60,7 @@ public:
     virtual void close(const QString &connectionName) = 0;
 
     // The schema editor: DDL for the models of `registry` that have no table yet.
-    virtual bool createTables(Database &db, const ModelRegistry &registry) = 0;
+    virtual bool createTables(Database &db, const ModelRegistry &registry, const DjangoFeatures &django) = 0;
     // Empties every table and restarts the ids.
     virtual void resetTables(Database &db, const ModelRegistry &registry) = 0;
 
@@ -79,8 +80,9 @@ public:
     // Whether the insert returns the id as a result row (RETURNING) rather
     // than through lastInsertId.
     virtual bool returnsInsertedIds() const = 0;
-    // Django's features.can_return_rows_from_bulk_insert.
-    virtual bool canReturnRowsFromBulkInsert() const = 0;
+    // Django's features.can_return_rows_from_bulk_insert, which depends on
+    // the Django version for SQLite (contract 9.4).
+    virtual bool canReturnRowsFromBulkInsert(const DjangoFeatures &django) const = 0;
     // Django's ops.max_name_length(): 0 for no limit.
     virtual int maxNameLength() const = 0;
 
@@ -97,6 +99,7 @@ public:
 // PostgreSQL), exposed for the tests.
 QString djangoIndexName(const QString &table, const QStringList &columns, const QString &suffix);
 // The PostgreSQL DDL Django's schema editor runs for `registry`, in its order.
-QStringList postgresSchemaSql(const ModelRegistry &registry);
+QStringList postgresSchemaSql(const ModelRegistry &registry,
+                              const DjangoFeatures &django = DjangoFeatures::of(DjangoVersion::V3_2));
 
 } // namespace ss

@@ -78,9 +78,9 @@ static void appendColumns(QString &sql, const QVector<const Field *> &fields)
     }
 }
 
-bool Database::createTables(const ModelRegistry &registry)
+bool Database::createTables(const ModelRegistry &registry, const DjangoFeatures &django)
 {
-    return m_backend->createTables(*this, registry);
+    return m_backend->createTables(*this, registry, django);
 }
 
 void Database::resetTables(const ModelRegistry &registry)

@@ -41,11 +41,14 @@ public:
     QString vendor() const { return m_backend->vendor(); }
     QString description() const { return m_backend->description(); }
     // Django's features.can_return_rows_from_bulk_insert.
-    bool canReturnRowsFromBulkInsert() const { return m_backend->canReturnRowsFromBulkInsert(); }
+    bool canReturnRowsFromBulkInsert(const DjangoFeatures &django) const
+    {
+        return m_backend->canReturnRowsFromBulkInsert(django);
+    }
 
     // CREATE TABLE for every model that has no table yet (registration order);
     // returns whether any table was created. Sends no signal.
-    bool createTables(const ModelRegistry &registry);
+    bool createTables(const ModelRegistry &registry, const DjangoFeatures &django);
     // Empties every table of the registry and resets its ids (a fresh start).
     void resetTables(const ModelRegistry &registry);
 

@@ -534,6 +534,23 @@ QJsonValue readActionTarget(const QCborValue &value, const JsonPath &path)
     return QJsonValue(target);
 }
 
+// `$origin` (a QuerySet under Django 5.0, contract 9.2) and `$stdout`
+// (migrate's output wrapper, 9.7) have no portable raw value: refused under
+// every version.
+static void refuseArgumentsWithoutRawValue(const QCborMap &values, const JsonPath &path)
+{
+    for (auto it = values.begin(); it != values.end(); ++it) {
+        if (!it.value().isString())
+            continue;
+        const QString text = it.value().toString();
+        const QString name = text.startsWith(QLatin1Char('$')) ? text.mid(1).section(QLatin1Char('.'), 0, 0) : QString();
+        if (name == QLatin1String("origin") || name == QLatin1String("stdout"))
+            refuse(path.key(it.key().toString()),
+                   QStringLiteral("%1 cannot be used as a value: the %2 argument has no portable raw value (use it in \"when\" or as {%2} in a text)")
+                       .arg(quoted(text), name));
+    }
+}
+
 ActionDecl readAction(const QCborValue &value, const JsonPath &path, const SchemaDecl &schema)
 {
     static const QList<QPair<QLatin1String, ActionDecl::Kind>> kinds = {
@@ -592,6 +609,7 @@ ActionDecl readAction(const QCborValue &value, const JsonPath &path, const Schem
         action.robust = optionalBool(object, QStringLiteral("robust"), path, false);
         break;
     }
+    refuseArgumentsWithoutRawValue(action.exactValues, path.key(key == QLatin1String("set") ? key : QStringLiteral("values")));
     action.values = action.exactValues.toJsonObject();
     return action;
 }
@@ -1290,6 +1308,19 @@ std::optional<ScenarioDecl> parseScenario(const QByteArray &json, const QString 
         scenario.path = fileForMessages;
         scenario.name = optionalString(object, QStringLiteral("name"), root).value_or(nameFromFile(fileForMessages));
         scenario.description = optionalString(object, QStringLiteral("description"), root).value_or(QString());
+        const QString djangoKey = QStringLiteral("django");
+        if (object.contains(djangoKey)) {
+            const QCborValue django = object.value(djangoKey);
+            const std::optional<DjangoVersion> version =
+                django.isString() ? djangoVersionFromName(django.toString()) : std::nullopt;
+            if (!django.isString())
+                refuse(root.key(djangoKey), QStringLiteral("expected the string %1, found %2")
+                                                .arg(djangoVersionChoices(), jsonTypeName(django)));
+            if (!version)
+                refuse(root.key(djangoKey), QStringLiteral("unknown Django version %1 (expected %2)")
+                                                .arg(quoted(django.toString()), djangoVersionChoices()));
+            scenario.django = *version;
+        }
 
         const QString schemaKey = QStringLiteral("schema");
         const JsonPath schemaPath = root.key(schemaKey);

@@ -3,6 +3,7 @@
 // validation: a schema plus the operations a Django shell session would run.
 
 #include "formats/schema.h"
+#include "model/djangoversion.h"
 
 #include <QCborArray>
 #include <QCborMap>
@@ -80,6 +81,9 @@ struct ScenarioDecl
     SchemaDecl schema;
     QVector<StepDecl> steps;
     QMap<QString, QString> templates;           // "templates": name -> source (section 8.3)
+    // The Django whose behaviour the scenario runs under: its "django" key
+    // (default 3.2), which `--django` and the window's selector override.
+    DjangoVersion django = DjangoVersion::V3_2;
 };
 
 } // namespace ss

@@ -74,15 +74,17 @@ void Collector::addDependency(const Model *model, const Model *dependency)
     }
 }
 
-void Collector::addFieldUpdate(const Field *field, const QCborValue &value, const QVector<InstancePtr> &objects)
+void Collector::addFieldUpdate(const Field *field, const QCborValue &value, const QVector<InstancePtr> &objects,
+                               const QVector<InstancePtr> &referenced)
 {
     for (FieldUpdate &update : m_fieldUpdates) {
         if (update.field == field && jsonEquals(update.value, value) && update.value.type() == value.type()) {
             update.instances += objects;
+            update.referenced += referenced;
             return;
         }
     }
-    m_fieldUpdates.append({field, value, objects});
+    m_fieldUpdates.append({field, value, objects, referenced});
 }
 
 QVector<InstancePtr> Collector::relatedObjects(const Field *field, const QVector<InstancePtr> &batch)
@@ -106,7 +108,17 @@ void Collector::collect(const QVector<InstancePtr> &objects, const Model *source
     for (const Field *field : m_engine.registry().relationsTo(model)) {
         if (field->onDelete == OnDelete::DoNothing)
             continue;
+        // Django 4.2+: SET_NULL and SET_DEFAULT are lazy_sub_objs; their
+        // QuerySet is handed over unevaluated and becomes one UPDATE.
+        const bool setsWithoutLoading = (field->onDelete == OnDelete::SetNull || field->onDelete == OnDelete::SetDefault)
+                                        && !m_engine.django().onDeleteSetLoadsRows;
         for (qsizetype start = 0; start < fresh.size(); start += 500) {
+            if (setsWithoutLoading) {
+                const QCborValue value = field->onDelete == OnDelete::SetNull ? QCborValue(nullptr)
+                                                                              : prepareForDb(field, field->defaultValue);
+                addFieldUpdate(field, value, {}, fresh.mid(start, 500));
+                continue;
+            }
             const QVector<InstancePtr> related = relatedObjects(field, fresh.mid(start, 500));
             if (related.isEmpty())
                 continue;
@@ -221,15 +233,20 @@ QVector<Collector::PlannedModel> Collector::plan()
     return result;
 }
 
+SignalArgs Collector::deleteArgs(const InstancePtr &object) const
+{
+    SignalArgs args;
+    args.add(QStringLiteral("instance"), object).add(QStringLiteral("using"), m_engine.usingValue());
+    if (m_engine.django().deleteSignalsCarryOrigin)
+        args.add(QStringLiteral("origin"), m_origin);
+    return args;
+}
+
 void Collector::deleteCollected()
 {
     const QVector<PlannedModel> ordered = plan();
     Database &db = m_engine.database();
-    const QCborValue usingValue = m_engine.usingValue();
-    auto args = [&usingValue](const InstancePtr &object) {
-        return SignalArgs().add(QStringLiteral("instance"), object)
-            .add(QStringLiteral("using"), usingValue);
-    };
+    auto args = [this](const InstancePtr &object) { return deleteArgs(object); };
 
     Atomic transaction(db);
     for (const PlannedModel &entry : ordered) {
@@ -240,9 +257,18 @@ void Collector::deleteCollected()
     }
     for (const FieldUpdate &update : std::as_const(m_fieldUpdates)) {
         QCborArray ids;
-        for (const InstancePtr &object : update.instances)
-            ids.append(object->pk());
-        db.update(update.field->owner, {update.field}, {update.value}, {{update.field->owner->pk, ids, true}});
+        if (update.rowsLoaded()) {
+            // The loaded rows, by pk: what they referenced when they were read.
+            for (const InstancePtr &object : update.instances)
+                ids.append(object->pk());
+            db.update(update.field->owner, {update.field}, {update.value}, {{update.field->owner->pk, ids, true}});
+        } else {
+            // The rows referencing the collected objects now, after the
+            // pre_delete receivers.
+            for (const InstancePtr &object : update.referenced)
+                ids.append(object->pk());
+            db.update(update.field->owner, {update.field}, {update.value}, {{update.field, ids, true}});
+        }
     }
     for (const PlannedModel &entry : ordered) {
         QVector<InstancePtr> reversed(entry.instances.rbegin(), entry.instances.rend());

@@ -4,6 +4,11 @@
 // them (reading the related rows, which sends their pre_init/post_init), order
 // the models so that referencing models go first, then delete everything in one
 // transaction with pre_delete for all and post_delete model by model.
+//
+// The Django version (Engine::django()) decides two things here: whether the
+// delete signals carry `origin` (contract 9.2), and whether SET_NULL /
+// SET_DEFAULT relations read their rows (3.2) or only schedule one UPDATE by
+// foreign key (4.2+, lazy_sub_objs, contract 9.5).
 
 #include "model/engine.h"
 
@@ -16,7 +21,10 @@ namespace ss {
 class Collector
 {
 public:
-    explicit Collector(Engine &engine) : m_engine(engine) {}
+    // `origin`: what started the deletion (Collector(origin=...)): the
+    // instance whose delete() runs, or Engine::querysetValue() for a
+    // QuerySet's; null for a collector that only plans (previews).
+    explicit Collector(Engine &engine, Value origin = {}) : m_engine(engine), m_origin(std::move(origin)) {}
 
     // Collector.collect(objs, source, nullable). Throws ProtectedError or
     // RestrictedError (after the reads that found the blocking rows).
@@ -28,20 +36,32 @@ public:
 
     // What deleteCollected() will do, in order, for previews: each model with
     // its instances (ascending pk), and the relations that will be set to null
-    // or to their default.
+    // or to their default: either the loaded rows to update by pk
+    // (`instances`, Django 3.2) or, with rows not loaded, the collected
+    // objects whose referencing rows are updated by foreign key (`referenced`).
     struct PlannedModel { const Model *model; QVector<InstancePtr> instances; };
-    struct FieldUpdate { const Field *field; QCborValue value; QVector<InstancePtr> instances; };
+    struct FieldUpdate
+    {
+        const Field *field;
+        QCborValue value;
+        QVector<InstancePtr> instances;
+        QVector<InstancePtr> referenced;
+        bool rowsLoaded() const { return referenced.isEmpty(); }
+    };
     QVector<PlannedModel> plan();
     const QVector<FieldUpdate> &fieldUpdates() const { return m_fieldUpdates; }
 
 private:
     QVector<InstancePtr> add(const QVector<InstancePtr> &objects, const Model *source, bool nullable);
     void addDependency(const Model *model, const Model *dependency);
-    void addFieldUpdate(const Field *field, const QCborValue &value, const QVector<InstancePtr> &objects);
+    void addFieldUpdate(const Field *field, const QCborValue &value, const QVector<InstancePtr> &objects,
+                        const QVector<InstancePtr> &referenced = {});
+    SignalArgs deleteArgs(const InstancePtr &object) const;
     QVector<InstancePtr> relatedObjects(const Field *field, const QVector<InstancePtr> &batch);
     void sortModels();
 
     Engine &m_engine;
+    Value m_origin;
     QVector<const Model *> m_order;                                 // Collector.data's key order
     QHash<const Model *, QVector<InstancePtr>> m_data;
     QHash<const Model *, QSet<QString>> m_collectedKeys;            // identity: model + pk

@@ -34,8 +34,9 @@ QString instanceRepr(const Instance &instance)
     return QStringLiteral("<%1: %2>").arg(instance.model()->name, instanceStr(instance.model()->name, instance.pk()));
 }
 
-Engine::Engine(const SchemaDecl &schema, const QString &databasePath, const QString &usingAlias)
-    : m_schema(schema), m_using(usingAlias), m_usingValue(usingAlias), m_registry(schema)
+Engine::Engine(const SchemaDecl &schema, const QString &databasePath, const QString &usingAlias,
+               DjangoVersion version)
+    : m_schema(schema), m_django(&DjangoFeatures::of(version)), m_using(usingAlias), m_usingValue(usingAlias), m_registry(schema)
 {
     const QStringList builtins = {
         QStringLiteral("pre_init"), QStringLiteral("post_init"), QStringLiteral("pre_save"),
@@ -71,7 +72,7 @@ Engine::Engine(const SchemaDecl &schema, const QString &databasePath, const QStr
     m_database = std::make_unique<Database>(databasePath);
     // Options.contribute_to_class: db_table = truncate_name(..., max_name_length()).
     m_registry.truncateTableNames(m_database->backend().maxNameLength());
-    m_database->createTables(m_registry);
+    m_database->createTables(m_registry, *m_django);
 }
 
 Engine::~Engine()
@@ -154,8 +155,9 @@ InstancePtr Engine::construct(const Model *model, const Kwargs &kwargs)
         }
     }
     // Leftovers: properties (pk) and anything get_field() finds (attnames,
-    // many_to_many names) are assigned through their descriptors; the first
-    // keyword that is neither raises TypeError, before post_init.
+    // many_to_many names) are assigned through their descriptors; keywords
+    // that are neither raise TypeError, before post_init (3.2 names the
+    // first, 4.1+ all of them: DjangoFeatures).
     Kwargs unexpected;
     for (const auto &item : std::as_const(remaining)) {
         if (item.first == QLatin1String("pk") || model->field(item.first))
@@ -163,9 +165,12 @@ InstancePtr Engine::construct(const Model *model, const Kwargs &kwargs)
         else
             unexpected.append(item);
     }
-    if (!unexpected.isEmpty())
-        throw DjangoError(QStringLiteral("TypeError"),
-                          QStringLiteral("%1() got an unexpected keyword argument '%2'").arg(model->name, unexpected.first().first));
+    if (!unexpected.isEmpty()) {
+        QStringList names;
+        for (const auto &item : std::as_const(unexpected))
+            names << item.first;
+        throw DjangoError(QStringLiteral("TypeError"), m_django->unexpectedKeywordsMessage(model->name, names));
+    }
 
     sendModelSignal(*postInit, model, SignalArgs().add(QStringLiteral("instance"), instance));
     return instance;
@@ -610,7 +615,7 @@ QVector<InstancePtr> Engine::bulkCreate(const Model *model, const QVector<Kwargs
     // them on the objects, which then count as saved; SQLite returns none,
     // and the objects without pk stay unsaved (contract 5.1, 7.3). Django does
     // this inside the atomic block, before its commit.
-    if (m_database->canReturnRowsFromBulkInsert()) {
+    if (m_database->canReturnRowsFromBulkInsert(*m_django)) {
         for (int i = 0; i < withoutPk.size(); ++i) {
             if (pkField->autoIncrement)
                 withoutPk[i]->setPk(QCborValue(ids[i]));
@@ -627,10 +632,10 @@ QVector<InstancePtr> Engine::bulkCreate(const Model *model, const QVector<Kwargs
 void Engine::deleteInstance(const InstancePtr &instance)
 {
     if (instance->pk().isNull())
-        throw DjangoError(QStringLiteral("AssertionError"),
+        throw DjangoError(m_django->deleteWithoutPkError,
                           QStringLiteral("%1 object can't be deleted because its %2 attribute is set to None.")
                               .arg(instance->model()->name, instance->model()->pk->attname));
-    Collector collector(*this);
+    Collector collector(*this, Value(instance));
     collector.collect({instance});
     collector.deleteCollected();
 }
@@ -638,9 +643,16 @@ void Engine::deleteInstance(const InstancePtr &instance)
 void Engine::deleteWhere(const Model *model, const Kwargs &where)
 {
     // QuerySet.delete() reads the matching rows without ORDER BY.
-    Collector collector(*this);
+    Collector collector(*this, querysetValue(model));
     collector.collect(load(model, conditions(model, where), {}));
     collector.deleteCollected();
+}
+
+Value Engine::querysetValue(const Model *model)
+{
+    QCborMap queryset;
+    queryset.insert(QStringLiteral("queryset"), model->name);
+    return Value(QCborValue(queryset));
 }
 
 // --- Many-to-many, fixtures, migrate, custom signals -----------------------
@@ -678,7 +690,7 @@ void Engine::migrate()
     const SignalArgs args = SignalArgs().add(QStringLiteral("app_label"), QCborValue(m_registry.app()))
                                 .add(QStringLiteral("using"), m_usingValue);
     preMigrate->send(app, args);
-    m_database->createTables(m_registry);
+    m_database->createTables(m_registry, *m_django);
     postMigrate->send(app, args);
 }
 

@@ -11,6 +11,7 @@
 
 #include "db/database.h"
 #include "dispatch/dispatcher.h"
+#include "model/djangoversion.h"
 #include "model/instance.h"
 #include "model/modelregistry.h"
 #include "formats/schema.h"
@@ -35,13 +36,17 @@ public:
     // Opens the database at `databasePath` (a SQLite path or a postgresql://
     // URL, backend.h) under the alias `usingAlias` (Django's DATABASES key,
     // the `using` of every signal) and creates the missing tables without any
-    // signal. Throws DjangoError when the database cannot be used.
+    // signal. Throws DjangoError when the database cannot be used. `version`
+    // is the Django whose behaviour the engine reproduces (contract 9).
     explicit Engine(const SchemaDecl &schema, const QString &databasePath = QStringLiteral(":memory:"),
-                    const QString &usingAlias = QStringLiteral("default"));
+                    const QString &usingAlias = QStringLiteral("default"),
+                    DjangoVersion version = DjangoVersion::V3_2);
     ~Engine();
 
     const SchemaDecl &schema() const { return m_schema; }
     const ModelRegistry &registry() const { return m_registry; }
+    // What the reproduced Django version does where versions differ.
+    const DjangoFeatures &django() const { return *m_django; }
     DispatchContext &dispatch() { return m_dispatch; }
     Database &database() { return *m_database; }
     // The database alias operations run on: `using` in the signals.
@@ -79,6 +84,9 @@ public:
     QVector<InstancePtr> bulkCreate(const Model *model, const QVector<Kwargs> &rows);
     void deleteInstance(const InstancePtr &instance);
     void deleteWhere(const Model *model, const Kwargs &where);
+    // What a QuerySet of `model` is as a signal argument (contract 9.2):
+    // {"queryset": "<Model>"}. The QuerySet itself is never evaluated.
+    static Value querysetValue(const Model *model);
     // x.<accessor>: the manager, checked as Django checks it when the
     // attribute is read (AttributeError, ValueError without a pk).
     std::unique_ptr<class M2mManager> m2mManager(const InstancePtr &instance, const QString &accessor);
@@ -117,6 +125,7 @@ private:
     size_t m_cachingPruneAt = 1024;
 
     SchemaDecl m_schema;
+    const DjangoFeatures *m_django;
     QString m_using;
     QCborValue m_usingValue;
     ModelRegistry m_registry;

@@ -204,7 +204,8 @@ void M2mManager::deleteThroughRows(const QVector<QCborValue> *ids)
     QVector<InstancePtr> rows;
     for (const Row &row : m_engine.database().selectAnyOf(m_through, anyOf, {}))
         rows.append(m_engine.fromRow(m_through, row));
-    Collector collector(m_engine);
+    // <Through>.objects.filter(...).delete(): the QuerySet is the origin.
+    Collector collector(m_engine, Engine::querysetValue(m_through));
     collector.collect(rows);
     collector.deleteCollected();
 }

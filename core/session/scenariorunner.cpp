@@ -15,7 +15,7 @@ static DjangoError scenarioError(const QString &message)
 ScenarioRunner::ScenarioRunner(ScenarioDecl scenario, const QString &databasePath, const QString &usingAlias)
     : m_scenario(std::move(scenario))
 {
-    m_engine = std::make_unique<Engine>(m_scenario.schema, databasePath, usingAlias);
+    m_engine = std::make_unique<Engine>(m_scenario.schema, databasePath, usingAlias, m_scenario.django);
     m_web = std::make_unique<WebRuntime>(*m_engine);   // Django's own receivers come first
     QString badTemplate;
     if (const auto problem = m_templates.parse(m_scenario.templates, &badTemplate))

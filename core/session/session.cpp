@@ -138,6 +138,9 @@ bool Session::load(ScenarioDecl scenario, QString *error)
 {
     ScenarioDecl previous = std::move(m_scenario);
     m_scenario = std::move(scenario);
+    const DjangoVersion previousVersion = previous.django;
+    if (m_chosenVersion)
+        m_scenario.django = *m_chosenVersion;
     m_muted.clear();
     try {
         build();
@@ -153,7 +156,32 @@ bool Session::load(ScenarioDecl scenario, QString *error)
     }
     Q_EMIT loaded();
     Q_EMIT databaseChanged();
+    if (m_scenario.django != previousVersion)
+        Q_EMIT djangoVersionChanged(m_scenario.django);
     return true;
+}
+
+void Session::setDjangoVersion(DjangoVersion version)
+{
+    m_chosenVersion = version;
+    if (m_scenario.django == version)
+        return;
+    const DjangoVersion previous = m_scenario.django;
+    m_scenario.django = version;
+    if (m_runner) {
+        try {
+            build();
+        } catch (const DjangoError &) {
+            // The database cannot be used any more: keep the old engine and version.
+            m_scenario.django = previous;
+            attach();
+            Q_EMIT loaded();
+            return;
+        }
+        Q_EMIT loaded();
+        Q_EMIT databaseChanged();
+    }
+    Q_EMIT djangoVersionChanged(version);
 }
 
 void Session::build()
@@ -171,6 +199,7 @@ void Session::build()
     m_snapshots.reset();
     m_runner = std::move(runner);
     m_bridge->clearRecording();
+    m_recorder.setDjangoVersion(djangoVersionName(m_scenario.django));
     m_snapshots = std::make_unique<SnapshotListener>(m_recorder, m_runner->engine().database());
     attach();
     for (const QString &name : std::as_const(m_muted))
@@ -419,11 +448,18 @@ DeletePreview Session::previewDelete(const Model *model, const QCborValue &pk)
         }
         for (const auto &update : collector.fieldUpdates()) {
             QStringList pks;
-            for (const InstancePtr &i : update.instances)
+            for (const InstancePtr &i : update.rowsLoaded() ? update.instances : update.referenced)
                 pks << placeholderText(i->pk());
-            preview.updates << QStringLiteral("%1.%2 = %3 for %1 %4 (a plain UPDATE: no signals)")
-                                   .arg(update.field->owner->name, update.field->name, pythonValue(update.value),
-                                        pks.join(QStringLiteral(", ")));
+            if (update.rowsLoaded()) {
+                preview.updates << QStringLiteral("%1.%2 = %3 for %1 %4 (a plain UPDATE: no signals)")
+                                       .arg(update.field->owner->name, update.field->name, pythonValue(update.value),
+                                            pks.join(QStringLiteral(", ")));
+            } else {
+                preview.updates << QStringLiteral("%1.%2 = %3 where %2 is %4 %5 (rows not loaded, one UPDATE after pre_delete: no signals)")
+                                       .arg(update.field->owner->name, update.field->name, pythonValue(update.value),
+                                            update.field->target ? update.field->target->name : QString(),
+                                            pks.join(QStringLiteral(", ")));
+            }
         }
     } catch (const DjangoError &error) {
         preview.errorType = error.type();

@@ -81,6 +81,14 @@ public:
     bool loadFile(const QString &path, QString *error = nullptr);
     bool isLoaded() const { return bool(m_runner); }
     const ScenarioDecl &scenario() const { return m_scenario; }
+
+    // The Django version the engine reproduces (contract 9): the one chosen
+    // with setDjangoVersion() once chosen (it then also applies to files
+    // opened later, like `run --django`), else the scenario's "django".
+    DjangoVersion djangoVersion() const { return m_scenario.django; }
+    // Rebuilds like reset() when the version changes: a fresh database, an
+    // empty recording, no step run. Emits djangoVersionChanged.
+    void setDjangoVersion(DjangoVersion version);
     bool hasSteps() const { return !m_scenario.steps.isEmpty(); }
 
     // Back to the scenario's start: a fresh database, no step run, an empty
@@ -147,6 +155,7 @@ Q_SIGNALS:
     void loaded();                      // a new engine: after load() and reset() (Model pointers changed)
     void databaseChanged();             // after every action, step or reset
     void actionFinished(const ss::ActionResult &result, const QString &code);
+    void djangoVersionChanged(ss::DjangoVersion version);
 
 private:
     void build();
@@ -158,6 +167,7 @@ private:
     std::unique_ptr<TraceBridge> m_bridge;
     std::unique_ptr<SnapshotListener> m_snapshots;
     QSet<QString> m_muted;
+    std::optional<DjangoVersion> m_chosenVersion;
     int m_nextActionStep = 0;
     int m_actions = 0;
 };

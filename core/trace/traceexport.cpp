@@ -501,7 +501,7 @@ bool writeChromeTrace(const TraceRecorder &recorder, QIODevice &device, std::opt
     ChunkWriter writer(device);
     std::string &out = writer.buffer();
     out.append("{\"traceEvents\":[\n"
-               "{\"ph\":\"M\",\"pid\":1,\"tid\":1,\"name\":\"process_name\",\"args\":{\"name\":\"SignalScope\"}},\n"
+               "{\"ph\":\"M\",\"pid\":1,\"tid\":1,\"name\":\"process_name\",\"args\":{\"name\":\"SignalScope (Django " + recorder.djangoVersion().toStdString() + ")\"}},\n"
                "{\"ph\":\"M\",\"pid\":1,\"tid\":1,\"name\":\"thread_name\",\"args\":{\"name\":\"Django signals\"}}");
 
     // The end of time for events that never finished.
@@ -664,7 +664,7 @@ bool writeChromeTrace(const TraceRecorder &recorder, QIODevice &device, std::opt
         if (!writer.maybeFlush())
             return false;
     }
-    out.append("\n],\"displayTimeUnit\":\"ms\"}\n");
+    out.append("\n],\"displayTimeUnit\":\"ms\",\"otherData\":{\"django\":\"" + recorder.djangoVersion().toStdString() + "\"}}\n");
     return writer.flush();
 }
 

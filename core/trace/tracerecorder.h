@@ -150,6 +150,11 @@ public:
     // recording with a pause in it lacks the lines of the pause and renumbers
     // seq over what it has: it no longer compares equal to Django's trace.
     void setPaused(bool paused) { m_paused = paused; }
+    // The Django version ("3.2", "5.0") the recorded engine reproduces, named
+    // by the exports that have room for it (the Trace Event JSON's otherData
+    // and process name); the canonical trace has no such key (contract 9.1).
+    void setDjangoVersion(const QString &version) { m_djangoVersion = version; }
+    const QString &djangoVersion() const { return m_djangoVersion; }
     bool isPaused() const { return m_paused; }
     // Drops every event and loop; sends still open are followed to their end
     // but are not recorded. The clock restarts.
@@ -278,6 +283,7 @@ private:
     int m_step = 0;
     int m_lastStepEvent = -1;
     bool m_paused = false;
+    QString m_djangoVersion = QStringLiteral("3.2");
     int m_changedFirst = -1;
     int m_changedLast = -1;
     QElapsedTimer m_clock;

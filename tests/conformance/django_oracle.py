@@ -1329,12 +1329,23 @@ def main(argv=None):
     parser.add_argument("-o", "--output", help="trace file (default: stdout)")
     parser.add_argument("--db", help="postgresql://user@host:port/name: run on that PostgreSQL "
                                      "server, in a database created for the run (default: SQLite in memory)")
+    parser.add_argument("--django", choices=["3.2", "5.0"],
+                        help="the Django version the trace is for (contract 9.1; default: the "
+                             "scenario's \"django\", else 3.2); it must be the installed one")
     args = parser.parse_args(argv)
 
     try:
         scenario, schema, _ = load_inputs(args.scenario)
     except Refused as exc:
         sys.stderr.write("django_oracle: refused %s\n" % exc)
+        return 2
+
+    # The oracle is real Django: it can only give the installed version.
+    import django
+    wanted = args.django or scenario.get("django", "3.2")
+    installed = "%d.%d" % django.VERSION[:2]
+    if wanted != installed:
+        sys.stderr.write("django_oracle: the trace is for Django %s, but Django %s is installed\n" % (wanted, installed))
         return 2
 
     # The contract's recursion bound is depth 32; each level is a few dozen

@@ -105,7 +105,7 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("name");
         const QVector<SampleInfo> samples = MainWindow::samples();
-        QCOMPARE(samples.size(), 9);
+        QCOMPARE(samples.size(), 10);
         for (const SampleInfo &s : samples) {
             QVERIFY2(!s.lesson.isEmpty(), qPrintable(s.name));
             QTest::newRow(qPrintable(s.name)) << s.name;

@@ -185,7 +185,8 @@ private Q_SLOTS:
         QVERIFY(menu);
         const QStringList names = {QStringLiteral("shop"), QStringLiteral("blog"), QStringLiteral("reactions"),
                                    QStringLiteral("pizza"), QStringLiteral("cascade"), QStringLiteral("loops"),
-                                   QStringLiteral("silent"), QStringLiteral("requests"), QStringLiteral("settings")};
+                                   QStringLiteral("silent"), QStringLiteral("requests"), QStringLiteral("settings"),
+                                   QStringLiteral("versions")};
         QCOMPARE(menu->actions().size(), names.size());
         for (int i = 0; i < names.size(); ++i) {
             QAction *a = menu->actions().at(i);

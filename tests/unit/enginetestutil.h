@@ -208,8 +208,9 @@ public:
 class TestEngine
 {
 public:
-    explicit TestEngine(const QByteArray &schemaJson, const QString &databasePath = QStringLiteral(":memory:"))
-        : engine(std::make_unique<Engine>(schemaFrom(schemaJson), databasePath))
+    explicit TestEngine(const QByteArray &schemaJson, const QString &databasePath = QStringLiteral(":memory:"),
+                        DjangoVersion version = DjangoVersion::V3_2)
+        : engine(std::make_unique<Engine>(schemaFrom(schemaJson), databasePath, QStringLiteral("default"), version))
     {
         engine->dispatch().addListener(&log);
     }

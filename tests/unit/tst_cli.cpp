@@ -541,6 +541,54 @@ private Q_SLOTS:
         }
     }
 
+    // --django picks the version (contract 9.1), over the scenario's "django".
+    void djangoOptionPicksTheVersion()
+    {
+        const QString base = QStringLiteral(SIGNALSCOPE_TEST_DATA "/conformance/");
+        const QString name = QStringLiteral("delete_set_null_rows_not_loaded");
+        const QString scenario = base + QStringLiteral("scenarios/") + name + QStringLiteral(".scenario.json");
+        if (!QFileInfo::exists(scenario))
+            QSKIP("public conformance files not present");
+        auto expected = [&](const QString &dir) {
+            QFile file(base + dir + QLatin1Char('/') + name + QStringLiteral(".trace.jsonl"));
+            return file.open(QIODevice::ReadOnly) ? QString::fromUtf8(file.readAll()) : QString();
+        };
+        const QString v32 = expected(QStringLiteral("expected")), v50 = expected(QStringLiteral("expected-5.0"));
+        QVERIFY(!v32.isEmpty() && !v50.isEmpty() && v32 != v50);
+        const Result byDefault = run({QStringLiteral("run"), scenario});
+        QVERIFY2(byDefault.code == 0, byDefault.err.constData());
+        QCOMPARE(QString::fromUtf8(byDefault.out), v32);
+        const Result five = run({QStringLiteral("run"), QStringLiteral("--django"), QStringLiteral("5.0"), scenario});
+        QVERIFY2(five.code == 0, five.err.constData());
+        QCOMPARE(QString::fromUtf8(five.out), v50);
+
+        // The scenario's own "django": "5.0", and --django 3.2 overriding it.
+        QFile file(scenario);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QByteArray json = file.readAll();
+        json.replace(QByteArray("\"schema\": \"../schemas/"), QByteArray(QByteArray("\"django\": \"5.0\", \"schema\": \"") + base.toUtf8() + QByteArray("schemas/")));
+        const QString pinned = write(QStringLiteral("pinned.scenario.json"), json);
+        const Result fromFile = run({QStringLiteral("run"), pinned});
+        QVERIFY2(fromFile.code == 0, fromFile.err.constData());
+        QCOMPARE(QString::fromUtf8(fromFile.out), v50);
+        const Result overridden = run({QStringLiteral("run"), QStringLiteral("--django"), QStringLiteral("3.2"), pinned});
+        QVERIFY2(overridden.code == 0, overridden.err.constData());
+        QCOMPARE(QString::fromUtf8(overridden.out), v32);
+    }
+
+    void djangoOptionRefusesUnknownVersions()
+    {
+        const QString scenario = write(QStringLiteral("good.scenario.json"), kGoodScenario);
+        for (const char *version : {"4.2", "5", "", "five"}) {
+            const Result r = run({QStringLiteral("run"), QStringLiteral("--django"), QString::fromUtf8(version), scenario});
+            QCOMPARE(r.status, QProcess::NormalExit);
+            QVERIFY2(r.code == 2, version);
+            QVERIFY(r.out.isEmpty());
+            QCOMPARE(QString::fromUtf8(r.err).count(QLatin1Char('\n')), 1);
+            QVERIFY2(r.err.contains("--django") && r.err.contains("5.0"), r.err.constData());
+        }
+    }
+
     // --db ALIAS=LOCATION and --using: the alias is the signals' `using`.
     void usingAnAlias()
     {

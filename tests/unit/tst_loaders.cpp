@@ -103,6 +103,10 @@ private Q_SLOTS:
     void inlineSchemaAndReceiverOrigins();
     void keepsIntegersAndFloatsApart();
     void laterBindingsAndConnectsAreVisible();
+    void djangoVersionKey_data();
+    void djangoVersionKey();
+    void refusesArgumentsWithoutRawValue_data();
+    void refusesArgumentsWithoutRawValue();
 
     // Refusals (section 3, Validation)
     void refusesBadFixture_data();
@@ -882,4 +886,74 @@ void TestLoaders::readerLocatesValues()
 }
 
 QTEST_APPLESS_MAIN(TestLoaders)
+// Contract 9.1: "django" is "3.2" (the default) or "5.0"; anything else,
+// a number included, refuses the file at that key.
+void TestLoaders::djangoVersionKey_data()
+{
+    QTest::addColumn<QByteArray>("value");      // the "django" member as written; empty: absent
+    QTest::addColumn<int>("version");           // -1: refused
+    QTest::addColumn<QString>("fragment");
+    QTest::newRow("absent") << QByteArray() << int(DjangoVersion::V3_2) << QString();
+    QTest::newRow("3.2") << QByteArray(R"("3.2")") << int(DjangoVersion::V3_2) << QString();
+    QTest::newRow("5.0") << QByteArray(R"("5.0")") << int(DjangoVersion::V5_0) << QString();
+    QTest::newRow("number") << QByteArray("5.0") << -1 << QStringLiteral("expected the string \"3.2\" or \"5.0\", found a number");
+    QTest::newRow("unknown") << QByteArray(R"("4.2")") << -1 << QStringLiteral("unknown Django version '4.2'");
+    QTest::newRow("5") << QByteArray(R"("5")") << -1 << QStringLiteral("unknown Django version '5'");
+    QTest::newRow("null") << QByteArray("null") << -1 << QStringLiteral("found null");
+}
+
+void TestLoaders::djangoVersionKey()
+{
+    QFETCH(QByteArray, value);
+    QFETCH(int, version);
+    QFETCH(QString, fragment);
+    QByteArray json = minimalScenario(R"([{"op": "migrate"}])");
+    if (!value.isEmpty())
+        json.replace(QByteArray(R"("steps": )"), QByteArray(QByteArray(R"("django": )") + value + QByteArray(R"(, "steps": )")));
+    LoadError error;
+    const auto scenario = parseScenario(json, QStringLiteral("v.scenario.json"), &error);
+    if (version >= 0) {
+        QVERIFY2(scenario, qPrintable(error.toString()));
+        QCOMPARE(int(scenario->django), version);
+        return;
+    }
+    QVERIFY(!scenario);
+    QCOMPARE(error.path, QStringLiteral("django"));
+    QVERIFY2(error.toString().contains(fragment), qPrintable(error.toString()));
+    QVERIFY2(error.toString().contains(QStringLiteral("v.scenario.json")), qPrintable(error.toString()));
+}
+
+// `$origin` and `$stdout` have no portable raw value (contract 9.2, 9.7):
+// refused in receiver values under every version; `when` and {origin} are fine.
+void TestLoaders::refusesArgumentsWithoutRawValue_data()
+{
+    QTest::addColumn<QByteArray>("action");
+    QTest::addColumn<QString>("path");          // empty: accepted
+    QTest::newRow("create $origin") << QByteArray(R"({"create": "Topping", "values": {"name": "$origin"}})")
+                                    << QStringLiteral("steps[0].receiver.do[0].values.name");
+    QTest::newRow("set $origin.pk") << QByteArray(R"({"set": {"name": "$origin.pk"}})")
+                                    << QStringLiteral("steps[0].receiver.do[0].set.name");
+    QTest::newRow("create $stdout") << QByteArray(R"({"create": "Topping", "values": {"name": "$stdout"}})")
+                                    << QStringLiteral("steps[0].receiver.do[0].values.name");
+    QTest::newRow("escaped") << QByteArray(R"({"create": "Topping", "values": {"name": "$$origin"}})") << QString();
+    QTest::newRow("placeholder") << QByteArray(R"({"notify": "origin {origin}"})") << QString();
+}
+
+void TestLoaders::refusesArgumentsWithoutRawValue()
+{
+    QFETCH(QByteArray, action);
+    QFETCH(QString, path);
+    const QByteArray json = minimalScenario(R"([{"op": "connect", "receiver": {"name": "r", "signal": "pre_delete",
+        "when": {"origin": {"queryset": "Topping"}}, "do": [)" + action + "]}}]");
+    LoadError error;
+    const auto scenario = parseScenario(json, QStringLiteral("o.scenario.json"), &error);
+    if (path.isEmpty()) {
+        QVERIFY2(scenario, qPrintable(error.toString()));
+        return;
+    }
+    QVERIFY(!scenario);
+    QCOMPARE(error.path, path);
+    QVERIFY2(error.toString().contains(QStringLiteral("no portable raw value")), qPrintable(error.toString()));
+}
+
 #include "tst_loaders.moc"
