@@ -10,6 +10,7 @@
 #include "signalstyle.h"
 #include "timelinefilter.h"
 #include "timelinemodel.h"
+#include "timeline/timelineviews.h"
 
 #include <QApplication>
 #include <QCloseEvent>
@@ -354,7 +355,8 @@ void MainWindow::buildTimeline()
     m_timelineView->setColumnWidth(TimelineColumn::Arguments, 230);
     m_timelineView->setColumnWidth(TimelineColumn::Time, 70);
     m_timelineView->setColumnWidth(TimelineColumn::Duration, 90);
-    timelineLayout->addWidget(m_timelineView, 1);
+    // The tree and the painted views (flame, lifelines, sequence) in tabs, one selection.
+    timelineLayout->addWidget(new TimelineViews(m_session, m_timeline, m_timelineView, timelineBox), 1);
     connect(m_filter, &QAbstractItemModel::rowsInserted, this, &MainWindow::onTimelineRowsInserted);
     connect(m_timelineView->selectionModel(), &QItemSelectionModel::currentChanged, this, &MainWindow::showInspector);
 
