@@ -4,6 +4,7 @@
 #include "flameindex.h"
 #include "flameview.h"
 #include "overviewstrip.h"
+#include "sequenceview.h"
 #include "session/session.h"
 #include "timelinemodel.h"
 #include "trace/tracebridge.h"
@@ -60,6 +61,8 @@ TimelineViews::TimelineViews(Session *session, TimelineModel *model, QTreeView *
     m_flame = new FlameView(m_index.get(), m_zoom, m_selection, flamePage);
     layout->addWidget(m_flame, 1);
     addTab(flamePage, tr("Flame"));
+    m_sequence = new SequenceView(&session->recorder(), m_selection, this);
+    addTab(m_sequence, tr("Sequence"));
 
     TraceBridge *bridge = &session->bridge();
     connect(bridge, &TraceBridge::eventsAppended, this, &TimelineViews::appendEvents);
@@ -70,6 +73,7 @@ TimelineViews::TimelineViews(Session *session, TimelineModel *model, QTreeView *
         m_overview->update();
     });
     connect(bridge, &TraceBridge::loopDetected, m_flame, qOverload<>(&QWidget::update));
+    connect(bridge, &TraceBridge::eventsAppended, m_sequence, &SequenceView::eventsAppended);
     connect(bridge, &TraceBridge::recordingCleared, this, &TimelineViews::clearAll);
     if (session->recorder().count() > 0)
         appendEvents(0, session->recorder().count() - 1);
@@ -106,6 +110,7 @@ void TimelineViews::clearAll()
     m_index->clear();
     m_zoom->setTotal(0, true);
     m_selection->setCurrent(-1);
+    m_sequence->clear();
     m_flame->update();
     m_overview->update();
 }

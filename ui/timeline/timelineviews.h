@@ -19,6 +19,7 @@ class EventSelection;
 class FlameIndex;
 class FlameView;
 class OverviewStrip;
+class SequenceView;
 class Session;
 class TimelineModel;
 class ZoomState;
@@ -36,6 +37,7 @@ public:
     EventSelection *selection() const { return m_selection; }
     FlameView *flameView() const { return m_flame; }
     OverviewStrip *overview() const { return m_overview; }
+    SequenceView *sequenceView() const { return m_sequence; }
     void setWallClock(bool wallClock);
 
 private:
@@ -49,6 +51,7 @@ private:
     FlameView *m_flame = nullptr;
     OverviewStrip *m_overview = nullptr;
     QComboBox *m_mode = nullptr;
+    SequenceView *m_sequence = nullptr;
 };
 
 } // namespace ss
