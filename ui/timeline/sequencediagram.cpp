@@ -76,10 +76,10 @@ private:
         d.items.append({kind, from, to, text, event, error});
     }
 
-    static QString verb(const QString &signal)
+    static QString verb(const QString &signal, const QString &model)
     {
         if (signal.endsWith(QLatin1String("_init")))
-            return QStringLiteral("__init__()");
+            return model + QStringLiteral("(…)");
         if (signal.endsWith(QLatin1String("_save")))
             return QStringLiteral("save()");
         if (signal.endsWith(QLatin1String("_delete")))
@@ -106,7 +106,7 @@ private:
         if (lastModel.value(context, -1) == model)
             return;
         lastModel.insert(context, model);
-        QString text = verb(signal);
+        QString text = verb(signal, d.participants.at(model).label);
         if (context == 0 && !calledFromCaller) {
             text = d.title;
             calledFromCaller = true;
@@ -177,6 +177,8 @@ private:
         callModel(context, model, signal, e);
 
         QString args = instanceLabel(r, e);
+        if (!args.isEmpty())
+            args.prepend(QStringLiteral("instance="));
         const QString rest = sendArgumentsText(r, e);
         if (!rest.isEmpty())
             args += (args.isEmpty() ? QString() : QStringLiteral(", ")) + rest;
