@@ -3,6 +3,8 @@
 #include "eventselection.h"
 #include "flameindex.h"
 #include "flameview.h"
+#include "lifelineindex.h"
+#include "lifelinesview.h"
 #include "overviewstrip.h"
 #include "sequenceview.h"
 #include "session/session.h"
@@ -61,6 +63,22 @@ TimelineViews::TimelineViews(Session *session, TimelineModel *model, QTreeView *
     m_flame = new FlameView(m_index.get(), m_zoom, m_selection, flamePage);
     layout->addWidget(m_flame, 1);
     addTab(flamePage, tr("Flame"));
+    // Lifelines: one row per instance, on the flame view's time axis.
+    auto *lanesPage = new QWidget(this);
+    auto *lanesLayout = new QVBoxLayout(lanesPage);
+    lanesLayout->setContentsMargins(0, 2, 0, 0);
+    lanesLayout->setSpacing(2);
+    auto *legend = new QLabel(tr("<small>one row per instance · ● init · ■ save · ◆ delete (hollow pre_, filled post_) · "
+                                 "<span style='color:#8e5cd9'>│</span> m2m_changed · ✕<b>n</b> delete order · "
+                                 "wheel zoom · drag pan · <b>F</b> fit the action · <b>0</b> fit all</small>"),
+                              lanesPage);
+    lanesLayout->addWidget(legend);
+    lanesLayout->addWidget(new OverviewStrip(m_index.get(), m_zoom, lanesPage));
+    m_lanes = std::make_unique<LifelineIndex>(&session->recorder());
+    m_lifelines = new LifelinesView(m_index.get(), m_lanes.get(), m_zoom, m_selection, lanesPage);
+    lanesLayout->addWidget(m_lifelines, 1);
+    addTab(lanesPage, tr("Lifelines"));
+
     m_sequence = new SequenceView(&session->recorder(), m_selection, this);
     addTab(m_sequence, tr("Sequence"));
 
@@ -103,6 +121,8 @@ void TimelineViews::appendEvents(int first, int last)
     // Repaints are coalesced by Qt and cost O(pixels), not O(events).
     m_flame->update();
     m_overview->update();
+    if (m_lifelines->isVisible())
+        m_lifelines->update();              // the lanes catch up when painted
 }
 
 void TimelineViews::clearAll()
@@ -111,6 +131,8 @@ void TimelineViews::clearAll()
     m_zoom->setTotal(0, true);
     m_selection->setCurrent(-1);
     m_sequence->clear();
+    m_lanes->clear();
+    m_lifelines->update();
     m_flame->update();
     m_overview->update();
 }

@@ -9,6 +9,7 @@
 // the index from the TraceBridge in the bridge's batches.
 
 #include <QTabWidget>
+#include <memory>
 
 class QComboBox;
 class QTreeView;
@@ -18,6 +19,8 @@ namespace ss {
 class EventSelection;
 class FlameIndex;
 class FlameView;
+class LifelineIndex;
+class LifelinesView;
 class OverviewStrip;
 class SequenceView;
 class Session;
@@ -38,6 +41,8 @@ public:
     FlameView *flameView() const { return m_flame; }
     OverviewStrip *overview() const { return m_overview; }
     SequenceView *sequenceView() const { return m_sequence; }
+    LifelinesView *lifelinesView() const { return m_lifelines; }
+    LifelineIndex *lifelineIndex() const { return m_lanes.get(); }
     void setWallClock(bool wallClock);
 
 private:
@@ -52,6 +57,8 @@ private:
     OverviewStrip *m_overview = nullptr;
     QComboBox *m_mode = nullptr;
     SequenceView *m_sequence = nullptr;
+    std::unique_ptr<LifelineIndex> m_lanes;
+    LifelinesView *m_lifelines = nullptr;
 };
 
 } // namespace ss
