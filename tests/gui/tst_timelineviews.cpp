@@ -10,6 +10,8 @@
 #include "timeline/eventselection.h"
 #include "timeline/flameindex.h"
 #include "timeline/flameview.h"
+#include "timeline/lifelineindex.h"
+#include "timeline/lifelinesview.h"
 #include "timeline/sequencediagram.h"
 #include "timeline/sequencescene.h"
 #include "timeline/sequenceview.h"
@@ -283,6 +285,85 @@ private Q_SLOTS:
         w.session()->bridge().clearRecording();
         QCOMPARE(views->flameIndex()->count(), 0);
         QCOMPARE(views->selection()->current(), -1);
+    }
+
+    void lifelinesNumberTheCollectorsDeleteOrder()
+    {
+        MainWindow w;
+        QVERIFY(w.openSample(QStringLiteral("cascade")));
+        w.runAll();
+        w.flushTimeline();
+        auto *views = w.findChild<TimelineViews *>();
+        LifelineIndex *lanes = views->lifelineIndex();
+        lanes->catchUp();
+        const TraceRecorder &r = w.session()->recorder();
+        QCOMPARE(lanes->indexed(), r.count());
+        // The delete that went through (the second tech.delete()): post_delete
+        // children first, by descending pk, numbered 1..6.
+        int action = -1;
+        for (int i = 0; i < r.count(); ++i)
+            if (r.kindOf(i) == TraceEventKind::Step && r.text(i) == QLatin1String("tech.delete()"))
+                action = i;
+        QStringList order;
+        for (int e = action; e < r.subtreeEnd(action); ++e) {
+            if (const int n = lanes->deleteNumber(e)) {
+                QCOMPARE(n, order.size() + 1);
+                order << lanes->lanes()[size_t(lanes->laneOf(e))].label;
+            }
+        }
+        QCOMPARE(order, QStringLiteral("Comment 3,Comment 2,Comment 1,Post 2,Post 1,Blog 1").split(QLatin1Char(',')));
+        for (const QString &label : std::as_const(order))
+            QVERIFY(std::any_of(lanes->lanes().begin(), lanes->lanes().end(),
+                                [&](const Lane &l) { return l.label == label && l.deleted; }));
+        // Every instance that got a pk has one lane: its creation's pre_init
+        // and post_init are on it, rows loaded again add to it.
+        for (const Lane &lane : lanes->lanes()) {
+            if (lane.ticks.empty())
+                continue;
+            QVERIFY2(!lane.label.endsWith(QLatin1String("(unsaved)")), qPrintable(lane.label));
+            QVERIFY(std::is_sorted(lane.ticks.begin(), lane.ticks.end()));
+        }
+
+        // The view: a click on a tick selects its event.
+        views->setCurrentWidget(views->lifelinesView()->parentWidget());
+        w.resize(1280, 800);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        LifelinesView *view = views->lifelinesView();
+        views->zoom()->fit(action, views->flameIndex()->logicalEnd(action));
+        int postDelete = -1;
+        for (int e = action; e < r.subtreeEnd(action) && postDelete < 0; ++e)
+            if (lanes->deleteNumber(e) == 4)
+                postDelete = e;
+        const QPointF tick = view->tickPos(lanes->laneOf(postDelete), postDelete);
+        QVERIFY(!tick.isNull());
+        QCOMPARE(view->eventAt(tick.toPoint()), postDelete);
+        QTest::mouseClick(view, Qt::LeftButton, {}, tick.toPoint());
+        QCOMPARE(views->selection()->current(), postDelete);
+        QCOMPARE(w.timelineView()->currentIndex().data(EventIndexRole).toInt(), postDelete);
+        // Only the instances alive in the window are listed.
+        QVERIFY(view->shownLanes().size() < int(lanes->lanes().size()));
+    }
+
+    void lifelinesLinkManyToManyLanes()
+    {
+        MainWindow w;
+        QVERIFY(w.openSample(QStringLiteral("pizza")));
+        w.runAll();
+        w.flushTimeline();
+        auto *views = w.findChild<TimelineViews *>();
+        LifelineIndex *lanes = views->lifelineIndex();
+        lanes->catchUp();
+        const TraceRecorder &r = w.session()->recorder();
+        QVERIFY(!lanes->links().empty());
+        for (const LaneLink &link : lanes->links()) {
+            QCOMPARE(r.string(r.record(link.event).name), QStringLiteral("m2m_changed"));
+            const QString from = lanes->lanes()[size_t(link.from)].label, to = lanes->lanes()[size_t(link.to)].label;
+            const QCborMap args = r.args(link.event);
+            QVERIFY2(to.startsWith(args.value(QStringLiteral("model")).toString() + QLatin1Char(' ')), qPrintable(to));
+            QVERIFY2(from.startsWith(args.value(QStringLiteral("instance")).toMap().value(QStringLiteral("model")).toString()),
+                     qPrintable(from));
+        }
     }
 
     void mermaidOfAShopSignup()
