@@ -78,7 +78,15 @@ int FlameIndex::firstEndingAfter(const std::vector<int> &row, int from, double t
 
 int FlameIndex::firstStartingAt(const std::vector<int> &row, int from, double t) const
 {
-    auto it = std::partition_point(row.begin() + from, row.end(), [&](int e) { return start(e) < t; });
+    // Galloping: the answer is usually a few slots away (the next pixel).
+    const int n = int(row.size());
+    int step = 1, lo = from;
+    while (lo + step < n && start(row[size_t(lo + step)]) < t) {
+        lo += step;
+        step *= 2;
+    }
+    const int hi = std::min(n, lo + step);
+    auto it = std::partition_point(row.begin() + lo, row.begin() + hi, [&](int e) { return start(e) < t; });
     return int(it - row.begin());
 }
 

@@ -8,6 +8,7 @@
 #include "zoomstate.h"
 
 #include <QHelpEvent>
+#include <QImage>
 #include <QKeyEvent>
 #include <QPainter>
 #include <QScrollBar>
@@ -33,6 +34,22 @@ FlameView::FlameView(const FlameIndex *index, ZoomState *zoom, EventSelection *s
         revealCurrent();
         update();
     });
+}
+
+QRgb FlameView::colorOf(int event) const
+{
+    const TraceRecorder &recorder = *m_index->recorder();
+    const TraceRecord &r = recorder.record(event);
+    const quint32 name = r.kind == TraceEventKind::Receiver && r.parent >= 0 ? recorder.record(r.parent).name : r.name;
+    const quint64 key = (quint64(r.kind) << 32) | name;
+    auto it = m_colors.constFind(key);
+    if (it != m_colors.constEnd())
+        return *it;
+    if (m_colors.size() > 4096)
+        m_colors.clear();
+    const QRgb rgb = sliceColor(recorder, event).lighter(110).rgba();
+    m_colors.insert(key, rgb);
+    return rgb;
 }
 
 int FlameView::plotWidth() const
@@ -107,17 +124,30 @@ void FlameView::paintEvent(QPaintEvent *)
     p.setClipRect(0, RulerHeight, w, height() - RulerHeight);
     const QFontMetrics fm(font());
     int slices = 0;
+    // Runs merged below a pixel go into one pixel row per level, stretched to
+    // the row's height in one drawImage: thousands of 1 px fillRects would
+    // cost more than everything else in a zoomed-out paint.
+    QImage merged(w, 1, QImage::Format_ARGB32_Premultiplied);
     for (int level = firstLevel; level <= lastLevel; ++level) {
         const int y = RulerHeight + (level - firstLevel) * RowHeight;
+        merged.fill(Qt::transparent);
+        auto *pixels = reinterpret_cast<QRgb *>(merged.scanLine(0));
+        bool anyMerged = false;
         slices += m_index->visit(level, map.start, map.end, upp, [&](const FlameIndex::Slice &s) {
             const double x0 = std::max(map.x(s.start), -2.0);
             const double x1 = std::min(map.x(s.end), double(w) + 2);
-            const QRectF r(x0, y, std::max(x1 - x0, 1.0), RowHeight - 2);
-            const QColor fill = sliceColor(recorder, s.event);
             if (s.merged) {
-                p.fillRect(r, fill.lighter(110));
+                const QRgb rgb = colorOf(s.event);
+                const int from = std::clamp(int(std::floor(x0)), 0, w - 1);
+                const int to = std::clamp(int(std::ceil(x1)), from + 1, w);
+                for (int x = from; x < to; ++x)
+                    if (!pixels[x])
+                        pixels[x] = rgb;
+                anyMerged = true;
                 return;
             }
+            const QRectF r(x0, y, std::max(x1 - x0, 1.0), RowHeight - 2);
+            const QColor fill = sliceColor(recorder, s.event);
             p.fillRect(r, fill);
             const TraceRecord &rec = recorder.record(s.event);
             const bool failed = rec.error != 0 || rec.kind == TraceEventKind::Error || rec.kind == TraceEventKind::RecursionStop;
@@ -153,6 +183,8 @@ void FlameView::paintEvent(QPaintEvent *)
                 }
             }
         });
+        if (anyMerged)
+            p.drawImage(QRect(0, y, w, RowHeight - 2), merged);
     }
     m_lastSlices = slices;
     paintLoops(p, map, firstLevel, lastLevel);

@@ -16,6 +16,8 @@
 #include "flameindex.h"
 #include "zoomstate.h"
 
+#include <QHash>
+#include <QRgb>
 #include <QWidget>
 
 class QScrollBar;
@@ -46,6 +48,7 @@ public:
 public Q_SLOTS:
     void revealCurrent();           // pans and scrolls until the current event is in view
     void fitCurrent();
+    void forgetColors() { m_colors.clear(); }   // the recording was cleared: its string ids mean other names
 
 protected:
     void paintEvent(QPaintEvent *event) override;
@@ -65,7 +68,10 @@ private:
     void paintRuler(QPainter &p, const TimeToX &map);
     void paintLoops(QPainter &p, const TimeToX &map, int firstLevel, int lastLevel);
 
+    QRgb colorOf(int event) const;
+
     const FlameIndex *m_index;
+    mutable QHash<quint64, QRgb> m_colors;  // (kind, signal name id) -> colour: no HSV maths per slice
     ZoomState *m_zoom;
     EventSelection *m_selection;
     QScrollBar *m_rows;

@@ -128,6 +128,7 @@ void TimelineViews::appendEvents(int first, int last)
 void TimelineViews::clearAll()
 {
     m_index->clear();
+    m_flame->forgetColors();
     m_zoom->setTotal(0, true);
     m_selection->setCurrent(-1);
     m_sequence->clear();
