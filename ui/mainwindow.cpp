@@ -871,6 +871,7 @@ void MainWindow::stepOnce()
         return;
     const ActionResult result = m_session->runNext();
     m_session->bridge().flush();
+    findChild<TimelineViews *>()->revealNewestAction();     // step mode: show what the step did
     statusBar()->showMessage(result.ok() ? tr("Step %1 done").arg(result.step)
                                          : tr("Step %1 raised %2").arg(result.step).arg(result.errorText()), 5000);
 }

@@ -277,10 +277,23 @@ private Q_SLOTS:
         const int afterOne = w.session()->recorder().count();
         QCOMPARE(views->flameIndex()->count(), afterOne);
         QCOMPARE(views->zoom()->visible().end, double(afterOne));
-        w.stepOnce();
+        // Zoomed onto the newest events, the view slides along with the run.
+        views->zoom()->setVisible(afterOne - 8, afterOne);
+        w.session()->runNext();
         w.flushTimeline();
         QVERIFY(w.session()->recorder().count() > afterOne);
         QCOMPARE(views->zoom()->visible().end, double(w.session()->recorder().count()));
+        QCOMPARE(views->zoom()->visible().span(), 8.0);
+        // Step mode: the step's action is selected (tree, inspector) and fitted.
+        w.stepOnce();
+        const TraceRecorder &r = w.session()->recorder();
+        const int action = views->selection()->current();
+        QVERIFY(action >= 0);
+        QCOMPARE(r.kindOf(action), TraceEventKind::Step);
+        QCOMPARE(r.subtreeEnd(action), r.count());
+        QCOMPARE(w.timelineView()->currentIndex().data(EventIndexRole).toInt(), action);
+        QVERIFY(views->zoom()->visible().start <= action);
+        QVERIFY(views->zoom()->visible().span() < r.count());
         // Clearing the recording empties the views.
         w.session()->bridge().clearRecording();
         QCOMPARE(views->flameIndex()->count(), 0);

@@ -10,6 +10,7 @@
 #include "session/session.h"
 #include "timelinemodel.h"
 #include "trace/tracebridge.h"
+#include "trace/tracerecorder.h"
 #include "zoomstate.h"
 
 #include <QComboBox>
@@ -112,6 +113,18 @@ void TimelineViews::setWallClock(bool wallClock)
     m_flame->revealCurrent();
     m_flame->update();
     m_overview->update();
+}
+
+void TimelineViews::revealNewestAction()
+{
+    const TraceRecorder &recorder = m_session->recorder();
+    int action = recorder.count() - 1;
+    while (action >= 0 && recorder.parentOf(action) >= 0)
+        action = recorder.parentOf(action);
+    if (action < 0 || action >= m_index->count())
+        return;
+    m_selection->setCurrent(action);
+    m_flame->fitCurrent();
 }
 
 void TimelineViews::appendEvents(int first, int last)

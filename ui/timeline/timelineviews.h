@@ -45,6 +45,11 @@ public:
     LifelineIndex *lifelineIndex() const { return m_lanes.get(); }
     void setWallClock(bool wallClock);
 
+public Q_SLOTS:
+    // After a step: select the newest action (the tree and inspector follow)
+    // and fit the flame view to it, so the learner sees what the step did.
+    void revealNewestAction();
+
 private:
     void appendEvents(int first, int last);
     void clearAll();
