@@ -39,8 +39,14 @@ SequenceScene::SequenceScene(const SequenceDiagram &d, const QFont &font, bool d
     // Column gaps: wide enough for each participant's box and each message
     // text between adjacent columns (spread over the gaps it crosses).
     QVector<qreal> boxWidth(n), gap(std::max(0, n - 1), MinGap);
+    QFont boldFont = font;
+    boldFont.setBold(true);
+    const QFontMetricsF bold(boldFont);
+    auto boxLabel = [&](const SequenceParticipant &p) {
+        return p.kind == SequenceParticipant::Receiver ? QStringLiteral("→ ") + p.label : p.label;
+    };
     for (int i = 0; i < n; ++i)
-        boxWidth[i] = std::max<qreal>(90, fm.horizontalAdvance(d.participants[i].label) + 24);
+        boxWidth[i] = std::max<qreal>(90, bold.horizontalAdvance(boxLabel(d.participants[i])) + 24);
     for (int i = 0; i + 1 < n; ++i)
         gap[i] = std::max(gap[i], (boxWidth[i] + boxWidth[i + 1]) / 2 + 16);
     for (const SequenceItem &item : d.items) {
@@ -173,10 +179,7 @@ SequenceScene::SequenceScene(const SequenceDiagram &d, const QFont &font, bool d
         for (qreal top : {Margin, bottom}) {
             const QRectF r(x[i] - boxWidth[i] / 2, top, boxWidth[i], HeaderHeight);
             m_shapes.append({SceneShape::Box, r, {}, {}, c, c.darker(130), 1, false, {}, 0, false});
-            QString label = p.label;
-            if (p.kind == SequenceParticipant::Receiver)
-                label = QStringLiteral("→ ") + label;
-            m_shapes.append({SceneShape::Text, r, {}, {}, {}, QColor(255, 255, 255), 0, false, label, Qt::AlignCenter, true});
+            m_shapes.append({SceneShape::Text, r, {}, {}, {}, QColor(255, 255, 255), 0, false, boxLabel(p), Qt::AlignCenter, true});
         }
     }
 }
