@@ -36,18 +36,19 @@ FlameView::FlameView(const FlameIndex *index, ZoomState *zoom, EventSelection *s
     });
 }
 
-QRgb FlameView::colorOf(int event) const
+QRgb FlameView::colorOf(int event, bool merged) const
 {
     const TraceRecorder &recorder = *m_index->recorder();
     const TraceRecord &r = recorder.record(event);
     const quint32 name = r.kind == TraceEventKind::Receiver && r.parent >= 0 ? recorder.record(r.parent).name : r.name;
-    const quint64 key = (quint64(r.kind) << 32) | name;
+    const quint64 key = (quint64(r.kind) << 33) | (quint64(merged) << 32) | name;
     auto it = m_colors.constFind(key);
     if (it != m_colors.constEnd())
         return *it;
     if (m_colors.size() > 4096)
         m_colors.clear();
-    const QRgb rgb = sliceColor(recorder, event).lighter(110).rgba();
+    const QColor color = sliceColor(recorder, event);
+    const QRgb rgb = (merged ? color.lighter(110) : color).rgba();
     m_colors.insert(key, rgb);
     return rgb;
 }
@@ -137,7 +138,7 @@ void FlameView::paintEvent(QPaintEvent *)
             const double x0 = std::max(map.x(s.start), -2.0);
             const double x1 = std::min(map.x(s.end), double(w) + 2);
             if (s.merged) {
-                const QRgb rgb = colorOf(s.event);
+                const QRgb rgb = colorOf(s.event, true);
                 const int from = std::clamp(int(std::floor(x0)), 0, w - 1);
                 const int to = std::clamp(int(std::ceil(x1)), from + 1, w);
                 for (int x = from; x < to; ++x)
@@ -147,7 +148,7 @@ void FlameView::paintEvent(QPaintEvent *)
                 return;
             }
             const QRectF r(x0, y, std::max(x1 - x0, 1.0), RowHeight - 2);
-            const QColor fill = sliceColor(recorder, s.event);
+            const QColor fill = QColor::fromRgba(colorOf(s.event, false));
             p.fillRect(r, fill);
             const TraceRecord &rec = recorder.record(s.event);
             const bool failed = rec.error != 0 || rec.kind == TraceEventKind::Error || rec.kind == TraceEventKind::RecursionStop;

@@ -68,7 +68,7 @@ private:
     void paintRuler(QPainter &p, const TimeToX &map);
     void paintLoops(QPainter &p, const TimeToX &map, int firstLevel, int lastLevel);
 
-    QRgb colorOf(int event) const;
+    QRgb colorOf(int event, bool merged) const;
 
     const FlameIndex *m_index;
     mutable QHash<quint64, QRgb> m_colors;  // (kind, signal name id) -> colour: no HSV maths per slice

@@ -132,7 +132,8 @@ SequenceScene::SequenceScene(const SequenceDiagram &d, const QFont &font, bool d
                      Qt::AlignHCenter | Qt::AlignBottom, color);
             }
             y += RowHeight;
-            m_rows.append({top, y, item.event});
+            const qreal a = x[item.from], b = x[item.to];
+            m_rows.append({top, y, item.event, std::min(a, b) - 6, std::max(a, b) + (item.from == item.to ? 40 : 6)});
             break;
         }
         case SequenceItem::Note: {
@@ -146,7 +147,7 @@ SequenceScene::SequenceScene(const SequenceDiagram &d, const QFont &font, bool d
             text(r.adjusted(6, 0, -6, 0), fm.elidedText(item.text, Qt::ElideRight, w - 12), Qt::AlignVCenter | Qt::AlignLeft,
                  item.error ? error : QColor(60, 50, 0));
             y += RowHeight;
-            m_rows.append({top, y, item.event});
+            m_rows.append({top, y, item.event, r.left(), r.right()});
             break;
         }
         }
@@ -201,6 +202,14 @@ void SequenceScene::arrow(qreal x1, qreal x2, qreal y, const QColor &color, bool
     QPolygonF head;
     head << QPointF(x2, y) << QPointF(x2 - dir * 8, y - 4) << QPointF(x2 - dir * 8, y + 4);
     m_shapes.append({SceneShape::Arrowhead, {}, {}, head, color, {}, 0, false, {}, 0, false});
+}
+
+QRectF SequenceScene::itemOf(int event) const
+{
+    for (const Row &row : m_rows)
+        if (row.event == event)
+            return QRectF(row.left, row.top, row.right - row.left, row.bottom - row.top);
+    return {};
 }
 
 int SequenceScene::eventAt(const QPointF &pos) const

@@ -45,6 +45,8 @@ public:
     int eventAt(const QPointF &pos) const;
     // Where the row of `event` lies (for scrolling to it); empty when absent.
     QRectF rowOf(int event) const;
+    // The message's arrow or the note's box on that row.
+    QRectF itemOf(int event) const;
 
     void paint(QPainter &painter) const;
     QImage toImage(qreal scale = 1) const;
@@ -57,7 +59,7 @@ private:
     QFont m_font;
     QSizeF m_size;
     QVector<SceneShape> m_shapes;
-    struct Row { qreal top; qreal bottom; int event; };
+    struct Row { qreal top; qreal bottom; int event; qreal left; qreal right; };
     QVector<Row> m_rows;
 };
 

@@ -127,9 +127,13 @@ void SequenceView::refresh()
         rebuild(action);
     m_canvas->update();
     if (current >= 0 && m_scene) {
-        const QRectF row = m_scene->rowOf(current);
-        if (!row.isEmpty())
-            m_scroll->ensureVisible(m_scroll->horizontalScrollBar()->value(), int(row.center().y()), 0, int(row.height()));
+        const QRectF item = m_scene->itemOf(current);
+        if (!item.isEmpty()) {
+            // The start of the arrow (its sender) in view, and the row.
+            m_scroll->ensureVisible(int(item.center().x()), int(item.center().y()),
+                                    std::min(int(item.width() / 2) + 20, m_scroll->viewport()->width() / 2 - 10), int(item.height()));
+            m_scroll->ensureVisible(int(item.left()), int(item.center().y()), 20, int(item.height()));
+        }
     }
 }
 
