@@ -12,6 +12,7 @@
 #include "timeline/flameview.h"
 #include "timeline/lifelineindex.h"
 #include "timeline/lifelinesview.h"
+#include "timeline/overviewstrip.h"
 #include "timeline/sequencediagram.h"
 #include "timeline/sequencescene.h"
 #include "timeline/sequenceview.h"
@@ -19,6 +20,7 @@
 #include "timeline/zoomstate.h"
 #include "timelinemodel.h"
 
+#include <QComboBox>
 #include <QImage>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -265,6 +267,41 @@ private Q_SLOTS:
         QTest::mouseRelease(flame, Qt::LeftButton, {}, QPoint(300, 60));
         QVERIFY(views->zoom()->visible().start > beforeDrag.start);
         QCOMPARE(views->zoom()->visible().span(), beforeDrag.span());
+    }
+
+    void wallClockModeAndOverviewStrip()
+    {
+        MainWindow w;
+        QVERIFY(w.openSample(QStringLiteral("shop")));
+        w.runAll();
+        w.flushTimeline();
+        auto *views = w.findChild<TimelineViews *>();
+        views->setCurrentWidget(views->flameView()->parentWidget());
+        w.resize(1280, 800);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        const TraceRecorder &r = w.session()->recorder();
+        // The combo switches the units: nanoseconds, everything shown again.
+        auto *mode = views->findChild<QComboBox *>(QStringLiteral("flameTimeMode"));
+        QVERIFY(mode);
+        views->zoom()->setVisible(10, 20);
+        mode->setCurrentIndex(1);
+        QCOMPARE(views->flameIndex()->mode(), FlameIndex::Mode::WallClock);
+        QCOMPARE(views->zoom()->visible().start, 0.0);
+        QVERIFY(views->zoom()->total() >= double(r.record(r.count() - 1).startNs));
+        const int action = firstAction(r, QStringLiteral("bob = "));
+        const QRectF rect = views->flameView()->sliceRect(action);
+        QVERIFY(rect.width() >= 1);
+        views->setWallClock(false);
+        QCOMPARE(mode->currentIndex(), 0);
+        QCOMPARE(views->zoom()->total(), double(r.count()));
+        // A click on the overview strip centres the window there.
+        views->zoom()->setVisible(0, 10);
+        OverviewStrip *strip = views->overview();
+        QTest::mouseClick(strip, Qt::LeftButton, {}, QPoint(strip->width() * 3 / 4, strip->height() / 2));
+        const ZoomState::Range v = views->zoom()->visible();
+        QCOMPARE(v.span(), 10.0);
+        QVERIFY(qAbs((v.start + v.end) / 2 - r.count() * 0.75) < 1.5);
     }
 
     void followsALiveRun()
