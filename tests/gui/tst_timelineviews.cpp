@@ -335,6 +335,22 @@ private Q_SLOTS:
         w.session()->bridge().clearRecording();
         QCOMPARE(views->flameIndex()->count(), 0);
         QCOMPARE(views->selection()->current(), -1);
+        // A recorder cleared behind the bridge's back: the views paint nothing
+        // stale until the bridge notices, then start again.
+        w.stepOnce();
+        views->setCurrentWidget(views->flameView()->parentWidget());
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QVERIFY(views->flameIndex()->count() > 0);
+        w.session()->recorder().clear();
+        QVERIFY(views->flameIndex()->isStale());
+        views->flameView()->repaint();
+        views->overview()->repaint();
+        QCOMPARE(views->flameView()->eventAt(QPoint(100, 30)), -1);
+        views->setCurrentWidget(views->lifelinesView()->parentWidget());
+        views->lifelinesView()->repaint();
+        w.flushTimeline();
+        QVERIFY(!views->flameIndex()->isStale());
     }
 
     void lifelinesNumberTheCollectorsDeleteOrder()

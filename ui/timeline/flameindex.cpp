@@ -19,6 +19,11 @@ void FlameIndex::clear()
     m_rows.clear();
 }
 
+bool FlameIndex::isStale() const
+{
+    return count() > m_recorder->count();
+}
+
 void FlameIndex::append(int first, int last)
 {
     last = std::min(last, m_recorder->count() - 1);

@@ -36,6 +36,9 @@ public:
     void append(int first, int last);       // the bridge's eventsAppended
     void clear();
     int count() const { return int(m_level.size()); }
+    // The recorder was cleared behind the bridge's back and the bridge has not
+    // said so yet: nothing here may be read until clear().
+    bool isStale() const;
 
     int levels() const { return int(m_rows.size()); }
     int levelOf(int event) const { return m_level[size_t(event)]; }

@@ -101,7 +101,7 @@ QRectF FlameView::sliceRect(int event) const
 
 int FlameView::eventAt(const QPoint &pos) const
 {
-    if (pos.y() < RulerHeight || pos.x() >= plotWidth())
+    if (pos.y() < RulerHeight || pos.x() >= plotWidth() || m_index->isStale())
         return -1;
     const int level = firstVisibleLevel() + (pos.y() - RulerHeight) / RowHeight;
     const TimeToX map = m_zoom->mapping(plotWidth());
@@ -120,7 +120,7 @@ void FlameView::paintEvent(QPaintEvent *)
     const double upp = map.unitsPerPixel();
     const TraceRecorder &recorder = *m_index->recorder();
     const int firstLevel = firstVisibleLevel();
-    const int lastLevel = std::min(m_index->levels() - 1, firstLevel + (height() - RulerHeight) / RowHeight);
+    const int lastLevel = m_index->isStale() ? -1 : std::min(m_index->levels() - 1, firstLevel + (height() - RulerHeight) / RowHeight);
 
     p.setClipRect(0, RulerHeight, w, height() - RulerHeight);
     const QFontMetrics fm(font());
@@ -192,7 +192,7 @@ void FlameView::paintEvent(QPaintEvent *)
 
     // The current event on top of everything.
     const int current = m_selection->current();
-    if (current >= 0 && current < m_index->count()) {
+    if (current >= 0 && current < m_index->count() && !m_index->isStale()) {
         QRectF r = sliceRect(current);
         if (r.width() < 3)
             r.adjust(-1.5, 0, 1.5, 0);
@@ -214,6 +214,8 @@ void FlameView::paintEvent(QPaintEvent *)
 
 void FlameView::paintLoops(QPainter &p, const TimeToX &map, int firstLevel, int lastLevel)
 {
+    if (m_index->isStale())
+        return;
     const QVector<DetectedLoop> &loops = m_index->recorder()->loops();
     const int w = plotWidth();
     for (const DetectedLoop &loop : loops) {

@@ -60,6 +60,8 @@ void LifelineIndex::catchUp()
 {
     const TraceRecorder &r = *m_recorder;
     const int count = r.count();
+    if (count < m_indexed)
+        clear();                            // the recording was cleared
     for (int e = m_indexed; e < count; ++e) {
         const TraceRecord &rec = r.record(e);
         if (rec.kind != TraceEventKind::Send || rec.senderKind() != Sender::Kind::Model)

@@ -52,6 +52,8 @@ QVector<int> LifelinesView::shownLanes() const
 {
     m_lanes->catchUp();
     QVector<int> shown;
+    if (m_time->isStale())
+        return shown;
     const ZoomState::Range v = m_zoom->visible();
     const std::vector<Lane> &lanes = m_lanes->lanes();
     const int known = m_time->count();

@@ -25,7 +25,7 @@ void OverviewStrip::paintEvent(QPaintEvent *)
     p.fillRect(rect(), pal.color(QPalette::AlternateBase));
     const double total = std::max(m_zoom->total(), m_zoom->minimumSpan());
     const TimeToX map{0, total, double(width())};
-    const int rows = std::min(m_index->levels(), 4);
+    const int rows = m_index->isStale() ? 0 : std::min(m_index->levels(), 4);
     const double rowHeight = rows ? double(height() - 2) / rows : 0;
     for (int level = 0; level < rows; ++level) {
         const double y = 1 + level * rowHeight;
