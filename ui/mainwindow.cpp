@@ -12,6 +12,7 @@
 #include "timelinemodel.h"
 #include "web/webruntime.h"
 #include "versioncompare.h"
+#include "timeline/timelineviews.h"
 
 #include <QApplication>
 #include <QCloseEvent>
@@ -359,7 +360,8 @@ void MainWindow::buildTimeline()
     m_timelineView->setColumnWidth(TimelineColumn::Arguments, 230);
     m_timelineView->setColumnWidth(TimelineColumn::Time, 70);
     m_timelineView->setColumnWidth(TimelineColumn::Duration, 90);
-    timelineLayout->addWidget(m_timelineView, 1);
+    // The tree and the painted views (flame, lifelines, sequence) in tabs, one selection.
+    timelineLayout->addWidget(new TimelineViews(m_session, m_timeline, m_timelineView, timelineBox), 1);
     connect(m_filter, &QAbstractItemModel::rowsInserted, this, &MainWindow::onTimelineRowsInserted);
     connect(m_timelineView->selectionModel(), &QItemSelectionModel::currentChanged, this, &MainWindow::showInspector);
 
@@ -901,6 +903,7 @@ void MainWindow::stepOnce()
         return;
     const ActionResult result = m_session->runNext();
     m_session->bridge().flush();
+    findChild<TimelineViews *>()->revealNewestAction();     // step mode: show what the step did
     statusBar()->showMessage(result.ok() ? tr("Step %1 done").arg(result.step)
                                          : tr("Step %1 raised %2").arg(result.step).arg(result.errorText()), 5000);
 }

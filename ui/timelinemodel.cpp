@@ -157,12 +157,12 @@ QString TimelineModel::instanceText(int event) const
     return argumentText(instance);
 }
 
-QString TimelineModel::argumentsText(int event) const
+QString sendArgumentsText(const TraceRecorder &recorder, int event)
 {
-    const TraceEventKind kind = m_recorder->kindOf(event);
+    const TraceEventKind kind = recorder.kindOf(event);
     if (kind != TraceEventKind::Send && kind != TraceEventKind::RecursionStop)
         return {};
-    const QCborMap args = m_recorder->args(event);
+    const QCborMap args = recorder.args(event);
     QStringList parts;
     for (auto it = args.begin(); it != args.end(); ++it) {
         const QString key = it.key().toString();
@@ -173,6 +173,11 @@ QString TimelineModel::argumentsText(int event) const
         parts << key + QLatin1Char('=') + argumentText(it.value());
     }
     return parts.join(QStringLiteral(", "));
+}
+
+QString TimelineModel::argumentsText(int event) const
+{
+    return sendArgumentsText(*m_recorder, event);
 }
 
 static QString loopHint(const TraceRecorder *recorder, int loop)

@@ -60,5 +60,8 @@ private:
 // A Python-like rendering of a frozen argument value: True, None, [1, 2], 'x',
 // {"model": "User", "pk": 1} as User 1.
 QString argumentText(const QCborValue &value);
+// A send's key arguments (the Arguments column): all but instance, using and
+// raw=False, as `created=True, update_fields=None`.
+QString sendArgumentsText(const TraceRecorder &recorder, int event);
 
 } // namespace ss

@@ -230,7 +230,8 @@ QString line(const Figure &f)
         + QString::number(f.ratio, 'f', 2) + QLatin1Char('x');
     if (f.hasTarget())
         text += QStringLiteral(" (target <= ") + QString::number(f.target) + QStringLiteral("x) ")
-            + (f.ok() ? QStringLiteral("OK") : QStringLiteral("OVER"));
+            + (f.ok() ? QStringLiteral("OK") : QStringLiteral("OVER"))
+            + (f.note.isEmpty() ? QString() : QStringLiteral(" — ") + f.note);
     else
         text += QStringLiteral(" (") + f.note + QLatin1Char(')');
     return text;
@@ -663,7 +664,7 @@ int main(int argc, char **argv)
         if (runs(QStringLiteral("recording")))
             benchRecording(eventsPerSignup);
         if (runs(QStringLiteral("timeline"))) {
-            // 5. timeline intake and 6. UI stall (timelinebench.cpp)
+            // 5. timeline intake, 6.-7. UI stall (timelinebench.cpp), 8. flame repaint (flamebench.cpp)
             for (bench::TimelineFigure &t : bench::benchTimeline(g_options.quick, g_options.reps, progress))
                 report({t.id, t.eventsPerSec ? Unit::EventsPerSec : Unit::Ns, t.value, t.baselineName, t.baseline,
                         t.ratio, t.target, t.note, t.extra});
