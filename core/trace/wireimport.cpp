@@ -230,7 +230,10 @@ QString WireProcess::label() const
     QStringList shown = argv;
     if (!shown.isEmpty())
         shown.first() = QFileInfo(shown.first()).fileName();
-    return QStringLiteral("pid %1: %2").arg(pid).arg(shown.join(QLatin1Char(' ')));
+    QString command = shown.join(QLatin1Char(' ')).simplified();
+    if (command.size() > 60)            // `shell -c "..."` can be a whole program
+        command = command.left(57) + QStringLiteral("...");
+    return QStringLiteral("pid %1: %2").arg(pid).arg(command);
 }
 
 QString WireReceiver::label(const QString &cwd) const

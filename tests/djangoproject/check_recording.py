@@ -159,6 +159,40 @@ class Recording(unittest.TestCase):
         self.record("fails", "jsonl", "placeorder", expect=2)   # argparse: the customer is missing
         self.assertIn("signalscope record: 1 process(es)", self.last_stderr)
 
+    def test_a_second_process_is_recorded_too(self):
+        # The command starts another Django process: both connect, both are kept.
+        code = ("import subprocess, sys; from shop.models import Tag; Tag.objects.create(label='parent'); "
+                "sys.exit(subprocess.call([sys.executable, 'manage.py', 'placeorder', 'child']))")
+        lines = self.record("two", "jsonl", "shell", "-c", code)
+        self.assertIn("a second Python process connected", self.last_stderr)
+        self.assertIn("2 process(es)", self.last_stderr)
+        senders = [l["sender"] for l in lines if l["signal"] == "post_save" and l["depth"] == 0]
+        self.assertIn("Tag", senders)
+        self.assertIn("Order", senders)
+        self.assertGreater(max(l["step"] for l in lines), 0)   # the child's command is its own step
+
+    def test_a_process_dying_mid_send_keeps_what_arrived(self):
+        # A receiver kills the process inside post_save: no `bye`, the send never
+        # ends. (It waits first: the agent writes every 0.1 s, and a process
+        # killed outright loses what it had not written yet.)
+        code = ("import os, time; from django.db.models.signals import post_save; from shop.models import Tag\n"
+                "def die(**kw): time.sleep(0.5); os._exit(3)\n"
+                "post_save.connect(die, sender=Tag, weak=False)\n"
+                "Tag.objects.create(label='last')")
+        out = os.path.join(self.tmp.name, "dies.csv")
+        run = subprocess.run([SIGNALSCOPE, "record", "--format", "csv", "--trace", out, "--",
+                              PYTHON, "manage.py", "shell", "-c", code],
+                             cwd=HERE, env=self.env, capture_output=True, text=True)
+        self.assertEqual(run.returncode, 3, run.stderr)
+        self.assertIn("without \"bye\"", run.stderr)
+        self.assertIn("1 send(s) were running", run.stderr)
+        with open(out, newline="", encoding="utf-8") as fh:
+            rows = list(csv.DictReader(fh))
+        post = [r for r in rows if r["kind"] == "send" and r["signal"] == "post_save" and r["sender"] == "Tag"]
+        self.assertEqual(len(post), 1)
+        self.assertEqual(post[0]["status"], "unfinished")
+        self.assertTrue([r for r in rows if r["label"].startswith("__main__.die") or "die" in r["label"]])
+
     def test_debug_off_is_refused(self):
         env = dict(self.env, DJANGO_SETTINGS_MODULE="shopsite.settings_nodebug")
         out = os.path.join(self.tmp.name, "nodebug.jsonl")
