@@ -39,6 +39,7 @@ list or a (sync, async) pair, ``asend``/``asend_robust`` hooked when present.
 import atexit
 import contextvars
 import fnmatch
+import itertools
 import importlib.abc
 import importlib.util
 import json
@@ -73,6 +74,45 @@ _SENDING = contextvars.ContextVar("signalscope_sending", default=None)
 _agent = None
 
 
+_PLAIN = frozenset((type(None), bool, int))
+# The optional flags of a send line, by (robust, async, no receivers).
+_FLAGS = {(r, a, n): "".join(text for flag, text in ((r, ',"robust":true'), (a, ',"async":true'),
+                                                    (n, ',"nr":true')) if flag)
+          for r in (False, True) for a in (False, True) for n in (False, True)}
+
+
+def _json_default(value):
+    return {"$repr": _safe_repr(value)}
+
+
+def _make_dumps():
+    """Compact JSON of an already-encoded value. The C encoder, made once:
+    json.dumps would build one per call, a large part of the agent's cost."""
+    from json import encoder
+    if encoder.c_make_encoder is not None:
+        iterencode = encoder.c_make_encoder(None, _json_default, encoder.c_encode_basestring,
+                                            None, ":", ",", False, False, True)
+        return lambda value: "".join(iterencode(value, 0))
+    return json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False,
+                            default=_json_default).encode
+
+
+_dumps = _make_dumps()
+
+
+def _make_fast_encoder(default):
+    """The C encoder on raw values (returns the chunks): `default` encodes what
+    JSON has no form for; NaN and infinities raise (allow_nan off), so the
+    slow path takes them."""
+    from json import encoder
+    if encoder.c_make_encoder is None:
+        def refuse(value, level):
+            raise TypeError("no C JSON encoder")
+        return refuse
+    return encoder.c_make_encoder(None, default, encoder.c_encode_basestring,
+                                  None, ":", ",", False, False, False)
+
+
 # ---------------------------------------------------------------------------
 # Encoding values (wire format, "Values")
 # ---------------------------------------------------------------------------
@@ -103,6 +143,8 @@ class Encoder:
         # connects of the modules it imports). Until it is loaded no instance
         # can exist; the agent builds the encoder again at the next use.
         self.complete = False
+        self.labels = {}                # model class -> "app.Model"
+        self.classes = {}               # class -> its encoding (shared: never modified)
         self.modules_seen = len(sys.modules)
         self.Model = self.AppConfig = self.QuerySet = self.Manager = ()
         self.Template = self.BaseContext = self.BaseForm = ()
@@ -126,28 +168,37 @@ class Encoder:
         self.complete = bool(self.Template and self.BaseContext and self.BaseForm)
 
     def __call__(self, value, nesting=0):
-        if value is None or value is True or value is False:
-            return value
         kind = type(value)
-        if kind is str:
-            return _cut(value)
-        if kind is int:
+        if kind in _PLAIN:              # None, bool, int: as they are
             return value
+        if kind is str:
+            return value if len(value) <= MAX_STRING else value[:MAX_STRING] + "..."
         if kind is float:
             return value if value == value and value not in (float("inf"), float("-inf")) \
                 else {"$repr": repr(value)}
         if nesting > MAX_NESTING:
             return {"$repr": _safe_repr(value)}
         if isinstance(value, self.Model):
-            return {"$instance": value._meta.label, "pk": self(value.pk, nesting + 1)}
-        if kind in (list, tuple):
+            label = self.labels.get(kind)
+            if label is None:
+                label = self.labels[kind] = value._meta.label
+            return {"$instance": label, "pk": self(value.pk, nesting + 1)}
+        if kind is tuple or kind is list:
+            if not value:
+                return []
             return [self(v, nesting + 1) for v in value[:MAX_ITEMS]]
         if kind is dict:
             return self.mapping(value, nesting)
         if isinstance(value, type):
-            if issubclass(value, self.Model):
-                return {"$model": value._meta.label}
-            return {"$class": "%s.%s" % (value.__module__, value.__qualname__)}
+            # Classes (senders, mostly) are encoded once.
+            encoded = self.classes.get(value)
+            if encoded is None:
+                if issubclass(value, self.Model):
+                    encoded = {"$model": value._meta.label}
+                else:
+                    encoded = {"$class": "%s.%s" % (value.__module__, value.__qualname__)}
+                self.classes[value] = encoded
+            return encoded
         if isinstance(value, self.AppConfig):
             return {"$app": value.label}
         if isinstance(value, (set, frozenset)):
@@ -188,11 +239,18 @@ class Encoder:
 
     def mapping(self, value, nesting):
         out = {}
-        for key, item in list(value.items())[:MAX_ITEMS]:
-            out[key if type(key) is str else _safe_repr(key)] = self(item, nesting + 1)
-        if any(key[:1] == "$" for key in out):
-            return {"$dict": out}       # never mistaken for a tagged value
-        return out
+        tagged = False
+        try:
+            items = value.items() if len(value) <= MAX_ITEMS else list(value.items())[:MAX_ITEMS]
+            for key, item in items:
+                if type(key) is not str:
+                    key = _safe_repr(key)
+                elif key[:1] == "$":
+                    tagged = True
+                out[key] = self(item, nesting + 1)
+        except RuntimeError:            # changed by another thread while read
+            return {"$repr": _safe_repr(value)}
+        return {"$dict": out} if tagged else out   # never mistaken for a tagged value
 
     def context(self, context, nesting):
         """A template context's variables (what ``flatten()`` gives), minus
@@ -329,14 +387,15 @@ class Agent:
         self.include = [p for p in (signals or []) if p]
         self.exclude = [p for p in (exclude or []) if p]
         self.aggregate = set(aggregate)
-        self.ids = 0
-        self.id_lock = threading.Lock()
         self.decided = False            # DEBUG checked
         self.active = True
         self.pending = []               # lines written before DEBUG could be checked
         self.clock0 = time.perf_counter_ns()
-        self.dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"),
-                                      check_circular=False).encode
+        self.dumps = _dumps
+        self.fast_encode = _make_fast_encoder(self.fast_default)
+        self.counter = itertools.count(1)   # next() on it is atomic under the GIL
+        self.send_info = {}             # id(signal) -> (signal, name, recorded?, aggregated?, special?, name as JSON)
+        self.sender_texts = {}          # None or a class -> its JSON
         self._encoder = None
         self.signal_names = {}          # id(signal) -> (signal, dotted name or None)
         self.signal_origins = {}        # id(signal) -> (signal, module that created it)
@@ -356,9 +415,7 @@ class Agent:
     # -- lines -------------------------------------------------------------
 
     def next_id(self):
-        with self.id_lock:
-            self.ids += 1
-            return self.ids
+        return next(self.counter)
 
     def now(self):
         return time.perf_counter_ns() - self.clock0
@@ -517,8 +574,7 @@ class Agent:
 
     # -- sends -------------------------------------------------------------
 
-    def arguments(self, name, named):
-        encode = self.encode
+    def arguments(self, name, named, encode):
         if name == "django.core.signals.request_started" and isinstance(named.get("environ"), dict):
             out = {k: encode(v) for k, v in named.items() if k != "environ"}
             out["environ"] = encode.environ(named["environ"])
@@ -528,21 +584,35 @@ class Agent:
             out = {k: encode(v) for k, v in named.items()}
             out["value"] = REDACTED
             return out
-        return encode.mapping(named, 0)
+        return encode.mapping(named, 0) if named else {}
+
+    def signal_send_info(self, signal):
+        name = self.signal_name(signal)
+        named = name is not None
+        if not named:
+            name = "<unnamed %s.%s at 0x%x>" % (type(signal).__module__,
+                                                type(signal).__qualname__, id(signal))
+        # Signals whose arguments need more than encoding (redaction) take the slow path.
+        special = name == "django.core.signals.request_started" or name.endswith(".setting_changed")
+        info = (signal, name, self.is_wanted(name), name in self.aggregate, special, _dumps(name))
+        if named:                       # an unnamed signal is looked up again later
+            self.send_info[id(signal)] = info
+        return info
 
     def begin_send(self, signal, sender, named, robust, is_async, fast):
-        """The ``send`` line; returns the send id, or None when not recorded."""
+        """The ``send`` line; returns the send id, or None when not recorded.
+        The hot path of the agent: every send of the process comes here."""
         if not self.decided:
             self.decide()
             if not self.active:
                 return None
-        name = self.signal_name(signal)
-        if name is None:
-            name = "<unnamed %s.%s at 0x%x>" % (type(signal).__module__,
-                                                type(signal).__qualname__, id(signal))
-        if not self.is_wanted(name):
+        info = self.send_info.get(id(signal))
+        if info is None or info[0] is not signal:
+            info = self.signal_send_info(signal)
+        if not info[2]:
             return None
-        if fast and name in self.aggregate:
+        name = info[1]
+        if fast and info[3]:
             key = (name, id(sender))
             entry = self.counts.get(key)
             if entry is None:
@@ -551,20 +621,82 @@ class Agent:
                 entry[1] += 1
             return None
         parent, depth = _CURRENT.get()
-        send_id = self.next_id()
-        line = {"e": "send", "id": send_id, "t": self.now(), "signal": name,
-                "sender": self.encode(sender), "args": self.arguments(name, named),
-                "depth": depth, "parent": parent, "thread": threading.get_ident()}
-        if robust:
-            line["robust"] = True
-        if is_async:
-            line["async"] = True
-        if fast:
-            line["nr"] = True
-        self.emit(line)
+        send_id = next(self.counter)
+        t = time.perf_counter_ns() - self.clock0
+        line = None
+        if not info[4]:
+            # The hot path: the fixed part formatted, the signal's and a class
+            # sender's JSON cached, the arguments through the C encoder.
+            try:
+                sender_text = self.sender_texts.get(sender)
+                if sender_text is None:
+                    sender_text = "".join(self.fast_encode(sender, 0))
+                    if sender is None or isinstance(sender, type):
+                        self.sender_texts[sender] = sender_text
+                line = '{"e":"send","id":%d,"t":%d,"signal":%s,"sender":%s,"args":%s,"depth":%d,"parent":%s%s}' % (
+                    send_id, t, info[5], sender_text, "".join(self.fast_encode(named, 0)) if named else "{}",
+                    depth, "null" if parent is None else parent, _FLAGS[robust, is_async, fast])
+            except Exception:
+                line = None
+        if line is None:
+            event = {"e": "send", "id": send_id, "t": t, "signal": name, "sender": sender,
+                     "args": named, "depth": depth, "parent": parent}
+            if robust:
+                event["robust"] = True
+            if is_async:
+                event["async"] = True
+            if fast:
+                event["nr"] = True
+            line = self.line(event, True)
+        if self.decided:
+            self.stream.put(line)
+        else:
+            self.pending.append(line)
         return send_id
 
+    def line(self, event, special=False):
+        """One event as a JSON line. Fast path: the C JSON encoder walks the raw
+        values and calls back only for what JSON has no form for (instances,
+        classes, sets, ...); anything it refuses (NaN, odd keys, cycles) and the
+        signals that need redaction go the slow way through Encoder."""
+        if not special:
+            try:
+                return "".join(self.fast_encode(event, 0))
+            except Exception:
+                pass
+        encode = self.encode
+        if "sender" in event:
+            event["sender"] = encode(event["sender"])
+        if "args" in event:
+            event["args"] = self.arguments(event["signal"], event["args"], encode)
+        if "result" in event:
+            event["result"] = encode(event["result"])
+        return self.dumps(event)
+
+    def fast_default(self, value):
+        encode = self._encoder
+        if encode is None or not encode.complete:
+            encode = self.encode
+        label = encode.labels.get(type(value))          # an instance of a model seen before
+        if label is not None:
+            return {"$instance": label, "pk": value.pk}
+        if isinstance(value, type):
+            encoded = encode.classes.get(value)         # a sender seen before
+            if encoded is not None:
+                return encoded
+        return encode(value)
+
+    def put_line(self, line):
+        if self.decided:
+            self.stream.put(line)
+        else:
+            self.pending.append(line)
+
     def end_send(self, send_id, start, exc=None):
+        if exc is None:
+            t = time.perf_counter_ns() - self.clock0
+            self.put_line('{"e":"end","id":%d,"t":%d,"dur":%d}' % (send_id, t, t - start))
+            return
         line = {"e": "end", "id": send_id, "t": self.now()}
         line["dur"] = line["t"] - start
         if exc is not None:
@@ -577,14 +709,19 @@ class Agent:
         send_id, depth = frame[1], frame[2]
         rid = self.receiver_id(receiver)
 
+        counter, perf, clock0, put = self.counter, time.perf_counter_ns, self.clock0, self.put_line
+
         def begin():
-            call_id = agent.next_id()
-            start = agent.now()
-            agent.emit({"e": "call", "id": call_id, "send": send_id, "rid": rid,
-                        "i": index, "t": start})
+            call_id = next(counter)
+            start = perf() - clock0
+            put('{"e":"call","id":%d,"send":%d,"rid":%d,"i":%d,"t":%d}' % (call_id, send_id, rid, index, start))
             return call_id, start
 
         def finish(call_id, start, result=None, exc=None):
+            if exc is None and result is None:
+                t = perf() - clock0
+                put('{"e":"return","id":%d,"t":%d,"dur":%d}' % (call_id, t, t - start))
+                return
             line = {"e": "return", "id": call_id, "t": agent.now()}
             line["dur"] = line["t"] - start
             if exc is not None:
@@ -623,8 +760,6 @@ class Agent:
                 return result
         # send_robust logs receiver.__qualname__: it must stay the receiver's.
         call.__qualname__ = getattr(receiver, "__qualname__", type(receiver).__qualname__)
-        call.__name__ = getattr(receiver, "__name__", call.__qualname__)
-        call.__module__ = getattr(receiver, "__module__", None)
         frame[3].append((call, receiver))
         return call
 
@@ -686,13 +821,13 @@ def _patch_dispatcher(dispatcher):
     Signal = dispatcher.Signal
     if getattr(Signal, "_signalscope_patched", False):
         return
-    NO_RECEIVERS = getattr(dispatcher, "NO_RECEIVERS", None)
+    NO_RECEIVERS = getattr(dispatcher, "NO_RECEIVERS", object())
     make_id = dispatcher._make_id
     original_live = Signal._live_receivers
 
     def has_fast_path(signal, sender):
-        return not signal.receivers or (
-            NO_RECEIVERS is not None and signal.sender_receivers_cache.get(sender) is NO_RECEIVERS)
+        # Django's own test at the top of send(): no receivers at all, or none for this sender (cached).
+        return not signal.receivers or signal.sender_receivers_cache.get(sender) is NO_RECEIVERS
 
     def live_receivers(self, sender):
         live = original_live(self, sender)

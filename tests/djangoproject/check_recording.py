@@ -209,7 +209,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--signalscope", required=True)
     args, rest = parser.parse_known_args()
-    SIGNALSCOPE = args.signalscope
+    SIGNALSCOPE = os.path.abspath(args.signalscope)
     unittest.main(argv=[sys.argv[0]] + rest, verbosity=2)
 
 
