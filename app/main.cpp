@@ -8,6 +8,7 @@
 #include "formats/loaders.h"
 #include "mainwindow.h"
 #include "recordcommand.h"
+#include "recordedrunwindow.h"
 #include "session/scenariorunner.h"
 #include "session/session.h"
 #include "trace/traceexport.h"
@@ -161,6 +162,7 @@ int main(int argc, char **argv)
             "  signalscope run SCENARIO.json       run a scenario headless and write its trace\n"
             "                                      (see signalscope run --help)\n"
             "  signalscope record -- COMMAND ...   record the signals of a real Django command\n"
+            "  signalscope open TRACE              open a recorded trace (wire or canonical JSON Lines)\n"
             "                                      (see signalscope record --help)"));
         parser.addHelpOption();
         parser.addVersionOption();
@@ -177,6 +179,12 @@ int main(int argc, char **argv)
     QApplication::setApplicationName(QStringLiteral("SignalScope"));
     QApplication::setOrganizationName(QStringLiteral("SignalScope"));
     QApplication::setApplicationVersion(QStringLiteral(SIGNALSCOPE_VERSION));
+    // `signalscope open TRACE`: a recorded trace (wire or canonical JSON Lines) in its own window.
+    const QStringList all = QApplication::arguments();
+    if (all.size() == 3 && all.at(1) == QLatin1String("open")) {
+        RecordedRunWindow::openDialog(nullptr, all.at(2));
+        return app.exec();
+    }
     // `signalscope [--db LOCATION] [FILE]`: the database is set before the
     // window opens its first sample.
     QCommandLineParser parser;

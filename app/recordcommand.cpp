@@ -1,5 +1,7 @@
 #include "recordcommand.h"
 
+#include "djangoagent.h"
+
 #include "trace/traceexport.h"
 #include "trace/tracerecorder.h"
 #include "trace/wireimport.h"
@@ -20,46 +22,6 @@ static QTextStream &err()
 {
     static QTextStream stream(stderr);
     return stream;
-}
-
-QString agentDirectory()
-{
-    QStringList candidates;
-    const QString fromEnv = qEnvironmentVariable("SIGNALSCOPE_AGENT_DIR");
-    if (!fromEnv.isEmpty())
-        candidates << fromEnv;
-    candidates << QCoreApplication::applicationDirPath() + QStringLiteral("/../share/signalscope/agent");
-#ifdef SIGNALSCOPE_AGENT_SOURCE_DIR
-    candidates << QStringLiteral(SIGNALSCOPE_AGENT_SOURCE_DIR);
-#endif
-    for (const QString &dir : candidates) {
-        if (QFileInfo::exists(dir + QStringLiteral("/signalscope_agent.py"))
-            && QFileInfo::exists(dir + QStringLiteral("/inject/sitecustomize.py")))
-            return QDir(dir).canonicalPath();
-    }
-    return {};
-}
-
-QProcessEnvironment agentEnvironment(const QProcessEnvironment &base, const QString &agentDir,
-                                     const AgentOptions &options)
-{
-    QProcessEnvironment env = base;
-    QStringList path{agentDir + QStringLiteral("/inject"), agentDir};
-    const QString existing = base.value(QStringLiteral("PYTHONPATH"));
-    if (!existing.isEmpty())
-        path << existing;
-    env.insert(QStringLiteral("PYTHONPATH"), path.join(QLatin1Char(':')));
-    env.insert(QStringLiteral("SIGNALSCOPE_SOCKET"), options.socketPath);
-    env.remove(QStringLiteral("SIGNALSCOPE_FILE"));
-    if (options.force)
-        env.insert(QStringLiteral("SIGNALSCOPE_FORCE"), QStringLiteral("1"));
-    if (!options.signalFilter.isEmpty())
-        env.insert(QStringLiteral("SIGNALSCOPE_SIGNALS"), options.signalFilter);
-    if (!options.excludeFilter.isEmpty())
-        env.insert(QStringLiteral("SIGNALSCOPE_EXCLUDE"), options.excludeFilter);
-    if (options.aggregateInit)
-        env.insert(QStringLiteral("SIGNALSCOPE_AGGREGATE"), QStringLiteral("init"));
-    return env;
 }
 
 // The raw streams one after the other (each begins with its hello): what

@@ -7,29 +7,10 @@
 // the trace could not be written, 127 if it could not be started, 2 for bad
 // options).
 
-#include <QProcessEnvironment>
 #include <QString>
 #include <QStringList>
 
 namespace ss {
-
-// Where the agent lives: $SIGNALSCOPE_AGENT_DIR, <bin>/../share/signalscope/agent
-// (installed), or the source tree's resources/agent. Empty when none has it.
-QString agentDirectory();
-
-struct AgentOptions
-{
-    QString socketPath;         // SIGNALSCOPE_SOCKET
-    bool force = false;         // record even with DEBUG off
-    QString signalFilter;       // comma-separated filters
-    QString excludeFilter;
-    bool aggregateInit = false; // count pre_init/post_init sends without receivers
-};
-
-// `base` with the agent injected: PYTHONPATH gets the shim and the agent
-// prepended (what it held stays, after them).
-QProcessEnvironment agentEnvironment(const QProcessEnvironment &base, const QString &agentDir,
-                                     const AgentOptions &options);
 
 int recordCommand(const QStringList &arguments);
 

@@ -708,4 +708,66 @@ WireFileResult importWireFile(const QString &path, TraceListener *listener)
     return result;
 }
 
+void replayCanonicalTrace(const QVector<QCborMap> &lines, TraceListener *listener)
+{
+    struct Open
+    {
+        SendEvent send;
+        bool receiverOpen = false;
+    };
+    QVector<Open> stack;
+    const ReceiverEvent receiver{QStringLiteral("(receiver: not in a canonical trace)"), 0, 0};
+    const auto popTo = [&](int depth) {
+        while (stack.size() > depth) {
+            Open top = stack.takeLast();
+            if (top.receiverOpen)
+                listener->receiverEnd(top.send, receiver, nullptr);
+            listener->sendEnd(top.send, nullptr);
+        }
+    };
+    qint64 step = -1;
+    quint64 id = 0;
+    static const QSet<QString> lineKeys = {QStringLiteral("seq"), QStringLiteral("step"), QStringLiteral("depth"),
+                                           QStringLiteral("signal"), QStringLiteral("sender")};
+    for (const QCborMap &line : lines) {
+        const qint64 lineStep = line.value(QStringLiteral("step")).toInteger();
+        if (lineStep != step) {
+            popTo(0);
+            if (step >= 0)
+                listener->stepEnd(int(step), nullptr);
+            step = lineStep;
+            listener->stepBegin(int(step), QStringLiteral("step %1").arg(step));
+        }
+        int depth = int(line.value(QStringLiteral("depth")).toInteger());
+        depth = std::clamp(depth, 0, int(stack.size()));
+        popTo(depth);
+        if (depth > 0 && !stack.last().receiverOpen) {
+            stack.last().receiverOpen = true;
+            listener->receiverBegin(stack.last().send, receiver);
+        }
+        if (line.contains(QStringLiteral("signal"))) {
+            SendEvent send;
+            send.signalName = line.value(QStringLiteral("signal")).toString();
+            const QCborValue sender = line.value(QStringLiteral("sender"));
+            send.sender = sender.isString() ? Sender::model(sender.toString()) : Sender::none();
+            for (auto it = line.constBegin(); it != line.constEnd(); ++it)
+                if (!lineKeys.contains(it.key().toString()))
+                    send.args.insert(it.key(), it.value());
+            send.depth = depth;
+            send.id = ++id;
+            listener->sendBegin(send);
+            stack.append({send, false});
+        } else if (line.contains(QStringLiteral("error"))) {
+            listener->errorLine(depth, DjangoError(line.value(QStringLiteral("error")).toString(),
+                                                   line.value(QStringLiteral("message")).toString()));
+        } else if (line.contains(QStringLiteral("effect"))) {
+            listener->effect(depth, line.value(QStringLiteral("effect")).toString(),
+                             line.value(QStringLiteral("text")).toString());
+        }
+    }
+    popTo(0);
+    if (step >= 0)
+        listener->stepEnd(int(step), nullptr);
+}
+
 } // namespace ss

@@ -167,6 +167,11 @@ WireFileResult importWireFile(const QString &path, TraceListener *listener);
 // line is a JSON object with "e": "hello".
 bool looksLikeWire(const QByteArray &head);
 
+// A canonical trace (readCanonicalJsonl) replayed into `listener`, for viewing:
+// steps by their `step`, nesting by `depth` (a deeper line sits under an
+// unnamed receiver of the send before it: the canonical trace has no receivers).
+void replayCanonicalTrace(const QVector<QCborMap> &lines, TraceListener *listener);
+
 // The projection of one send's arguments and sender (exposed for the tests).
 struct ProjectedSend
 {
