@@ -40,9 +40,11 @@ RecordedProcessView::RecordedProcessView(QWidget *parent)
     m_view->setModel(m_timeline);
     m_view->setUniformRowHeights(true);
     m_view->header()->setStretchLastSection(true);
+    m_view->setColumnWidth(0, 360);                 // the signal and receiver names
     m_receivers = new QTreeWidget;
     m_receivers->setObjectName(QStringLiteral("receiverMap"));
     m_receivers->setHeaderLabels({tr("Signal / receiver"), tr("Sender"), tr("dispatch_uid"), tr("Reference")});
+    m_receivers->setColumnWidth(0, 340);
     m_problems = new QLabel;
     m_problems->setObjectName(QStringLiteral("streamProblems"));
     m_problems->setWordWrap(true);
