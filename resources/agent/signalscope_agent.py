@@ -404,6 +404,7 @@ class Agent:
         self.receiver_ids = {}          # receiver key -> rid
         self.counts = {}                # (signal name, sender) -> count (aggregate mode)
         self.dispatcher = None
+        self.internal_errors = 0
 
     @property
     def encode(self):
@@ -553,7 +554,7 @@ class Agent:
 
     # -- connect / disconnect ------------------------------------------------
 
-    def on_connect(self, signal, receiver, sender, weak, dispatch_uid, added):
+    def _on_connect(self, signal, receiver, sender, weak, dispatch_uid, added):
         name = self.signal_name(signal)
         if name is None or not self.is_wanted(name):
             return
@@ -562,7 +563,7 @@ class Agent:
                    "sender": encoded_sender, "weak": bool(weak),
                    "uid": self.encode(dispatch_uid), "added": added})
 
-    def on_disconnect(self, signal, receiver, sender, dispatch_uid, removed):
+    def _on_disconnect(self, signal, receiver, sender, dispatch_uid, removed):
         name = self.signal_name(signal)
         if name is None or not self.is_wanted(name):
             return
@@ -599,7 +600,7 @@ class Agent:
             self.send_info[id(signal)] = info
         return info
 
-    def begin_send(self, signal, sender, named, robust, is_async, fast):
+    def _begin_send(self, signal, sender, named, robust, is_async, fast):
         """The ``send`` line; returns the send id, or None when not recorded.
         The hot path of the agent: every send of the process comes here."""
         if not self.decided:
@@ -686,13 +687,46 @@ class Agent:
                 return encoded
         return encode(value)
 
+    # The hooks Django's code path calls: a bug of the agent must never become
+    # an exception in the recorded process, only a send left unrecorded.
+    def begin_send(self, *args):
+        try:
+            return self._begin_send(*args)
+        except Exception as exc:
+            self.internal_error(exc)
+            return None
+
+    def end_send(self, *args):
+        try:
+            self._end_send(*args)
+        except Exception as exc:
+            self.internal_error(exc)
+
+    def on_connect(self, *args):
+        try:
+            self._on_connect(*args)
+        except Exception as exc:
+            self.internal_error(exc)
+
+    def on_disconnect(self, *args):
+        try:
+            self._on_disconnect(*args)
+        except Exception as exc:
+            self.internal_error(exc)
+
+    def internal_error(self, exc):
+        self.internal_errors += 1
+        if self.internal_errors == 1:
+            sys.stderr.write("signalscope-agent: internal error (%s: %s); the sends concerned are not "
+                             "recorded\n" % (type(exc).__name__, exc))
+
     def put_line(self, line):
         if self.decided:
             self.stream.put(line)
         else:
             self.pending.append(line)
 
-    def end_send(self, send_id, start, exc=None):
+    def _end_send(self, send_id, start, exc=None):
         if exc is None:
             t = time.perf_counter_ns() - self.clock0
             self.put_line('{"e":"end","id":%d,"t":%d,"dur":%d}' % (send_id, t, t - start))
@@ -732,31 +766,45 @@ class Agent:
                 line["result"] = agent.encode(result)
             agent.emit(line)
 
+        def safe_finish(call_id, start, result=None, exc=None):
+            try:
+                finish(call_id, start, result, exc)
+            except Exception as error:
+                agent.internal_error(error)
+
         if is_async:
             async def call(*args, **kwargs):
-                call_id, start = begin()
+                try:
+                    call_id, start = begin()
+                except Exception as error:
+                    agent.internal_error(error)
+                    return await receiver(*args, **kwargs)
                 token = _CURRENT.set((call_id, depth + 1))
                 try:
                     result = await receiver(*args, **kwargs)
                 except BaseException as exc:
-                    finish(call_id, start, exc=exc)
+                    safe_finish(call_id, start, exc=exc)
                     raise
                 finally:
                     _CURRENT.reset(token)
-                finish(call_id, start, result)
+                safe_finish(call_id, start, result)
                 return result
         else:
             def call(*args, **kwargs):
-                call_id, start = begin()
+                try:
+                    call_id, start = begin()
+                except Exception as error:
+                    agent.internal_error(error)
+                    return receiver(*args, **kwargs)
                 token = _CURRENT.set((call_id, depth + 1))
                 try:
                     result = receiver(*args, **kwargs)
                 except BaseException as exc:
-                    finish(call_id, start, exc=exc)
+                    safe_finish(call_id, start, exc=exc)
                     raise
                 finally:
                     _CURRENT.reset(token)
-                finish(call_id, start, result)
+                safe_finish(call_id, start, result)
                 return result
         # send_robust logs receiver.__qualname__: it must stay the receiver's.
         call.__qualname__ = getattr(receiver, "__qualname__", type(receiver).__qualname__)
@@ -834,7 +882,11 @@ def _patch_dispatcher(dispatcher):
         frame = _SENDING.get()
         if frame is not None and frame[0] is self and not frame[4]:
             frame[4] = True
-            return _agent.wrap_live(frame, live)
+            try:
+                return _agent.wrap_live(frame, live)
+            except Exception as exc:
+                _agent.internal_error(exc)
+                return live
         return live
 
     def make_send(original, robust):

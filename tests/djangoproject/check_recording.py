@@ -193,6 +193,51 @@ class Recording(unittest.TestCase):
         self.assertEqual(post[0]["status"], "unfinished")
         self.assertTrue([r for r in rows if r["label"].startswith("__main__.die") or "die" in r["label"]])
 
+    def test_agent_is_transparent(self):
+        # Return values, exceptions and send_robust's log are Django's own, and
+        # an internal error of the agent only leaves sends unrecorded.
+        code = "\n".join([
+            "import logging, sys",
+            "from django.dispatch import Signal",
+            "import signalscope_agent",
+            "assert signalscope_agent._agent.active",
+            "ping = Signal()",
+            "signalscope_agent.name_signal(ping, 'pingsignals.ping')   # shell -c code has no module of its own",
+            "def ok(sender, **kw): return 'fine'",
+            "def bad(sender, **kw): raise ValueError('boom')",
+            "ping.connect(ok, weak=False); ping.connect(bad, weak=False)",
+            "error = ValueError('x')",
+            "try:",
+            "    ping.send(sender=None)",
+            "except ValueError as exc:",
+            "    error = exc",
+            "assert error.args == ('boom',), error",
+            "records = []",
+            "handler = logging.Handler(); handler.emit = records.append",
+            "logging.getLogger('django.dispatch').addHandler(handler)",
+            "result = ping.send_robust(sender=None)",
+            "assert [r for r, _ in result] == [ok, bad], result",
+            "assert result[0][1] == 'fine' and isinstance(result[1][1], ValueError)",
+            "assert records and 'bad' in records[0].getMessage(), [r.getMessage() for r in records]",
+            "ping.disconnect(bad)",
+            "assert ping.send(sender=None) == [(ok, 'fine')]",
+            "signalscope_agent._agent._begin_send = lambda *a: 1 / 0",
+            "assert ping.send(sender=None) == [(ok, 'fine')]",
+            "print('transparent')",
+        ])
+        out = os.path.join(self.tmp.name, "transparent.jsonl")
+        run = subprocess.run([SIGNALSCOPE, "record", "--trace", out, "--", PYTHON, "manage.py", "shell", "-c", code],
+                             cwd=HERE, env=self.env, capture_output=True, text=True)
+        self.assertEqual(run.returncode, 0, run.stderr)
+        self.assertIn("transparent", run.stdout)
+        self.assertIn("signalscope-agent: internal error (ZeroDivisionError", run.stderr)
+        with open(out, encoding="utf-8") as fh:
+            lines = [json.loads(line) for line in fh]
+        pings = [l for l in lines if l.get("signal") == "ping"]
+        self.assertEqual(len(pings), 3)                 # the fourth send was not recorded
+        errors = [(l["depth"], l["error"], l["message"]) for l in lines if "error" in l]
+        self.assertEqual(errors, [(1, "ValueError", "boom")])  # send_robust's, not the plain send's
+
     def test_debug_off_is_refused(self):
         env = dict(self.env, DJANGO_SETTINGS_MODULE="shopsite.settings_nodebug")
         out = os.path.join(self.tmp.name, "nodebug.jsonl")
