@@ -894,8 +894,14 @@ def _patch_dispatcher(dispatcher):
             agent = _agent
             if agent is None or not agent.active:
                 return original(self, sender, **named)
-            fast = has_fast_path(self, sender)
-            send_id = agent.begin_send(self, sender, named, robust, False, fast)
+            # Django's own test at the top of send(): no receivers at all, or
+            # none for this sender (cached).
+            fast = not self.receivers or self.sender_receivers_cache.get(sender) is NO_RECEIVERS
+            try:
+                send_id = agent._begin_send(self, sender, named, robust, False, fast)
+            except Exception as error:
+                agent.internal_error(error)
+                send_id = None
             if send_id is None or fast:
                 return original(self, sender, **named)
             start = agent.now()
