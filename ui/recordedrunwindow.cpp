@@ -15,6 +15,8 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
+#include <QMenuBar>
 #include <QCheckBox>
 #include <QMessageBox>
 #include <QProcess>
@@ -173,6 +175,48 @@ RecordedRunWindow::RecordedRunWindow(QWidget *parent)
     layout->addWidget(m_tabs);
     setCentralWidget(central);
     resize(1100, 700);
+
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    file->addAction(tr("&Open recorded trace…"), this, [this] { openDialog(this); });
+    file->addAction(tr("&Export this process's trace…"), this, [this] {
+        if (m_tabs->count() == 0)
+            return;
+        QString filter;
+        const QString path = QFileDialog::getSaveFileName(this, tr("Export the trace"), QString(),
+                                                          tr("Canonical JSON Lines (*.trace.jsonl);;CSV (*.csv);;"
+                                                             "Trace Event JSON for Perfetto (*.json)"),
+                                                          &filter);
+        if (path.isEmpty())
+            return;
+        const QString format = filter.startsWith(QLatin1String("CSV")) ? QStringLiteral("csv")
+                               : filter.startsWith(QLatin1String("Trace")) ? QStringLiteral("chrome")
+                                                                           : QStringLiteral("jsonl");
+        QString error;
+        if (!exportTrace(m_tabs->currentIndex(), path, format, &error))
+            QMessageBox::warning(this, tr("Export the trace"), error);
+    });
+    file->addSeparator();
+    file->addAction(tr("&Close"), QKeySequence::Close, this, &QWidget::close);
+}
+
+bool RecordedRunWindow::exportTrace(int index, const QString &path, const QString &formatName, QString *error)
+{
+    RecordedProcessView *view = processView(index);
+    const std::optional<TraceFormat> format = formatFromName(formatName);
+    if (!view || !format) {
+        if (error)
+            *error = tr("Nothing to export");
+        return false;
+    }
+    QString writeError;
+    if (!writeAtomically(path, [&](QIODevice &device) { return writeTrace(*format, view->session().recorder(), device); },
+                         &writeError)) {
+        if (error)
+            *error = tr("Cannot write %1: %2").arg(path, writeError);
+        return false;
+    }
+    statusBar()->showMessage(tr("Exported %1").arg(path));
+    return true;
 }
 
 RecordedRunWindow::~RecordedRunWindow()

@@ -76,6 +76,8 @@ public:
     QTabWidget *tabs() const { return m_tabs; }
     RecordedProcessView *processView(int index) const;
     QString banner() const;
+    // The trace of tab `index` in `format` (canonical JSON Lines, CSV, Trace Event), written atomically.
+    bool exportTrace(int index, const QString &path, const QString &format, QString *error = nullptr);
 
     // The dialogs of File ▸ Record a Django command… and File ▸ Listen for Django processes….
     static void recordDialog(QWidget *parent);

@@ -93,6 +93,18 @@ private slots:
         QCOMPARE(map->topLevelItem(0)->child(0)->text(0), QStringLiteral("shop.signals.count_order (shop/signals.py:9)"));
         QVERIFY(view->problems().isEmpty());
         QCOMPARE(window.tabs()->tabText(0), QStringLiteral("pid 42: manage.py test"));
+
+        // Exported as the canonical trace: the projection of the recorded sends.
+        const QString out = dir.filePath(QStringLiteral("out.trace.jsonl"));
+        QString error;
+        QVERIFY2(window.exportTrace(0, out, QStringLiteral("jsonl"), &error), qPrintable(error));
+        QFile file(out);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QList<QByteArray> lines = file.readAll().split('\n');
+        QCOMPARE(lines.at(0), QByteArray(R"({"created":true,"depth":0,"instance":{"model":"Order","pk":5},"raw":false,)"
+                                         R"("sender":"Order","seq":1,"signal":"post_save","step":0,"update_fields":null,"using":"default"})"));
+        QVERIFY(!window.exportTrace(0, dir.filePath(QStringLiteral("no/such/dir/x.jsonl")), QStringLiteral("jsonl"), &error));
+        QVERIFY(error.contains(QLatin1String("x.jsonl")));
     }
 
     void brokenWireTraceSaysWhereAndKeepsTheRest()
