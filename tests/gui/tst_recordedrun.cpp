@@ -12,6 +12,7 @@
 #include <QLabel>
 #include <QLocalSocket>
 #include <QMenuBar>
+#include <QStatusBar>
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTreeWidget>
@@ -139,6 +140,33 @@ private slots:
         const QModelIndex send = timeline->index(0, 0, timeline->index(0, 0));
         const QModelIndex receiver = timeline->index(0, 0, send);
         QVERIFY(timeline->data(timeline->index(0, 0, receiver)).toString().contains(QLatin1String("order_placed")));
+    }
+
+    void recordingADjangoCommandFillsATabLive()
+    {
+        // The real test project, migrated into a fresh database by a real Django.
+        QTemporaryDir dir;
+        qputenv("SHOP_DB", dir.filePath(QStringLiteral("shop.sqlite3")).toUtf8());
+        RecordedRunWindow window;
+        QString error;
+        QVERIFY2(window.record(QStringLiteral("/usr/bin/python3"), {QStringLiteral("manage.py"), QStringLiteral("migrate"),
+                                                                   QStringLiteral("-v0")},
+                               QStringLiteral(SIGNALSCOPE_TEST_DATA "/djangoproject"), false, &error),
+                 qPrintable(error));
+        QTRY_COMPARE_WITH_TIMEOUT(window.tabs()->count(), 1, 30000);
+        RecordedProcessView *view = window.processView(0);
+        QTRY_VERIFY_WITH_TIMEOUT(view->timeline()->rowCount() > 0, 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(view->problems().isEmpty() && window.statusBar()->currentMessage().contains(QLatin1String("exited with status 0")), 60000);
+        QAbstractItemModelTester tester(view->timeline(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QCOMPARE(window.tabs()->tabText(0).section(QLatin1Char(':'), 1).trimmed(), QStringLiteral("manage.py migrate -v0"));
+        QStringList receivers;
+        QTreeWidget *map = view->receiverMap();
+        for (int i = 0; i < map->topLevelItemCount(); ++i)
+            for (int j = 0; j < map->topLevelItem(i)->childCount(); ++j)
+                receivers << map->topLevelItem(i)->child(j)->text(0);
+        QVERIFY2(receivers.contains(QStringLiteral("shop.signals.audit_order (shop/signals.py:18)")),
+                 qPrintable(receivers.join(QLatin1Char('\n'))));
+        qunsetenv("SHOP_DB");
     }
 
     void listeningWindowMakesATabPerProcess()
