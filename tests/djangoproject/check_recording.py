@@ -238,6 +238,24 @@ class Recording(unittest.TestCase):
         errors = [(l["depth"], l["error"], l["message"]) for l in lines if "error" in l]
         self.assertEqual(errors, [(1, "ValueError", "boom")])  # send_robust's, not the plain send's
 
+    def test_command_line_errors(self):
+        def run(*args):
+            done = subprocess.run([SIGNALSCOPE, "record"] + list(args), cwd=self.tmp.name,
+                                  capture_output=True, text=True)
+            return done.returncode, done.stderr
+        code, err = run("--format", "xml", "--", "true")
+        self.assertEqual(code, 2)
+        self.assertIn("unknown trace format 'xml'", err)
+        code, err = run()
+        self.assertEqual(code, 2)
+        self.assertIn("no command given", err)
+        code, err = run("--trace", "x.jsonl", "--", "/nonexistent/command")
+        self.assertEqual(code, 127)
+        self.assertIn("cannot start /nonexistent/command", err)
+        code, err = run("--trace", "x.jsonl", "--", "sh", "-c", "exit 7")
+        self.assertEqual(code, 7)
+        self.assertIn("no process connected", err)
+
     def test_debug_off_is_refused(self):
         env = dict(self.env, DJANGO_SETTINGS_MODULE="shopsite.settings_nodebug")
         out = os.path.join(self.tmp.name, "nodebug.jsonl")
