@@ -7,6 +7,8 @@
 #include "db/databases.h"
 #include "formats/loaders.h"
 #include "mainwindow.h"
+#include "recordcommand.h"
+#include "recordedrunwindow.h"
 #include "session/scenariorunner.h"
 #include "session/session.h"
 #include "trace/traceexport.h"
@@ -155,7 +157,7 @@ int main(int argc, char **argv)
     bool headless = false;
     for (int i = 1; i < argc; ++i) {
         const QByteArray arg(argv[i]);
-        if (arg == "run" || arg == "--help" || arg == "-h" || arg == "--version" || arg == "-v" || arg == "--help-all")
+        if (arg == "run" || arg == "record" || arg == "--help" || arg == "-h" || arg == "--version" || arg == "-v" || arg == "--help-all")
             headless = true;
     }
     if (headless) {
@@ -165,13 +167,18 @@ int main(int argc, char **argv)
         const QStringList arguments = QCoreApplication::arguments();
         if (arguments.size() > 1 && arguments.at(1) == QLatin1String("run"))
             return runCommand(arguments);
+        if (arguments.size() > 1 && arguments.at(1) == QLatin1String("record"))
+            return recordCommand(arguments);
         QCommandLineParser parser;
         parser.setApplicationDescription(QStringLiteral(
             "SignalScope shows what Django's model signals do: which fire, in what order, with which arguments.\n\n"
             "Usage:\n"
             "  signalscope [--db LOCATION] [FILE]  open the window (on a bundled sample, or on FILE)\n"
             "  signalscope run SCENARIO.json       run a scenario headless and write its trace\n"
-            "                                      (see signalscope run --help)"));
+            "                                      (see signalscope run --help)\n"
+            "  signalscope record -- COMMAND ...   record the signals of a real Django command\n"
+            "  signalscope open TRACE              open a recorded trace (wire or canonical JSON Lines)\n"
+            "                                      (see signalscope record --help)"));
         parser.addHelpOption();
         parser.addVersionOption();
         parser.addOption(QCommandLineOption(QStringLiteral("db"),
@@ -187,6 +194,12 @@ int main(int argc, char **argv)
     QApplication::setApplicationName(QStringLiteral("SignalScope"));
     QApplication::setOrganizationName(QStringLiteral("SignalScope"));
     QApplication::setApplicationVersion(QStringLiteral(SIGNALSCOPE_VERSION));
+    // `signalscope open TRACE`: a recorded trace (wire or canonical JSON Lines) in its own window.
+    const QStringList all = QApplication::arguments();
+    if (all.size() == 3 && all.at(1) == QLatin1String("open")) {
+        RecordedRunWindow::openDialog(nullptr, all.at(2));
+        return app.exec();
+    }
     // `signalscope [--db LOCATION] [FILE]`: the database is set before the
     // window opens its first sample.
     QCommandLineParser parser;

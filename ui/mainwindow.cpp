@@ -1,4 +1,5 @@
 #include "mainwindow.h"
+#include "recordedrunwindow.h"
 
 #include "editors.h"
 #include "model/fieldvalues.h"
@@ -476,6 +477,9 @@ void MainWindow::buildActions()
         connect(a, &QAction::triggered, this, [this, name] { openSample(name); });
     }
     samplesMenu->setToolTipsVisible(true);
+    file->addAction(tr("Open recorded &trace…"), this, [this] { RecordedRunWindow::openDialog(this); });
+    file->addAction(tr("Record a &Django command…"), this, [this] { RecordedRunWindow::recordDialog(this); });
+    file->addAction(tr("&Listen for Django processes…"), this, [this] { RecordedRunWindow::listenDialog(this); });
     file->addSeparator();
     file->addAction(tr("&Export trace…"), QKeySequence(Qt::CTRL | Qt::Key_E), this, [this] { exportDialog(false); });
     file->addAction(tr("Export &selection…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E), this, [this] { exportDialog(true); });

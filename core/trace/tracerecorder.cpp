@@ -445,7 +445,7 @@ int TraceRecorder::append(TraceEventKind kind, int depth)
         m_chunks.emplace_back(new TraceRecord[ChunkSize]);
     const int index = m_count++;
     TraceRecord &r = recordRef(index);
-    r.startNs = quint64(m_clock.nsecsElapsed());
+    r.startNs = quint64(now());
     r.durationNs = 0;
     r.payload = TraceRecord::NoPayload;
     r.parent = innermostRecorded();
@@ -483,7 +483,7 @@ void TraceRecorder::closeFrame(const Frame &frame, const DjangoError *error, boo
     if (frame.event < 0)
         return;
     TraceRecord &r = recordRef(frame.event);
-    r.durationNs = quint64(m_clock.nsecsElapsed()) - r.startNs;
+    r.durationNs = quint64(now()) - r.startNs;
     if (finished)
         r.flags &= quint8(~TraceRecord::Open);
     if (error)

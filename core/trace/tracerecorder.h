@@ -175,7 +175,11 @@ public:
     QVector<ReceiverOutcome> receiversOf(int sendIndex) const;
     QString errorType(int index) const;
     QString errorMessage(int index) const;
-    qint64 elapsedNs() const { return m_clock.nsecsElapsed(); }   // "now", for open events
+    qint64 elapsedNs() const { return now(); }   // "now", for open events
+    // Events of another process (a recorded Django run) carry that process's
+    // clock: while set (>= 0), this is "now" for every begin and end; -1 goes
+    // back to the recorder's own clock.
+    void setExternalTime(qint64 ns) { m_externalNs = ns; }
 
     // Loops found so far (the recorder owns the detector and marks its events).
     const QVector<DetectedLoop> &loops() const { return m_loops.loops(); }
@@ -249,6 +253,7 @@ private:
 
     TraceRecord &recordRef(int index) { return m_chunks[size_t(index) >> ChunkBits][size_t(index) & ChunkMask]; }
     int append(TraceEventKind kind, int depth);
+    qint64 now() const { return m_externalNs >= 0 ? m_externalNs : m_clock.nsecsElapsed(); }
     int appendSend(TraceEventKind kind, const SendEvent &event, quint8 flags);
     int innermostRecorded() const;
     quint32 intern(const QString &text);
@@ -287,6 +292,7 @@ private:
     int m_changedFirst = -1;
     int m_changedLast = -1;
     QElapsedTimer m_clock;
+    qint64 m_externalNs = -1;
     LoopDetector m_loops;
 };
 

@@ -1,0 +1,388 @@
+#include "recordedrunwindow.h"
+
+#include "session/session.h"
+#include "timelinemodel.h"
+#include "trace/traceexport.h"
+#include "trace/wireimport.h"
+#include "wirecollector.h"
+
+#include <QDialog>
+#include <QDialogButtonBox>
+#include <QFile>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMenu>
+#include <QMenuBar>
+#include <QCheckBox>
+#include <QMessageBox>
+#include <QProcess>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QTreeView>
+#include <QTreeWidget>
+#include <QVBoxLayout>
+
+namespace ss {
+
+// ------------------------------------------------------------ one process
+
+RecordedProcessView::RecordedProcessView(QWidget *parent)
+    : QWidget(parent), m_session(std::make_unique<Session>()),
+      m_import(std::make_unique<WireImport>(&m_session->recorder()))
+{
+    m_session->bridge().setLive(false);             // delivered after each chunk (refresh)
+    m_timeline = new TimelineModel(m_session.get(), this);
+    m_view = new QTreeView;
+    m_view->setObjectName(QStringLiteral("recordedTimeline"));
+    m_view->setModel(m_timeline);
+    m_view->setUniformRowHeights(true);
+    m_view->header()->setStretchLastSection(true);
+    m_view->setColumnWidth(0, 360);                 // the signal and receiver names
+    m_receivers = new QTreeWidget;
+    m_receivers->setObjectName(QStringLiteral("receiverMap"));
+    m_receivers->setHeaderLabels({tr("Signal / receiver"), tr("Sender"), tr("dispatch_uid"), tr("Reference")});
+    m_receivers->setColumnWidth(0, 340);
+    m_problems = new QLabel;
+    m_problems->setObjectName(QStringLiteral("streamProblems"));
+    m_problems->setWordWrap(true);
+    m_problems->setStyleSheet(QStringLiteral("color: #a40000"));
+    m_problems->hide();
+    auto *split = new QSplitter(Qt::Horizontal);
+    split->addWidget(m_view);
+    split->addWidget(m_receivers);
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 2);
+    auto *layout = new QVBoxLayout(this);
+    layout->addWidget(m_problems);
+    layout->addWidget(split);
+    m_title = tr("waiting for the process…");
+}
+
+RecordedProcessView::~RecordedProcessView()
+{
+    delete m_timeline;                              // before the session it reads
+    m_timeline = nullptr;
+}
+
+void RecordedProcessView::feed(const QByteArray &bytes)
+{
+    m_import->feed(bytes);
+    refresh();
+}
+
+void RecordedProcessView::endStream()
+{
+    m_import->endStream();
+    refresh();
+}
+
+bool RecordedProcessView::loadFile(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        m_fileProblems << tr("%1: cannot open: %2").arg(path, file.errorString());
+        refresh();
+        return false;
+    }
+    const QByteArray head = file.peek(1 << 16);
+    m_title = QFileInfo(path).fileName();
+    if (looksLikeWire(head)) {
+        while (!file.atEnd())
+            m_import->feed(file.read(1 << 20));
+        m_import->endStream();
+        QStringList withPath;
+        for (const QString &p : m_import->problems())
+            withPath << QStringLiteral("%1: %2").arg(path, p);
+        m_fileProblems = withPath;
+    } else {
+        const CanonicalTrace trace = readCanonicalJsonl(file);
+        replayCanonicalTrace(trace.lines, &m_session->recorder());
+        if (!trace.ok())
+            m_fileProblems << tr("%1: line %2: %3 (the lines before it are shown)").arg(path).arg(trace.errorLine).arg(trace.error);
+    }
+    refresh();
+    return true;
+}
+
+QString RecordedProcessView::title() const
+{
+    return m_title;
+}
+
+QStringList RecordedProcessView::problems() const
+{
+    QStringList all = m_fileProblems;
+    if (m_fileProblems.isEmpty())
+        all << m_import->problems();
+    return all;
+}
+
+void RecordedProcessView::refresh()
+{
+    m_session->bridge().flush();
+    if (!m_import->processes().isEmpty() && m_fileProblems.isEmpty() && m_title != m_import->processes().first().label()) {
+        m_title = m_import->processes().first().label();
+        emit titleChanged(m_title);
+    }
+    // The receiver map: signal -> receivers connected (disconnected ones struck out).
+    m_receivers->clear();
+    QHash<QString, QTreeWidgetItem *> bySignal;
+    const QString cwd = m_import->processes().isEmpty() ? QString() : m_import->processes().first().cwd;
+    for (const WireConnection &c : m_import->connections()) {
+        QTreeWidgetItem *&signal = bySignal[c.signal];
+        if (!signal) {
+            signal = new QTreeWidgetItem(m_receivers, {c.signal});
+            signal->setExpanded(!c.signal.startsWith(QLatin1String("django.")));
+        }
+        const QString sender = c.sender.isNull() || c.sender.isUndefined() ? tr("any") : c.sender.toDiagnosticNotation();
+        auto *item = new QTreeWidgetItem(signal, {c.receiver.label(cwd), sender,
+                                                  c.dispatchUid.isString() ? c.dispatchUid.toString() : QString(),
+                                                  c.weak ? tr("weak") : tr("strong")});
+        item->setToolTip(0, c.receiver.file);
+        if (!c.connected) {
+            QFont font = item->font(0);
+            font.setStrikeOut(true);
+            item->setFont(0, font);
+            item->setToolTip(0, tr("disconnected"));
+        }
+    }
+    const QStringList all = problems();
+    m_problems->setVisible(!all.isEmpty());
+    m_problems->setText(all.join(QLatin1Char('\n')));
+}
+
+// ------------------------------------------------------------ the window
+
+RecordedRunWindow::RecordedRunWindow(QWidget *parent)
+    : QMainWindow(parent), m_tabs(new QTabWidget), m_banner(new QLabel)
+{
+    setAttribute(Qt::WA_DeleteOnClose);
+    setWindowTitle(tr("SignalScope — recorded Django run"));
+    m_banner->setObjectName(QStringLiteral("recordedBanner"));
+    m_banner->setWordWrap(true);
+    m_banner->setText(tr("These are the signals a real Django process sent. Record tables are not shown: "
+                         "SignalScope does not own this process's database, so it cannot show or edit its rows."));
+    m_tabs->setObjectName(QStringLiteral("recordedTabs"));
+    m_tabs->setDocumentMode(true);
+    auto *central = new QWidget;
+    auto *layout = new QVBoxLayout(central);
+    layout->addWidget(m_banner);
+    layout->addWidget(m_tabs);
+    setCentralWidget(central);
+    resize(1100, 700);
+
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    file->addAction(tr("&Open recorded trace…"), this, [this] { openDialog(this); });
+    file->addAction(tr("&Export this process's trace…"), this, [this] {
+        if (m_tabs->count() == 0)
+            return;
+        QString filter;
+        const QString path = QFileDialog::getSaveFileName(this, tr("Export the trace"), QString(),
+                                                          tr("Canonical JSON Lines (*.trace.jsonl);;CSV (*.csv);;"
+                                                             "Trace Event JSON for Perfetto (*.json)"),
+                                                          &filter);
+        if (path.isEmpty())
+            return;
+        const QString format = filter.startsWith(QLatin1String("CSV")) ? QStringLiteral("csv")
+                               : filter.startsWith(QLatin1String("Trace")) ? QStringLiteral("chrome")
+                                                                           : QStringLiteral("jsonl");
+        QString error;
+        if (!exportTrace(m_tabs->currentIndex(), path, format, &error))
+            QMessageBox::warning(this, tr("Export the trace"), error);
+    });
+    file->addSeparator();
+    file->addAction(tr("&Close"), QKeySequence::Close, this, &QWidget::close);
+}
+
+bool RecordedRunWindow::exportTrace(int index, const QString &path, const QString &formatName, QString *error)
+{
+    RecordedProcessView *view = processView(index);
+    const std::optional<TraceFormat> format = formatFromName(formatName);
+    if (!view || !format) {
+        if (error)
+            *error = tr("Nothing to export");
+        return false;
+    }
+    QString writeError;
+    if (!writeAtomically(path, [&](QIODevice &device) { return writeTrace(*format, view->session().recorder(), device); },
+                         &writeError)) {
+        if (error)
+            *error = tr("Cannot write %1: %2").arg(path, writeError);
+        return false;
+    }
+    statusBar()->showMessage(tr("Exported %1").arg(path));
+    return true;
+}
+
+RecordedRunWindow::~RecordedRunWindow()
+{
+    if (m_process && m_process->state() != QProcess::NotRunning) {
+        m_process->kill();
+        m_process->waitForFinished(2000);
+    }
+}
+
+QString RecordedRunWindow::banner() const
+{
+    return m_banner->text();
+}
+
+RecordedProcessView *RecordedRunWindow::processView(int index) const
+{
+    return qobject_cast<RecordedProcessView *>(m_tabs->widget(index));
+}
+
+RecordedProcessView *RecordedRunWindow::addView()
+{
+    auto *view = new RecordedProcessView;
+    const int index = m_tabs->addTab(view, view->title());
+    connect(view, &RecordedProcessView::titleChanged, this, [this, view](const QString &title) {
+        m_tabs->setTabText(m_tabs->indexOf(view), title);
+    });
+    m_tabs->setCurrentIndex(index);
+    return view;
+}
+
+bool RecordedRunWindow::openTrace(const QString &path)
+{
+    RecordedProcessView *view = addView();
+    const bool ok = view->loadFile(path);
+    m_tabs->setTabText(m_tabs->indexOf(view), view->title());
+    if (!view->problems().isEmpty())
+        statusBar()->showMessage(view->problems().first());
+    return ok;
+}
+
+bool RecordedRunWindow::listen(QString *error)
+{
+    if (m_collector)
+        return true;
+    m_collector = std::make_unique<WireCollector>();
+    if (!m_collector->listen(error)) {
+        m_collector.reset();
+        return false;
+    }
+    connect(m_collector.get(), &WireCollector::streamOpened, this, [this](int index) {
+        m_streams.resize(std::max(int(m_streams.size()), index + 1));
+        m_streams[index] = addView();
+        statusBar()->showMessage(tr("A Django process connected (%1 so far)").arg(index + 1));
+    });
+    connect(m_collector.get(), &WireCollector::streamData, this, [this](int index, const QByteArray &bytes) {
+        if (index < m_streams.size() && m_streams[index])
+            m_streams[index]->feed(bytes);
+    });
+    connect(m_collector.get(), &WireCollector::streamClosed, this, [this](int index) {
+        if (index < m_streams.size() && m_streams[index])
+            m_streams[index]->endStream();
+    });
+    statusBar()->showMessage(tr("Listening on %1").arg(m_collector->socketPath()));
+    return true;
+}
+
+QString RecordedRunWindow::socketPath() const
+{
+    return m_collector ? m_collector->socketPath() : QString();
+}
+
+bool RecordedRunWindow::record(const QString &program, const QStringList &arguments, const QString &workingDirectory,
+                               bool force, QString *error)
+{
+    const QString agent = agentDirectory();
+    if (agent.isEmpty()) {
+        if (error)
+            *error = tr("The Django agent (signalscope_agent.py) is not installed next to SignalScope.");
+        return false;
+    }
+    if (!listen(error))
+        return false;
+    AgentOptions options;
+    options.socketPath = socketPath();
+    options.force = force;
+    auto *process = new QProcess(this);
+    process->setProgram(program);
+    process->setArguments(arguments);
+    if (!workingDirectory.isEmpty())
+        process->setWorkingDirectory(workingDirectory);
+    process->setProcessEnvironment(agentEnvironment(QProcessEnvironment::systemEnvironment(), agent, options));
+    process->setProcessChannelMode(QProcess::MergedChannels);
+    connect(process, &QProcess::finished, this, [this, process](int code, QProcess::ExitStatus status) {
+        statusBar()->showMessage(status == QProcess::NormalExit ? tr("The command exited with status %1").arg(code)
+                                                                : tr("The command crashed"));
+        process->deleteLater();
+    });
+    m_process = process;
+    process->start();
+    if (!process->waitForStarted(5000)) {
+        if (error)
+            *error = tr("Cannot start %1: %2").arg(program, process->errorString());
+        return false;
+    }
+    statusBar()->showMessage(tr("Recording %1 %2").arg(program, arguments.join(QLatin1Char(' '))));
+    return true;
+}
+
+void RecordedRunWindow::openDialog(QWidget *parent, const QString &given)
+{
+    const QString path = !given.isEmpty() ? given
+                                          : QFileDialog::getOpenFileName(parent, tr("Open a recorded trace"), QString(),
+                                                                         tr("Traces (*.jsonl *.json);;All files (*)"));
+    if (path.isEmpty())
+        return;
+    auto *window = new RecordedRunWindow;
+    if (!window->openTrace(path))
+        QMessageBox::warning(window, tr("Open a recorded trace"), window->processView(0)->problems().join(QLatin1Char('\n')));
+    window->show();
+}
+
+void RecordedRunWindow::listenDialog(QWidget *)
+{
+    auto *window = new RecordedRunWindow;
+    QString error;
+    if (!window->listen(&error)) {
+        QMessageBox::warning(window, tr("Listen for Django processes"), error);
+        window->close();
+        return;
+    }
+    const QString agent = agentDirectory();
+    window->m_banner->setText(window->banner() + QLatin1String("\n\n")
+                              + tr("Start a Django process with:  SIGNALSCOPE_SOCKET=%1 PYTHONPATH=%2/inject "
+                                   "python3 manage.py runserver   — each process that connects becomes a tab.")
+                                    .arg(window->socketPath(), agent));
+    window->m_banner->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    window->show();
+}
+
+void RecordedRunWindow::recordDialog(QWidget *parent)
+{
+    QDialog dialog(parent);
+    dialog.setWindowTitle(tr("Record a Django command"));
+    auto *form = new QFormLayout(&dialog);
+    auto *command = new QLineEdit(QStringLiteral("python3 manage.py test"));
+    auto *directory = new QLineEdit;
+    directory->setPlaceholderText(tr("the Django project (where manage.py is)"));
+    auto *force = new QCheckBox(tr("Record even when DEBUG is off"));
+    form->addRow(tr("Command:"), command);
+    form->addRow(tr("In folder:"), directory);
+    form->addRow(force);
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
+    form->addRow(buttons);
+    connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    const QStringList words = QProcess::splitCommand(command->text());
+    if (words.isEmpty())
+        return;
+    auto *window = new RecordedRunWindow;
+    QString error;
+    if (!window->record(words.first(), words.mid(1), directory->text(), force->isChecked(), &error))
+        QMessageBox::warning(window, tr("Record a Django command"), error);
+    window->show();
+}
+
+} // namespace ss

@@ -1,0 +1,97 @@
+#pragma once
+// A window on real Django processes: a recorded trace opened from a file
+// (wire or canonical JSON Lines), a Django command run with the agent, or
+// every process that connects while it listens. Each process is a tab (its
+// own recording: timeline, receiver map with file:line, problems). There are
+// no record tables: SignalScope does not own a recorded process's database,
+// and the window says so.
+
+#include "djangoagent.h"
+
+#include <QMainWindow>
+#include <QPointer>
+#include <QString>
+#include <memory>
+
+class QLabel;
+class QProcess;
+class QTabWidget;
+class QTreeView;
+class QTreeWidget;
+
+namespace ss {
+
+class Session;
+class TimelineModel;
+class WireCollector;
+class WireImport;
+
+// One recorded process (or one trace file): its timeline and receiver map.
+class RecordedProcessView : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit RecordedProcessView(QWidget *parent = nullptr);
+    ~RecordedProcessView() override;
+
+    void feed(const QByteArray &bytes);     // more of its wire stream
+    void endStream();                       // the process closed its connection
+    bool loadFile(const QString &path);     // a wire or canonical trace file; false if unreadable
+
+    QString title() const;
+    QStringList problems() const;
+    Session &session() { return *m_session; }
+    TimelineModel *timeline() const { return m_timeline; }
+    QTreeWidget *receiverMap() const { return m_receivers; }
+
+signals:
+    void titleChanged(const QString &title);
+
+private:
+    void refresh();
+
+    std::unique_ptr<Session> m_session;
+    std::unique_ptr<WireImport> m_import;
+    TimelineModel *m_timeline;
+    QTreeView *m_view;
+    QTreeWidget *m_receivers;
+    QLabel *m_problems;
+    QStringList m_fileProblems;
+    QString m_title;
+};
+
+class RecordedRunWindow : public QMainWindow
+{
+    Q_OBJECT
+public:
+    explicit RecordedRunWindow(QWidget *parent = nullptr);
+    ~RecordedRunWindow() override;
+
+    bool openTrace(const QString &path);                    // a new tab; false (and a message) if unreadable
+    bool listen(QString *error = nullptr);                  // every agent that connects becomes a tab
+    // Runs `program` with the agent (DEBUG off refused unless `force`), tabs filling live.
+    bool record(const QString &program, const QStringList &arguments, const QString &workingDirectory,
+                bool force, QString *error = nullptr);
+    QString socketPath() const;
+    QTabWidget *tabs() const { return m_tabs; }
+    RecordedProcessView *processView(int index) const;
+    QString banner() const;
+    // The trace of tab `index` in `format` (canonical JSON Lines, CSV, Trace Event), written atomically.
+    bool exportTrace(int index, const QString &path, const QString &format, QString *error = nullptr);
+
+    // The dialogs of File ▸ Record a Django command… and File ▸ Listen for Django processes….
+    static void recordDialog(QWidget *parent);
+    static void listenDialog(QWidget *parent);
+    static void openDialog(QWidget *parent, const QString &path = {});
+
+private:
+    RecordedProcessView *addView();
+
+    QTabWidget *m_tabs;
+    QLabel *m_banner;
+    std::unique_ptr<WireCollector> m_collector;
+    QVector<QPointer<RecordedProcessView>> m_streams;      // per collector stream
+    QPointer<QProcess> m_process;
+};
+
+} // namespace ss
