@@ -106,8 +106,10 @@ void Collector::collect(const QVector<InstancePtr> &objects, const Model *source
     for (const Field *field : m_engine.registry().relationsTo(model)) {
         if (field->onDelete == OnDelete::DoNothing)
             continue;
-        for (qsizetype start = 0; start < fresh.size(); start += 500) {
-            const QVector<InstancePtr> related = relatedObjects(field, fresh.mid(start, 500));
+        // get_del_batches: as many pks per read as the backend takes.
+        const int batchSize = std::max(1, m_engine.database().bulkBatchSize(1, int(fresh.size())));
+        for (qsizetype start = 0; start < fresh.size(); start += batchSize) {
+            const QVector<InstancePtr> related = relatedObjects(field, fresh.mid(start, batchSize));
             if (related.isEmpty())
                 continue;
             const QString key = QStringLiteral("'%1.%2'").arg(field->owner->name, field->name);
@@ -239,19 +241,17 @@ void Collector::deleteCollected()
             m_engine.preDelete->send(Sender::model(entry.model->name), args(object));
     }
     for (const FieldUpdate &update : std::as_const(m_fieldUpdates)) {
-        QCborArray ids;
+        QVector<QCborValue> ids;
         for (const InstancePtr &object : update.instances)
             ids.append(object->pk());
-        db.update(update.field->owner, {update.field}, {update.value}, {{update.field->owner->pk, ids, true}});
+        db.updateBatch(update.field->owner, {update.field}, {update.value}, ids);
     }
     for (const PlannedModel &entry : ordered) {
         QVector<InstancePtr> reversed(entry.instances.rbegin(), entry.instances.rend());
-        if (!reversed.isEmpty()) {
-            QCborArray ids;
-            for (const InstancePtr &object : std::as_const(reversed))
-                ids.append(object->pk());
-            db.deleteWhere(entry.model, {{entry.model->pk, ids, true}});
-        }
+        QVector<QCborValue> ids;
+        for (const InstancePtr &object : std::as_const(reversed))
+            ids.append(object->pk());
+        db.deleteBatch(entry.model, ids);
         if (entry.model->autoCreated)
             continue;
         for (const InstancePtr &object : std::as_const(reversed))
