@@ -42,7 +42,6 @@ struct StepDecl
     std::optional<QString> sender;              // send: model name, or none
     std::optional<QJsonValue> instance;         // send: "$name"
     bool robust = false;                        // send
-    QJsonObject raw;                            // the step as written (for labels and messages)
 
     // The same data as values, where, rows, targets and instance, as QCbor
     // values that keep "99.0" a float: Qt 6.4's QJsonValue turns an integral
