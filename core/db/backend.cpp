@@ -74,6 +74,12 @@ public:
     }
     bool preparesStatements() const override { return true; }
     QString falseCondition() const override { return QStringLiteral("0"); }
+    // SQLite's 999 variables per query (features.max_query_params); 500 for a
+    // single field (SQLITE_MAX_COMPOUND_SELECT).
+    int bulkBatchSize(int fieldCount, int objectCount) const override
+    {
+        return fieldCount == 1 ? 500 : fieldCount > 1 ? 999 / fieldCount : objectCount;
+    }
 
     QString insertHead(bool ignoreConflicts) const override
     {
@@ -416,6 +422,9 @@ public:
     void appendValue(QString &sql, QVariantList &binds, const QCborValue &value) const override;
     bool preparesStatements() const override { return false; }
     QString falseCondition() const override { return QStringLiteral("false"); }
+    // The base operations' answer: every object in one query (values are
+    // inlined, so a long IN list costs its length).
+    int bulkBatchSize(int, int objectCount) const override { return objectCount; }
 
     QString insertHead(bool) const override { return QStringLiteral("INSERT INTO "); }
     QString insertTail(const Model *model, bool ignoreConflicts) const override

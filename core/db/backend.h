@@ -72,6 +72,10 @@ public:
     virtual bool preparesStatements() const = 0;
     // A WHERE term that matches nothing (an empty IN list).
     virtual QString falseCondition() const = 0;
+    // Django's connection.ops.bulk_batch_size(fields, objs): how many objects
+    // one query may take, e.g. how many pks the collector puts in one
+    // `<fk> IN (...)` read of related rows.
+    virtual int bulkBatchSize(int fieldCount, int objectCount) const = 0;
 
     // INSERT: the statement's head ("INSERT INTO" / "INSERT OR IGNORE INTO")
     // and tail (" ON CONFLICT DO NOTHING", " RETURNING ...").

@@ -6,6 +6,8 @@
 #include <QStringList>
 #include <QVariant>
 
+#include <algorithm>
+
 namespace ss {
 
 static QAtomicInt s_connectionCounter;
@@ -350,6 +352,31 @@ int Database::deleteWhere(const Model *model, const QVector<Condition> &where)
     const int affected = query.numRowsAffected();
     query.finish();
     return affected;
+}
+
+// The pks from `offset` on, at most one chunk of them, as an IN condition's value.
+static QCborValue pkChunk(const QVector<QCborValue> &pks, qsizetype offset)
+{
+    QCborArray chunk;
+    const qsizetype end = std::min<qsizetype>(pks.size(), offset + Database::iteratorChunkSize);
+    for (qsizetype i = offset; i < end; ++i)
+        chunk.append(pks[i]);
+    return chunk;
+}
+
+int Database::deleteBatch(const Model *model, const QVector<QCborValue> &pks)
+{
+    int deleted = 0;
+    for (qsizetype offset = 0; offset < pks.size(); offset += iteratorChunkSize)
+        deleted += deleteWhere(model, {{model->pk, pkChunk(pks, offset), true}});
+    return deleted;
+}
+
+void Database::updateBatch(const Model *model, const QVector<const Field *> &fields, const Row &values,
+                           const QVector<QCborValue> &pks)
+{
+    for (qsizetype offset = 0; offset < pks.size(); offset += iteratorChunkSize)
+        update(model, fields, values, {{model->pk, pkChunk(pks, offset), true}});
 }
 
 void Database::checkForeignKeys(const QVector<const Model *> &models)

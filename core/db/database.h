@@ -72,6 +72,20 @@ public:
     int update(const Model *model, const QVector<const Field *> &fields, const Row &values, const QVector<Condition> &where);
     int deleteWhere(const Model *model, const QVector<Condition> &where);
 
+    // Django's GET_ITERATOR_CHUNK_SIZE: the pks one DELETE or UPDATE of the
+    // collector takes. Short statements keep a delete linear: Qt 6.4's SQLite
+    // driver prepares an IN list in time growing with the square of its length
+    // (2,000 placeholders 14 ms, 10,000 330 ms).
+    static constexpr int iteratorChunkSize = 100;
+    // DeleteQuery.delete_batch: DELETE ... WHERE pk IN (chunk) for each chunk
+    // of `pks` in their order; returns the number of rows deleted.
+    int deleteBatch(const Model *model, const QVector<QCborValue> &pks);
+    // UpdateQuery.update_batch: UPDATE ... SET fields WHERE pk IN (chunk).
+    void updateBatch(const Model *model, const QVector<const Field *> &fields, const Row &values,
+                     const QVector<QCborValue> &pks);
+    // connection.ops.bulk_batch_size (backend.h).
+    int bulkBatchSize(int fieldCount, int objectCount) const { return m_backend->bulkBatchSize(fieldCount, objectCount); }
+
     // Django's foreign-key check after loaddata (connection.check_constraints):
     // throws IntegrityError naming the first bad row (SQLite: of the first
     // table that has one; PostgreSQL: SET CONSTRAINTS ALL IMMEDIATE).

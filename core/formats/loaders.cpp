@@ -764,7 +764,6 @@ public:
         const QCborMap object = expectObject(value, path);
         StepDecl step;
         step.index = index;
-        step.raw = object.toJsonObject();
         const QString opName = requiredString(object, QStringLiteral("op"), path);
         const std::optional<StepDecl::Op> op = opFromName(opName);
         if (!op) {
@@ -945,7 +944,7 @@ private:
     {
         step->exactValues = optionalObject(object, QStringLiteral("values"), path);
         checkReferences(step->exactValues, path.key(QStringLiteral("values")));
-        step->values = step->raw.value(QStringLiteral("values")).toObject();   // already converted with raw
+        step->values = object.value(QStringLiteral("values")).toJsonValue().toObject();
     }
 
     void readWhere(const QCborMap &object, const JsonPath &path, StepDecl *step) const
@@ -956,7 +955,7 @@ private:
         const JsonPath wherePath = path.key(key);
         step->exactWhere = expectObject(object.value(key), wherePath);
         checkReferences(*step->exactWhere, wherePath);
-        step->where = step->raw.value(key).toObject();
+        step->where = object.value(key).toJsonValue().toObject();
     }
 
     void readRows(const QCborMap &object, const JsonPath &path, StepDecl *step) const
@@ -968,7 +967,7 @@ private:
             expectObject(step->exactRows.at(i), rowPath);
         }
         checkReferences(step->exactRows, rowsPath);
-        step->rows = step->raw.value(QStringLiteral("rows")).toArray();
+        step->rows = object.value(QStringLiteral("rows")).toJsonValue().toArray();
     }
 
     void readM2m(const QCborMap &object, const JsonPath &path, StepDecl *step) const
@@ -998,7 +997,7 @@ private:
                                  ? optionalArray(object, QStringLiteral("targets"), path)
                                  : requiredArray(object, QStringLiteral("targets"), path);
         checkReferences(step->exactTargets, targetsPath);
-        step->targets = step->raw.value(QStringLiteral("targets")).toArray();
+        step->targets = object.value(QStringLiteral("targets")).toJsonValue().toArray();
         step->clear = optionalBool(object, QStringLiteral("clear"), path, false);
     }
 
@@ -1045,7 +1044,7 @@ private:
         const QString instanceKey = QStringLiteral("instance");
         if (object.contains(instanceKey)) {
             step->exactInstance = object.value(instanceKey);
-            step->instance = step->raw.value(instanceKey);
+            step->instance = object.value(instanceKey).toJsonValue();
             checkReferences(*step->exactInstance, path.key(instanceKey));
         }
         step->robust = optionalBool(object, QStringLiteral("robust"), path, false);

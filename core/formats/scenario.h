@@ -59,7 +59,6 @@ struct StepDecl
     QCborMap settings;                          // override_settings, names in ASCII order
     QString templateName;                       // render
     QCborMap context;                           // render, names in ASCII order
-    QJsonObject raw;                            // the step as written (for labels and messages)
 
     // The same data as values, where, rows, targets and instance, as QCbor
     // values that keep "99.0" a float: Qt 6.4's QJsonValue turns an integral

@@ -112,14 +112,16 @@ void Collector::collect(const QVector<InstancePtr> &objects, const Model *source
         // QuerySet is handed over unevaluated and becomes one UPDATE.
         const bool setsWithoutLoading = (field->onDelete == OnDelete::SetNull || field->onDelete == OnDelete::SetDefault)
                                         && !m_engine.django().onDeleteSetLoadsRows;
-        for (qsizetype start = 0; start < fresh.size(); start += 500) {
+        // get_del_batches: as many pks per read as the backend takes.
+        const int batchSize = std::max(1, m_engine.database().bulkBatchSize(1, int(fresh.size())));
+        for (qsizetype start = 0; start < fresh.size(); start += batchSize) {
             if (setsWithoutLoading) {
                 const QCborValue value = field->onDelete == OnDelete::SetNull ? QCborValue(nullptr)
                                                                               : prepareForDb(field, field->defaultValue);
-                addFieldUpdate(field, value, {}, fresh.mid(start, 500));
+                addFieldUpdate(field, value, {}, fresh.mid(start, batchSize));
                 continue;
             }
-            const QVector<InstancePtr> related = relatedObjects(field, fresh.mid(start, 500));
+            const QVector<InstancePtr> related = relatedObjects(field, fresh.mid(start, batchSize));
             if (related.isEmpty())
                 continue;
             const QString key = QStringLiteral("'%1.%2'").arg(field->owner->name, field->name);
@@ -256,13 +258,17 @@ void Collector::deleteCollected()
             m_engine.preDelete->send(Sender::model(entry.model->name), args(object));
     }
     for (const FieldUpdate &update : std::as_const(m_fieldUpdates)) {
-        QCborArray ids;
         if (update.rowsLoaded()) {
-            // The loaded rows, by pk: what they referenced when they were read.
+            // The loaded rows, by pk: what they referenced when they were
+            // read, in chunks as Django's update_batch sends them.
+            QVector<QCborValue> pks;
             for (const InstancePtr &object : update.instances)
-                ids.append(object->pk());
-            db.update(update.field->owner, {update.field}, {update.value}, {{update.field->owner->pk, ids, true}});
+                pks.append(object->pk());
+            db.updateBatch(update.field->owner, {update.field}, {update.value}, pks);
         } else {
+            // One UPDATE of the combined querysets (Django 4.2+'s
+            // lazy_sub_objs are updated with QuerySet.update, unchunked).
+            QCborArray ids;
             // The rows referencing the collected objects now, after the
             // pre_delete receivers.
             for (const InstancePtr &object : update.referenced)
@@ -272,12 +278,10 @@ void Collector::deleteCollected()
     }
     for (const PlannedModel &entry : ordered) {
         QVector<InstancePtr> reversed(entry.instances.rbegin(), entry.instances.rend());
-        if (!reversed.isEmpty()) {
-            QCborArray ids;
-            for (const InstancePtr &object : std::as_const(reversed))
-                ids.append(object->pk());
-            db.deleteWhere(entry.model, {{entry.model->pk, ids, true}});
-        }
+        QVector<QCborValue> ids;
+        for (const InstancePtr &object : std::as_const(reversed))
+            ids.append(object->pk());
+        db.deleteBatch(entry.model, ids);
         if (entry.model->autoCreated)
             continue;
         for (const InstancePtr &object : std::as_const(reversed))

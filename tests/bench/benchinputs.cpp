@@ -1,6 +1,10 @@
 #include "benchinputs.h"
 
 #include "formats/loaders.h"
+#include "model/engine.h"
+
+#include <QSqlDatabase>
+#include <QSqlQuery>
 
 #include <stdexcept>
 
@@ -40,7 +44,7 @@ ss::SchemaDecl accountsSchema(bool withReceiver)
 // `signups` times: create a User (its post_save receiver creates the
 // BillingProfile), change its email, save(update_fields=["email"]), delete it
 // (cascading to the profile).
-ss::ScenarioDecl signupScenario(int signups)
+QByteArray signupScenarioJson(int signups)
 {
     QByteArray json = R"({"format": "signalscope-scenario/1", "name": "bench signups", "schema": )";
     json += accountsSchemaJson(true);
@@ -55,11 +59,39 @@ ss::ScenarioDecl signupScenario(int signups)
         json += R"({"op": "delete", "ref": "u"})";
     }
     json += "]}";
+    return json;
+}
+
+ss::ScenarioDecl signupScenario(int signups)
+{
     ss::LoadError error;
-    auto scenario = ss::parseScenario(json, QStringLiteral("bench-signups.scenario.json"), &error);
+    auto scenario = ss::parseScenario(signupScenarioJson(signups), QStringLiteral("bench-signups.scenario.json"), &error);
     if (!scenario)
         throw std::runtime_error(error.toString().toStdString());
     return *scenario;
+}
+
+// The engine's CREATE statements, read back from a database it made, so the raw
+// baseline inserts into a table of exactly the same shape (same indexes).
+QStringList engineDdl(const ss::SchemaDecl &schema, const QString &path)
+{
+    { ss::Engine ddlSource(schema, path); }
+    QStringList ddl;
+    const QString connection = QStringLiteral("bench-ddl");
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), connection);
+        db.setDatabaseName(path);
+        if (!db.open())
+            throw std::runtime_error("cannot open the DDL source database");
+        QSqlQuery query(db);
+        query.exec(QStringLiteral("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' ORDER BY rowid"));
+        while (query.next())
+            ddl << query.value(0).toString();
+        query.finish();
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(connection);
+    return ddl;
 }
 
 } // namespace bench

@@ -6,6 +6,7 @@
 #include "formats/scenario.h"
 
 #include <QByteArray>
+#include <QStringList>
 
 namespace bench {
 
@@ -18,5 +19,11 @@ ss::SchemaDecl accountsSchema(bool withReceiver);
 // BillingProfile), change its email, save(update_fields=["email"]), delete it
 // (cascading to the profile): about 22 recorded events each.
 ss::ScenarioDecl signupScenario(int signups);
+// The same scenario as a file's text (what compare_django.py gives both sides).
+QByteArray signupScenarioJson(int signups);
+
+// The CREATE statements an engine makes for `schema`, read back from the
+// SQLite file it made at `path`: baselines get tables of the same shape.
+QStringList engineDdl(const ss::SchemaDecl &schema, const QString &path);
 
 } // namespace bench

@@ -13,6 +13,12 @@
 //   4. Trace memory per event with 1,000,000 events recorded (target <= 150 B),
 //      and their canonical export to a file (target <= 1 s; also vs writing as
 //      many bytes with QFile::write in 64 KiB chunks).
+//   5. (scenariobench.cpp) The signup scenario's time per signup at 100,000
+//      vs 2,000 signups (target <= 1.2x; --scale SMALL,LARGE), and the
+//      scenario vs the same SQL statements prepared once through QtSql, the
+//      SQL floor (target <= 3x; --floor-signups N). The whole-process
+//      comparison with Django 3.2 is tests/bench/compare_django.py, which
+//      takes its scenario from --write-signup-scenario.
 //
 // Times come from QElapsedTimer (monotonic). A subject and its baseline run
 // alternately (a warm-up run of each first), so a machine busy with something
@@ -32,6 +38,7 @@
 #include "session/scenariorunner.h"
 #include "trace/traceexport.h"
 #include "benchinputs.h"
+#include "scenariobench.h"
 #include "timelinebench.h"
 #include "trace/tracerecorder.h"
 
@@ -327,29 +334,6 @@ void benchSend()
 
 // ------------------------------------------------------ 2. Engine::create
 
-// The engine's CREATE statements, read back from a database it made, so the raw
-// baseline inserts into a table of exactly the same shape (same indexes).
-QStringList engineDdl(const SchemaDecl &schema, const QString &path)
-{
-    { Engine ddlSource(schema, path); }
-    QStringList ddl;
-    const QString connection = QStringLiteral("bench-ddl");
-    {
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), connection);
-        db.setDatabaseName(path);
-        if (!db.open())
-            throw std::runtime_error("cannot open the DDL source database");
-        QSqlQuery query(db);
-        query.exec(QStringLiteral("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' ORDER BY rowid"));
-        while (query.next())
-            ddl << query.value(0).toString();
-        query.finish();
-        db.close();
-    }
-    QSqlDatabase::removeDatabase(connection);
-    return ddl;
-}
-
 // A raw QtSql connection with the engine's tables, and the INSERT the engine
 // prepares for a User created with its defaults.
 class RawUserTable
@@ -623,10 +607,54 @@ int main(int argc, char **argv)
     const QCommandLineOption strictOption(QStringLiteral("strict"), QStringLiteral("Exit with status 1 when a figure misses its target."));
     const QCommandLineOption repsOption(QStringLiteral("reps"), QStringLiteral("Timed repetitions per figure (default 7; median reported)."),
                                         QStringLiteral("n"), QStringLiteral("7"));
-    const QCommandLineOption onlyOption(QStringLiteral("only"), QStringLiteral("Run one group of figures: send, create, scenario, recording or timeline."),
+    const QCommandLineOption onlyOption(QStringLiteral("only"),
+                                        QStringLiteral("Run one group of figures: send, create, scenario, scale, floor, recording or timeline."),
                                         QStringLiteral("group"));
-    parser.addOptions({quickOption, jsonOption, strictOption, repsOption, onlyOption});
+    const QCommandLineOption scaleOption(QStringLiteral("scale"),
+                                         QStringLiteral("Signup counts of the scale figure (default 2000,100000)."),
+                                         QStringLiteral("small,large"), QStringLiteral("2000,100000"));
+    const QCommandLineOption floorOption(QStringLiteral("floor-signups"),
+                                         QStringLiteral("Signups of the SQL-floor figure (default 2000)."),
+                                         QStringLiteral("n"), QStringLiteral("2000"));
+    const QCommandLineOption writeOption(QStringLiteral("write-signup-scenario"),
+                                         QStringLiteral("Only write the N-signup scenario to <file> (for compare_django.py) and exit."),
+                                         QStringLiteral("n:file"));
+    parser.addOptions({quickOption, jsonOption, strictOption, repsOption, onlyOption, scaleOption, floorOption, writeOption});
     parser.process(app);
+
+    if (parser.isSet(writeOption)) {
+        const QString value = parser.value(writeOption);
+        const qsizetype colon = value.indexOf(QLatin1Char(':'));
+        bool ok = colon > 0;
+        const int signups = ok ? value.left(colon).toInt(&ok) : 0;
+        QFile file(value.mid(colon + 1));
+        if (!ok || signups < 1 || !file.open(QIODevice::WriteOnly)
+            || file.write(signupScenarioJson(signups)) < 0 || !file.flush()) {
+            QTextStream(stderr) << "signalscope-bench: cannot write the scenario '" << value
+                                << "' (expected N:FILE with N >= 1 and a writable FILE)" << Qt::endl;
+            return 2;
+        }
+        return 0;
+    }
+    ScaleSizes scale;
+    {
+        const QStringList sizes = parser.value(scaleOption).split(QLatin1Char(','));
+        bool okSmall = false, okLarge = false;
+        if (sizes.size() == 2) {
+            scale.small = sizes[0].toInt(&okSmall);
+            scale.large = sizes[1].toInt(&okLarge);
+        }
+        if (!okSmall || !okLarge || scale.small < 1 || scale.large < 1) {
+            QTextStream(stderr) << "signalscope-bench: --scale takes two signup counts, SMALL,LARGE" << Qt::endl;
+            return 2;
+        }
+    }
+    bool floorOk = false;
+    const int floorSignups = parser.value(floorOption).toInt(&floorOk);
+    if (!floorOk || floorSignups < 1) {
+        QTextStream(stderr) << "signalscope-bench: --floor-signups takes a signup count" << Qt::endl;
+        return 2;
+    }
 
     g_options.quick = parser.isSet(quickOption);
     g_options.reps = std::max(1, parser.value(repsOption).toInt());
@@ -644,8 +672,8 @@ int main(int argc, char **argv)
         QTextStream(stderr) << "# warning: not a Release build; the figures will not be representative" << Qt::endl;
 
     const QString only = parser.value(onlyOption);
-    const QStringList groups = {QStringLiteral("send"), QStringLiteral("create"), QStringLiteral("scenario"), QStringLiteral("recording"),
-                                 QStringLiteral("timeline")};
+    const QStringList groups = {QStringLiteral("send"), QStringLiteral("create"), QStringLiteral("scenario"), QStringLiteral("scale"),
+                                 QStringLiteral("floor"), QStringLiteral("recording"), QStringLiteral("timeline")};
     if (!only.isEmpty() && !groups.contains(only)) {
         QTextStream(stderr) << "signalscope-bench: unknown group '" << only << "' (use " << groups.join(QStringLiteral(", ")) << ")" << Qt::endl;
         return 2;
@@ -661,13 +689,20 @@ int main(int argc, char **argv)
         double eventsPerSignup = 22;    // what the signup scenario records per signup
         if (runs(QStringLiteral("scenario")))
             eventsPerSignup = benchScenario();
+        const auto reportAll = [](std::vector<bench::TimelineFigure> figures) {
+            for (bench::TimelineFigure &t : figures)
+                report({t.id, t.eventsPerSec ? Unit::EventsPerSec : Unit::Ns, t.value, t.baselineName, t.baseline,
+                        t.ratio, t.target, t.note, t.extra});
+        };
+        if (runs(QStringLiteral("scale")))
+            reportAll(bench::benchScale({int(sized(scale.small)), int(sized(scale.large))}, g_options.reps, progress));
+        if (runs(QStringLiteral("floor")))
+            reportAll(bench::benchSqlFloor(int(sized(floorSignups)), g_options.reps, progress));
         if (runs(QStringLiteral("recording")))
             benchRecording(eventsPerSignup);
         if (runs(QStringLiteral("timeline"))) {
             // 5. timeline intake, 6.-7. UI stall (timelinebench.cpp), 8. flame repaint (flamebench.cpp)
-            for (bench::TimelineFigure &t : bench::benchTimeline(g_options.quick, g_options.reps, progress))
-                report({t.id, t.eventsPerSec ? Unit::EventsPerSec : Unit::Ns, t.value, t.baselineName, t.baseline,
-                        t.ratio, t.target, t.note, t.extra});
+            reportAll(bench::benchTimeline(g_options.quick, g_options.reps, progress));
         }
     } catch (const DjangoError &error) {
         QTextStream(stderr) << "signalscope-bench: " << error.type() << ": " << error.message() << Qt::endl;

@@ -9,6 +9,9 @@
 
 #include <QDir>
 #include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -177,10 +180,14 @@ void TestLoaders::loadsConformanceScenario()
     QCOMPARE(scenario->path, path);
     QVERIFY(!scenario->name.isEmpty());
     QVERIFY(!scenario->steps.isEmpty());
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QJsonArray written = QJsonDocument::fromJson(file.readAll()).object().value(QStringLiteral("steps")).toArray();
+    QCOMPARE(written.size(), scenario->steps.size());
     for (int i = 0; i < scenario->steps.size(); ++i) {
         const StepDecl &step = scenario->steps[i];
         QCOMPARE(step.index, i);
-        QCOMPARE(step.raw.value(QStringLiteral("op")).toString(), stepOpName(step.op));
+        QCOMPARE(written.at(i).toObject().value(QStringLiteral("op")).toString(), stepOpName(step.op));
     }
 }
 
@@ -401,7 +408,6 @@ void TestLoaders::scenarioStepsFilledForEveryOp()
     for (int i = 0; i < s.size(); ++i) {
         QCOMPARE(s[i].op, ops[i]);
         QCOMPARE(s[i].index, i);
-        QVERIFY(!s[i].raw.isEmpty());
     }
 
     QCOMPARE(s[0].model, QStringLiteral("Topping"));

@@ -1,0 +1,126 @@
+#!/usr/bin/python3
+"""SignalScope vs Django 3.2 on the bench's signup scenario, whole process.
+
+Usage:
+    tests/bench/compare_django.py [--signups 2000[,20000,...]] [--build DIR]
+                                  [--python /usr/bin/python3] [--keep DIR] [--strict]
+
+For each size, signalscope-bench writes the N-signup scenario
+(--write-signup-scenario), then `signalscope run` and the conformance oracle
+(tests/conformance/django_oracle.py, real Django 3.2) each replay it in a
+process of their own, on SQLite in memory, writing the canonical trace. Per
+size the script prints the CPU time (user + system), wall time and peak memory
+(max RSS) of each process, SignalScope's speed-up over Django (target >= 20x,
+judged on CPU time because the machine may be shared; the wall-time ratio is
+printed beside it) and its share of Django's peak memory (target <= 0.25). It
+checks that the two traces are byte-identical: timings of differing traces
+compare different work, so the script then exits 1.
+
+Django needs about 1.5 ms of CPU per signup (SignalScope some 0.14 ms):
+2,000 signups (the default) take seconds, 20,000 about half a minute of CPU,
+100,000 several minutes and over a gigabyte.
+
+Exit status: 0 the traces were identical (and, with --strict, every target
+met); 1 otherwise; 2 bad arguments or a process that failed.
+"""
+
+import argparse
+import filecmp
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+ORACLE = os.path.join(ROOT, "tests", "conformance", "django_oracle.py")
+
+SPEEDUP_TARGET = 20.0
+MEMORY_TARGET = 0.25
+
+
+def run_measured(argv):
+    """Runs argv to its end; returns (wall seconds, CPU seconds, peak RSS in bytes)."""
+    start = time.monotonic()
+    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    stderr = process.stderr.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.monotonic() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        sys.stderr.write(stderr.decode("utf-8", "replace"))
+        raise RuntimeError("%s exited with status %d" % (argv[0], process.returncode))
+    cpu = usage.ru_utime + usage.ru_stime
+    return seconds, cpu, usage.ru_maxrss * 1024     # ru_maxrss is in KiB on Linux
+
+
+def verdict(ok):
+    return "met" if ok else "NOT met"
+
+
+def compare(size, args, workdir):
+    scenario = os.path.join(workdir, "signups-%d.scenario.json" % size)
+    ours = os.path.join(workdir, "signups-%d.signalscope.trace.jsonl" % size)
+    theirs = os.path.join(workdir, "signups-%d.django.trace.jsonl" % size)
+    subprocess.run([args.bench, "--write-signup-scenario", "%d:%s" % (size, scenario)], check=True)
+
+    print("# %d signups: SignalScope..." % size, file=sys.stderr, flush=True)
+    ss_wall, ss_cpu, ss_rss = run_measured([args.signalscope, "run", scenario, "--trace", ours])
+    print("# %d signups: Django 3.2..." % size, file=sys.stderr, flush=True)
+    dj_wall, dj_cpu, dj_rss = run_measured([args.python, ORACLE, scenario, "-o", theirs])
+
+    same = filecmp.cmp(ours, theirs, shallow=False)
+    with open(ours, "rb") as f:
+        lines = sum(1 for _ in f)
+    speedup = dj_cpu / ss_cpu
+    memory = ss_rss / dj_rss
+    print("django/%d signups: SignalScope %.2f s CPU (%.2f s wall) vs Django 3.2 %.2f s CPU (%.2f s wall) = "
+          "%.1fx faster (wall %.1fx; target >= %gx) %s; traces %s (%d lines)"
+          % (size, ss_cpu, ss_wall, dj_cpu, dj_wall, speedup, dj_wall / ss_wall, SPEEDUP_TARGET,
+             verdict(speedup >= SPEEDUP_TARGET), "identical" if same else "DIFFERENT", lines))
+    print("django/%d signups, peak memory: SignalScope %.0f MB vs Django 3.2 %.0f MB = %.2fx (target <= %g) %s"
+          % (size, ss_rss / 1e6, dj_rss / 1e6, memory, MEMORY_TARGET, verdict(memory <= MEMORY_TARGET)), flush=True)
+    return same, speedup >= SPEEDUP_TARGET and memory <= MEMORY_TARGET
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--signups", default="2000",
+                        help="comma-separated signup counts (default 2000; the issue's sizes: 2000,20000,100000)")
+    parser.add_argument("--build", default=os.path.join(ROOT, "build"), help="the CMake build directory")
+    parser.add_argument("--python", default="/usr/bin/python3", help="a Python with Django 3.2 (Debian's)")
+    parser.add_argument("--keep", help="keep the scenarios and traces in this directory")
+    parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
+    args = parser.parse_args()
+    try:
+        sizes = [int(s) for s in args.signups.split(",")]
+        if any(s < 1 for s in sizes):
+            raise ValueError
+    except ValueError:
+        parser.error("--signups takes signup counts separated by commas, e.g. 2000,20000")
+    args.bench = os.path.join(args.build, "tests", "bench", "signalscope-bench")
+    args.signalscope = os.path.join(args.build, "app", "signalscope")
+    for path in (args.bench, args.signalscope):
+        if not os.access(path, os.X_OK):
+            parser.error("%s is not built (cmake --build %s --target signalscope signalscope-bench)" % (path, args.build))
+
+    all_same = all_met = True
+    try:
+        with tempfile.TemporaryDirectory(prefix="signalscope-vs-django-") as tmp:
+            workdir = args.keep or tmp
+            os.makedirs(workdir, exist_ok=True)
+            for size in sizes:
+                same, met = compare(size, args, workdir)
+                all_same, all_met = all_same and same, all_met and met
+    except (RuntimeError, subprocess.CalledProcessError) as error:
+        print("compare_django.py: %s" % error, file=sys.stderr)
+        return 2
+    if not all_same:
+        print("compare_django.py: the traces differ; the timings compare different work", file=sys.stderr)
+        return 1
+    return 1 if args.strict and not all_met else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
