@@ -1,5 +1,6 @@
 #include "mainwindow.h"
 
+#include "deletepreviewdialog.h"
 #include "editors.h"
 #include "model/fieldvalues.h"
 #include "inspector.h"
@@ -967,23 +968,8 @@ ActionResult MainWindow::deleteRows(const QString &modelName, const QVector<QCbo
     for (const QCborValue &pk : pks) {
         m_lastPreview = m_session->previewDelete(model, pk);
         if (m_askBeforeDelete) {
-            QString text = tr("<p><code>%1</code></p>").arg(m_lastPreview.code.toHtmlEscaped());
-            if (!m_lastPreview.errorType.isEmpty())
-                text += tr("<p style='color:#d33'>Django will refuse: <b>%1</b>: %2</p><p>(It reads the related rows "
-                           "first, so their pre_init/post_init will still appear.)</p>")
-                            .arg(m_lastPreview.errorType, m_lastPreview.errorMessage.toHtmlEscaped());
-            else
-                text += tr("<p>The collector will delete %n row(s) in one transaction:</p>", nullptr, m_lastPreview.rows.size())
-                      + QStringLiteral("<p>") + m_lastPreview.rows.join(QStringLiteral(", ")).toHtmlEscaped() + QStringLiteral("</p>");
-            QMessageBox box(QMessageBox::Question, tr("Delete"), text, QMessageBox::Ok | QMessageBox::Cancel, this);
-            box.setTextFormat(Qt::RichText);
-            QString details = tr("Signals, in order:\n") + m_lastPreview.signalsInOrder.join(QLatin1Char('\n'));
-            if (!m_lastPreview.updates.isEmpty())
-                details += tr("\n\nUpdates:\n") + m_lastPreview.updates.join(QLatin1Char('\n'));
-            details += tr("\n\nAuto-created through rows get no delete signals; no m2m_changed is sent.");
-            box.setDetailedText(details);
-            box.button(QMessageBox::Ok)->setText(m_lastPreview.errorType.isEmpty() ? tr("Delete") : tr("Try anyway"));
-            if (box.exec() != QMessageBox::Ok)
+            DeletePreviewDialog dialog(m_lastPreview, this);
+            if (dialog.exec() != QDialog::Accepted)
                 continue;
         }
         RowRestore taken;

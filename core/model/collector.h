@@ -16,7 +16,12 @@ namespace ss {
 class Collector
 {
 public:
-    explicit Collector(Engine &engine) : m_engine(engine) {}
+    // Delete: Django's collector. DryRun: the same walk for a preview, reading
+    // the related rows silently (no pre_init/post_init is sent, no receiver
+    // runs) and noting each row Django would load, in order (loads()).
+    // deleteCollected() refuses to run in DryRun.
+    enum class Mode { Delete, DryRun };
+    explicit Collector(Engine &engine, Mode mode = Mode::Delete) : m_engine(engine), m_mode(mode) {}
 
     // Collector.collect(objs, source, nullable). Throws ProtectedError or
     // RestrictedError (after the reads that found the blocking rows).
@@ -33,6 +38,10 @@ public:
     struct FieldUpdate { const Field *field; QCborValue value; QVector<InstancePtr> instances; };
     QVector<PlannedModel> plan();
     const QVector<FieldUpdate> &fieldUpdates() const { return m_fieldUpdates; }
+    // DryRun: the rows the real collect would read through the ORM (each one
+    // Model.from_db: pre_init then post_init), in the order it reads them.
+    struct LoadedRow { const Model *model; QCborValue pk; };
+    const QVector<LoadedRow> &loads() const { return m_loads; }
 
 private:
     QVector<InstancePtr> add(const QVector<InstancePtr> &objects, const Model *source, bool nullable);
@@ -42,6 +51,8 @@ private:
     void sortModels();
 
     Engine &m_engine;
+    Mode m_mode;
+    QVector<LoadedRow> m_loads;
     QVector<const Model *> m_order;                                 // Collector.data's key order
     QHash<const Model *, QVector<InstancePtr>> m_data;
     QHash<const Model *, QSet<QString>> m_collectedKeys;            // identity: model + pk

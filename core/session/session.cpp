@@ -386,51 +386,16 @@ ActionResult Session::restoreRows(const RowRestore &plan)
 
 DeletePreview Session::previewDelete(const Model *model, const QCborValue &pk)
 {
-    DeletePreview preview;
-    preview.code = varName(model, pk) + QStringLiteral(".delete()");
+    const QString code = varName(model, pk) + QStringLiteral(".delete()");
     const InstancePtr instance = silentInstance(model, pk);
     if (!instance) {
+        DeletePreview preview;
+        preview.code = code;
         preview.errorType = QStringLiteral("DoesNotExist");
         preview.errorMessage = QStringLiteral("%1 matching query does not exist.").arg(model->name);
         return preview;
     }
-    // The collector reads the related rows through the engine (pre_init /
-    // post_init). The preview is not a user action: nothing of it is recorded,
-    // and the delete itself will show those reads again.
-    const bool wasPaused = m_recorder.isPaused();
-    m_recorder.setPaused(true);
-    try {
-        Collector collector(engine());
-        collector.collect({instance});
-        const QVector<Collector::PlannedModel> plan = collector.plan();
-        for (const auto &planned : plan) {
-            for (const InstancePtr &i : planned.instances)
-                preview.rows << QStringLiteral("%1 %2").arg(planned.model->name, placeholderText(i->pk()));
-            if (planned.model->autoCreated)
-                continue;
-            for (const InstancePtr &i : planned.instances)
-                preview.signalsInOrder << QStringLiteral("pre_delete  %1 %2").arg(planned.model->name, placeholderText(i->pk()));
-        }
-        for (const auto &planned : plan) {
-            if (planned.model->autoCreated)
-                continue;
-            for (auto it = planned.instances.crbegin(); it != planned.instances.crend(); ++it)
-                preview.signalsInOrder << QStringLiteral("post_delete %1 %2").arg(planned.model->name, placeholderText((*it)->pk()));
-        }
-        for (const auto &update : collector.fieldUpdates()) {
-            QStringList pks;
-            for (const InstancePtr &i : update.instances)
-                pks << placeholderText(i->pk());
-            preview.updates << QStringLiteral("%1.%2 = %3 for %1 %4 (a plain UPDATE: no signals)")
-                                   .arg(update.field->owner->name, update.field->name, pythonValue(update.value),
-                                        pks.join(QStringLiteral(", ")));
-        }
-    } catch (const DjangoError &error) {
-        preview.errorType = error.type();
-        preview.errorMessage = error.message();
-    }
-    m_recorder.setPaused(wasPaused);
-    return preview;
+    return DeletePreview::plan(engine(), instance, code);
 }
 
 ActionResult Session::updateRows(const Model *model, const QVector<QCborValue> &pks, const Field *field,

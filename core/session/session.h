@@ -12,6 +12,7 @@
 // user already holds in a Django shell (`user_1` in the labels).
 
 #include "dispatch/declarativereceivers.h"
+#include "model/deleteplan.h"
 #include "model/rowrestore.h"
 #include "model/engine.h"
 #include "session/scenariorunner.h"
@@ -37,17 +38,6 @@ struct ActionResult
     QString errorMessage;
     bool ok() const { return errorType.isEmpty(); }
     QString errorText() const { return errorType + QStringLiteral(": ") + errorMessage; }
-};
-
-// What deleting an instance will do, as the collector plans it.
-struct DeletePreview
-{
-    QString code;                       // "post_1.delete()"
-    QStringList rows;                   // "Comment 3", in deletion order (through rows included)
-    QStringList signalsInOrder;         // "pre_delete Comment 3", ... then "post_delete ..."
-    QStringList updates;                // "Image.post = None for Image 1"
-    QString errorType;                  // set when the delete will be refused (PROTECT, RESTRICT)
-    QString errorMessage;
 };
 
 // The instance's field values at the moment of a send (and, for pre_save, the
@@ -125,6 +115,8 @@ public:
     ActionResult deleteRow(const Model *model, const QCborValue &pk, RowRestore *taken = nullptr);
     // The undo of a delete: the Django calls of `plan`, in one transaction.
     ActionResult restoreRows(const RowRestore &plan);
+    // What x.delete() will do, planned by a dry-run collector: no signal, no
+    // receiver, no write (DeletePreview::plan).
     DeletePreview previewDelete(const Model *model, const QCborValue &pk);
     // Model.objects.filter(pk__in=[...]).update(field=value)
     ActionResult updateRows(const Model *model, const QVector<QCborValue> &pks, const Field *field, const QCborValue &value);

@@ -1,0 +1,209 @@
+// A window that never lies (issue 8, section 2): a delete preview changes
+// nothing, a failed undo says so and leaves the stack where it was, a search
+// never freezes, nothing is hidden by truncation, keys act where the user is.
+// Each test drives the real window offscreen.
+
+#include "deletepreviewdialog.h"
+#include "deletepreviewmodel.h"
+#include "mainwindow.h"
+#include "recordtablemodel.h"
+#include "roles.h"
+#include "session/session.h"
+#include "timelinefilter.h"
+#include "timelinemodel.h"
+
+#include <QAbstractItemModelTester>
+#include <QApplication>
+#include <QDialog>
+#include <QFile>
+#include <QMessageBox>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTimer>
+#include <QUndoStack>
+#include <QTreeView>
+#include <QtTest>
+
+using namespace ss;
+
+namespace {
+
+// A schema whose post_init receiver on Book writes a row: any read of a Book
+// through the ORM leaves a trace in AuditLog.
+const char *kPostInitWriter = R"({
+  "format": "signalscope-schema/1",
+  "app": "library",
+  "models": [
+    {"name": "Author", "fields": [{"name": "name", "type": "char"}]},
+    {"name": "Book", "fields": [
+      {"name": "title", "type": "char"},
+      {"name": "author", "type": "foreign_key", "to": "Author", "on_delete": "CASCADE", "related_name": "books"}]},
+    {"name": "AuditLog", "fields": [{"name": "text", "type": "char"}]}
+  ],
+  "receivers": [
+    {"name": "log_book_read", "signal": "post_init", "sender": "Book",
+     "do": [{"create": "AuditLog", "values": {"text": "read"}}]}
+  ]
+})";
+
+QString writeFile(const QTemporaryDir &dir, const QString &name, const QByteArray &text)
+{
+    const QString path = dir.filePath(name);
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly))
+        return {};
+    file.write(text);
+    return path;
+}
+
+QMap<QString, QVector<Row>> allTables(Session *s)
+{
+    QMap<QString, QVector<Row>> all;
+    for (const auto &m : s->registry().models())
+        all.insert(m->name, s->rows(m.get()));
+    return all;
+}
+
+// Closes the next modal dialog with reject() once it shows, and keeps what it showed.
+struct DialogCloser
+{
+    QString text;
+    QString className;
+    void arm()
+    {
+        QTimer::singleShot(0, [this] { poll(); });
+    }
+    void poll()
+    {
+        QWidget *modal = QApplication::activeModalWidget();
+        if (!modal) {
+            QTimer::singleShot(10, [this] { poll(); });
+            return;
+        }
+        className = QString::fromLatin1(modal->metaObject()->className());
+        if (auto *box = qobject_cast<QMessageBox *>(modal))
+            text = box->text() + box->detailedText();
+        if (auto *dialog = qobject_cast<QDialog *>(modal))
+            dialog->reject();
+    }
+};
+
+} // namespace
+
+class TestWindowTrust : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        QCoreApplication::setOrganizationName(QStringLiteral("SignalScopeTest"));
+        QCoreApplication::setApplicationName(QStringLiteral("tst_windowtrust"));
+    }
+    void init() { QSettings().clear(); }
+
+    // --- A preview changes nothing -------------------------------------------
+
+    void aDeletePreviewRunsNoReceiverAndWritesNothing()
+    {
+        QTemporaryDir dir;
+        const QString path = writeFile(dir, QStringLiteral("library.schema.json"), kPostInitWriter);
+        MainWindow w;
+        QVERIFY(w.openFile(path));
+        Session *s = w.session();
+        const Model *author = s->registry().model(QStringLiteral("Author"));
+        const Model *book = s->registry().model(QStringLiteral("Book"));
+        QCborValue pk;
+        QVERIFY(s->createRow(author, {{QStringLiteral("name"), Value(QCborValue(QStringLiteral("le guin")))}}, &pk).ok());
+        QVERIFY(s->createRow(book, {{QStringLiteral("title"), Value(QCborValue(QStringLiteral("earthsea")))},
+                                    {QStringLiteral("author_id"), Value(pk)}}).ok());
+        QVERIFY(s->createRow(book, {{QStringLiteral("title"), Value(QCborValue(QStringLiteral("lathe")))},
+                                    {QStringLiteral("author_id"), Value(pk)}}).ok());
+        w.flushTimeline();
+        const QMap<QString, QVector<Row>> before = allTables(s);
+        const int events = s->recorder().count();
+
+        // The user asks to delete the author and cancels the preview.
+        w.setAskBeforeDelete(true);
+        w.show();
+        DialogCloser closer;
+        closer.arm();
+        const ActionResult result = w.deleteRows(QStringLiteral("Author"), {pk});
+        QVERIFY(result.ok());
+        w.flushTimeline();
+        QCOMPARE(allTables(s), before);                 // no AuditLog row: no receiver ran
+        QCOMPARE(s->recorder().count(), events);
+        QVERIFY2(closer.className != QLatin1String("QMessageBox"), "the preview is a real dialog");
+
+        // What it showed: the books Django reads (with the receiver their
+        // post_init will call), then the rows and the signals.
+        const DeletePreview &preview = w.lastDeletePreview();
+        QCOMPARE(preview.loads.size(), 4);
+        QCOMPARE(preview.loads.at(0).text(), QStringLiteral("pre_init Book 1"));
+        QCOMPARE(preview.loads.at(1).text(), QStringLiteral("post_init Book 1"));
+        QCOMPARE(preview.loads.at(1).receivers, QStringList{QStringLiteral("log_book_read")});
+        QCOMPARE(preview.rows, QStringList({QStringLiteral("Book 1"), QStringLiteral("Book 2"), QStringLiteral("Author 1")}));
+        QCOMPARE(preview.sends.size(), 6);
+        QCOMPARE(preview.sends.first().text(), QStringLiteral("pre_delete Book 1"));
+        QCOMPARE(preview.sends.last().text(), QStringLiteral("post_delete Author 1"));
+
+        // Muting the receiver takes it out of the plan (the live receiver list).
+        QVERIFY(s->setMuted(QStringLiteral("log_book_read"), true));
+        QVERIFY(s->previewDelete(author, pk).loads.at(1).receivers.isEmpty());
+        QCOMPARE(allTables(s), before);
+    }
+
+    void theDeletePreviewDialogShowsThePlan()
+    {
+        MainWindow w;
+        QVERIFY(w.openSample(QStringLiteral("cascade")));
+        for (int i = 0; i < 10; ++i)                 // up to "acme.delete()": the sponsor is gone
+            w.stepOnce();
+        Session *s = w.session();
+        const DeletePreview preview = s->previewDelete(s->registry().model(QStringLiteral("Blog")), QCborValue(1));
+        QVERIFY(preview.errorType.isEmpty());
+        DeletePreviewDialog dialog(preview, &w);
+        DeletePreviewModel *model = dialog.model();
+        QAbstractItemModelTester tester(model, QAbstractItemModelTester::FailureReportingMode::Fatal);
+        QStringList titles;
+        for (int row = 0; row < model->rowCount(); ++row)
+            titles << model->index(row, 0).data().toString().section(QStringLiteral(" ("), 0, 0);
+        QCOMPARE(titles, QStringList({DeletePreviewModel::loadsTitle().section(QStringLiteral(" ("), 0, 0),
+                                      DeletePreviewModel::rowsTitle(), DeletePreviewModel::signalsTitle(),
+                                      DeletePreviewModel::updatesTitle().section(QStringLiteral(" ("), 0, 0)}));
+        const QModelIndex rows = model->index(1, 0);
+        QCOMPARE(model->rowCount(rows), preview.rows.size());
+        QCOMPARE(model->index(0, 0, rows).data().toString(), preview.rows.first());
+        const QModelIndex sends = model->index(2, 0);
+        QCOMPARE(model->rowCount(sends), 12);
+        QCOMPARE(model->index(0, 0, sends).data().toString(), QStringLiteral("pre_delete Comment 1"));
+        QVERIFY(model->rowCount(model->index(0, 0, sends)) >= 1);    // its receivers, or "no receiver"
+        QVERIFY(model->index(3, 0).data().toString().contains(QStringLiteral("1")));
+        QVERIFY(model->index(0, 0, model->index(3, 0)).data().toString().startsWith(QStringLiteral("Image.post = None")));
+    }
+
+    void aRefusedDeleteIsExplainedInDjangosWords()
+    {
+        MainWindow w;
+        QVERIFY(w.openSample(QStringLiteral("cascade")));
+        for (int i = 0; i < 8; ++i)
+            w.stepOnce();
+        Session *s = w.session();
+        const QMap<QString, QVector<Row>> before = allTables(s);
+        const DeletePreview preview = s->previewDelete(s->registry().model(QStringLiteral("Blog")), QCborValue(1));
+        QCOMPARE(preview.errorType, QStringLiteral("ProtectedError"));
+        QVERIFY(preview.errorMessage.startsWith(QStringLiteral("Cannot delete some instances of model")));
+        DeletePreviewModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::Fatal);
+        model.setPreview(preview);
+        QCOMPARE(model.index(0, 0).data().toString(), DeletePreviewModel::refusedTitle());
+        QCOMPARE(model.index(0, 0, model.index(0, 0)).data().toString(),
+                 QStringLiteral("ProtectedError: ") + preview.errorMessage);
+        QCOMPARE(allTables(s), before);
+    }
+};
+
+QTEST_MAIN(TestWindowTrust)
+#include "tst_windowtrust.moc"
