@@ -11,6 +11,8 @@
 #include "signalstyle.h"
 #include "timelinefilter.h"
 #include "timelinemodel.h"
+#include "undocommands.h"
+#include "undohistory.h"
 
 #include <QApplication>
 #include <QCloseEvent>
@@ -58,105 +60,6 @@ static const QStringList builtinSignals = {
     QStringLiteral("pre_delete"), QStringLiteral("post_delete"), QStringLiteral("m2m_changed"),
     QStringLiteral("pre_migrate"), QStringLiteral("post_migrate"), QStringLiteral("connection_created")};
 
-// --- Undo: each undo and redo is itself a Django operation -----------------
-
-class EditCellCommand : public QUndoCommand
-{
-public:
-    EditCellCommand(Session *s, const Model *m, QCborValue pk, const Field *f, QCborValue oldValue, QCborValue newValue, bool uf)
-        : m_s(s), m_model(m->name), m_pk(pk), m_field(f->name), m_old(oldValue), m_new(newValue), m_uf(uf)
-    {
-        setText(QStringLiteral("%1.%2 = %3").arg(Session::varName(m, pk), f->name, pythonRepr(newValue)));
-    }
-    void undo() override { apply(m_old); }
-    void redo() override
-    {
-        if (m_first) { m_first = false; return; }     // already done by the edit
-        apply(m_new);
-    }
-
-private:
-    void apply(const QCborValue &v)
-    {
-        const Model *model = m_s->registry().model(m_model);
-        if (!model)
-            return;
-        const Field *field = model->field(m_field);
-        if (field)
-            m_s->saveField(model, m_pk, field, v, m_uf);
-    }
-    Session *m_s;
-    QString m_model;
-    QCborValue m_pk;
-    QString m_field;
-    QCborValue m_old, m_new;
-    bool m_uf;
-    bool m_first = true;
-};
-
-class CreateRowCommand : public QUndoCommand
-{
-public:
-    CreateRowCommand(Session *s, const Model *m, Kwargs values, QCborValue pk)
-        : m_s(s), m_model(m->name), m_values(std::move(values)), m_pk(pk)
-    {
-        setText(QStringLiteral("create %1 %2").arg(m->name, placeholderText(pk)));
-    }
-    void undo() override
-    {
-        if (const Model *model = m_s->registry().model(m_model))
-            m_s->deleteRow(model, m_pk);
-    }
-    void redo() override
-    {
-        if (m_first) { m_first = false; return; }
-        if (const Model *model = m_s->registry().model(m_model)) {
-            Kwargs values = m_values;
-            values.prepend({model->pk->name, Value(m_pk)});
-            m_s->createRow(model, values);
-        }
-    }
-
-private:
-    Session *m_s;
-    QString m_model;
-    Kwargs m_values;
-    QCborValue m_pk;
-    bool m_first = true;
-};
-
-// The undo of a delete puts back everything it took away — cascaded rows,
-// through rows, relations set to null — as Django calls (RowRestore).
-class DeleteRowCommand : public QUndoCommand
-{
-public:
-    DeleteRowCommand(Session *s, const Model *m, QCborValue pk, RowRestore taken)
-        : m_s(s), m_model(m->name), m_pk(pk), m_taken(std::move(taken))
-    {
-        const int others = m_taken.operationCount() - 1;
-        setText(others > 0 ? QStringLiteral("delete %1 %2 (and %3 more)").arg(m->name, placeholderText(pk)).arg(others)
-                           : QStringLiteral("delete %1 %2").arg(m->name, placeholderText(pk)));
-    }
-    void undo() override
-    {
-        if (!m_taken.isEmpty())
-            m_s->restoreRows(m_taken);
-    }
-    void redo() override
-    {
-        if (m_first) { m_first = false; return; }
-        if (const Model *model = m_s->registry().model(m_model))
-            m_s->deleteRow(model, m_pk, &m_taken);
-    }
-
-private:
-    Session *m_s;
-    QString m_model;
-    QCborValue m_pk;
-    RowRestore m_taken;
-    bool m_first = true;
-};
-
 // --- The window --------------------------------------------------------------
 
 MainWindow::MainWindow(QWidget *parent)
@@ -167,7 +70,12 @@ MainWindow::MainWindow(QWidget *parent)
     setWindowTitle(QStringLiteral("SignalScope"));
     setWindowIcon(QIcon(QStringLiteral(":/icons/signalscope.svg")));
     setAcceptDrops(true);
-    m_undo = new QUndoStack(this);
+    m_history = new UndoHistory(this);
+    m_undo = m_history->stack();
+    connect(m_history, &UndoHistory::failed, this, [this](const QString &what, const ActionResult &result) {
+        showTableError(tr("✗ %1 failed: %2 — it was rolled back; nothing changed, and Undo/Redo stay where they were.%3")
+                           .arg(what, result.errorText(), result.note.isEmpty() ? QString() : QStringLiteral("\n") + result.note));
+    });
 
     m_timeline = new TimelineModel(m_session, this);
     m_filter = new TimelineFilter(&m_session->recorder(), this);
@@ -237,7 +145,7 @@ bool MainWindow::openSample(const QString &name)
 bool MainWindow::openFile(const QString &path)
 {
     QString error;
-    m_undo->clear();
+    m_history->clear();
     if (!m_session->loadFile(path, &error)) {
         showTableError(tr("Could not open %1:\n%2").arg(path, error));
         if (isVisible())
@@ -535,7 +443,7 @@ void MainWindow::dropTables()
     qDeleteAll(m_tableModels);
     m_tableModels.clear();
     m_tableViews.clear();
-    m_undo->clear();
+    m_history->clear();
 }
 
 void MainWindow::rebuildForSchema()
@@ -567,7 +475,7 @@ void MainWindow::rebuildForSchema()
                              const QCborValue &newValue, const ActionResult &result) {
                     if (result.ok()) {
                         m_tableMessage->hide();
-                        m_undo->push(new EditCellCommand(m_session, model, pk, field, oldValue, newValue,
+                        m_history->push(new EditCellCommand(m_session, model, pk, field, oldValue, newValue,
                                                          m_updateFieldsAction->isChecked()));
                     } else {
                         showTableError(tr("✗ %1 — the edit of %2.%3 failed; the table shows what the database holds.")
@@ -951,12 +859,21 @@ void MainWindow::addRow(bool bulk)
             statusBar()->showMessage(tr("bulk_create: only pre_init/post_init were sent — no pre_save/post_save."), 8000);
         return;
     }
+    createRow(model->name, rows.value(0));
+}
+
+ActionResult MainWindow::createRow(const QString &modelName, const Kwargs &values)
+{
+    const Model *model = m_session->registry().model(modelName);
+    if (!model)
+        return {};
     QCborValue pk;
-    const ActionResult result = m_session->createRow(model, rows.value(0), &pk);
+    const ActionResult result = m_session->createRow(model, values, &pk);
     if (!result.ok())
         showTableError(tr("✗ %1 — the table shows what the database holds.").arg(result.errorText()));
     else
-        m_undo->push(new CreateRowCommand(m_session, model, rows.value(0), pk));
+        m_history->push(new CreateRowCommand(m_session, model, values, pk));
+    return result;
 }
 
 ActionResult MainWindow::deleteRows(const QString &modelName, const QVector<QCborValue> &pks)
@@ -977,7 +894,7 @@ ActionResult MainWindow::deleteRows(const QString &modelName, const QVector<QCbo
         if (!last.ok())
             showTableError(tr("✗ %1 — nothing was deleted (the whole delete is one transaction).").arg(last.errorText()));
         else
-            m_undo->push(new DeleteRowCommand(m_session, model, pk, std::move(taken)));
+            m_history->push(new DeleteRowCommand(m_session, model, pk, std::move(taken)));
     }
     return last;
 }
@@ -1025,22 +942,27 @@ ActionResult MainWindow::applyM2m(const QString &modelName, const QCborValue &pk
     const Field *field = model ? model->field(fieldName) : nullptr;
     if (!field)
         return result;
-    if (mode == 1)
-        return m_session->m2mChange(model, pk, fieldName, M2mAction::Set, checked);
-    if (mode == 2)
-        return m_session->m2mChange(model, pk, fieldName, M2mAction::Clear, {});
     const QVector<QCborValue> linked = m_session->linkedIds(model, pk, field);
-    QVector<QCborValue> removed, added;
-    for (const QCborValue &id : linked)
-        if (!checked.contains(id))
-            removed.append(id);
-    for (const QCborValue &id : checked)
-        if (!linked.contains(id))
-            added.append(id);
-    if (!removed.isEmpty())
-        result = m_session->m2mChange(model, pk, fieldName, M2mAction::Remove, removed);
-    if (!added.isEmpty() && result.ok())
-        result = m_session->m2mChange(model, pk, fieldName, M2mAction::Add, added);
+    if (mode == 1) {
+        result = m_session->m2mChange(model, pk, fieldName, M2mAction::Set, checked);
+    } else if (mode == 2) {
+        result = m_session->m2mChange(model, pk, fieldName, M2mAction::Clear, {});
+    } else {
+        QVector<QCborValue> removed, added;
+        for (const QCborValue &id : linked)
+            if (!checked.contains(id))
+                removed.append(id);
+        for (const QCborValue &id : checked)
+            if (!linked.contains(id))
+                added.append(id);
+        if (!removed.isEmpty())
+            result = m_session->m2mChange(model, pk, fieldName, M2mAction::Remove, removed);
+        if (!added.isEmpty() && result.ok())
+            result = m_session->m2mChange(model, pk, fieldName, M2mAction::Add, added);
+    }
+    const QVector<QCborValue> now = m_session->linkedIds(model, pk, field);
+    if (now != linked)          // a partial change (remove ok, add failed) is undoable too
+        m_history->push(new M2mCommand(m_session, model, pk, fieldName, linked, now));
     return result;
 }
 

@@ -32,6 +32,7 @@ class TimelineModel;
 class TimelineFilter;
 class RecordTableModel;
 class ScenarioStepsModel;
+class UndoHistory;
 
 struct SampleInfo
 {
@@ -72,6 +73,7 @@ public:
 
     // Dialog-free entry points the actions use (tests drive these directly).
     void setAskBeforeDelete(bool ask) { m_askBeforeDelete = ask; }
+    ActionResult createRow(const QString &modelName, const Kwargs &values);
     ActionResult deleteRows(const QString &modelName, const QVector<QCborValue> &pks);
     DeletePreview lastDeletePreview() const { return m_lastPreview; }
     ActionResult applyM2m(const QString &modelName, const QCborValue &pk, const QString &field,
@@ -144,7 +146,8 @@ private:
     QMenu *m_recentMenu = nullptr;
     QLabel *m_statusDb = nullptr;
     QLabel *m_statusEvents = nullptr;
-    QUndoStack *m_undo = nullptr;
+    UndoHistory *m_history = nullptr;
+    QUndoStack *m_undo = nullptr;      // m_history's stack
     QAction *m_pauseAction = nullptr;
     QAction *m_followAction = nullptr;
     QAction *m_updateFieldsAction = nullptr;

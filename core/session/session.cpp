@@ -381,7 +381,32 @@ ActionResult Session::deleteRow(const Model *model, const QCborValue &pk, RowRes
 ActionResult Session::restoreRows(const RowRestore &plan)
 {
     const QString code = QStringLiteral("with transaction.atomic(): ") + plan.code().join(QStringLiteral("; "));
-    return perform(code, [this, plan] { plan.run(engine()); });
+    ActionResult result = perform(code, [this, plan] { plan.run(engine()); });
+    if (result.ok() || m_recorder.count() == 0)
+        return result;
+    // A fixture load saves raw; name the receivers that acted on raw saves
+    // during the failed restore (the recording of this action).
+    int step = m_recorder.count() - 1;
+    while (step > 0 && m_recorder.kindOf(step) != TraceEventKind::Step)
+        --step;
+    QStringList raw;
+    for (int i = step + 1; i < m_recorder.count(); ++i) {
+        if (m_recorder.kindOf(i) != TraceEventKind::Receiver)
+            continue;
+        const int send = m_recorder.parentOf(i);
+        if (send < 0 || !m_recorder.args(send).value(QStringLiteral("raw")).toBool())
+            continue;
+        const TraceEvent e = m_recorder.event(i);
+        const QString name = QStringLiteral("%1 (%2)").arg(e.label, e.signal);
+        if (!raw.contains(name))
+            raw << name;
+    }
+    if (!raw.isEmpty())
+        result.note = QStringLiteral("The undo loads the rows back as a fixture: every save is raw=True. These receivers "
+                                     "ran on raw saves: %1. Django's documentation asks receivers to skip raw saves "
+                                     "(if kwargs['raw']: return), since a fixture already holds what they would create.")
+                          .arg(raw.join(QStringLiteral(", ")));
+    return result;
 }
 
 DeletePreview Session::previewDelete(const Model *model, const QCborValue &pk)

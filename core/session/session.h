@@ -36,6 +36,7 @@ struct ActionResult
     int step = -1;
     QString errorType;          // empty when it succeeded
     QString errorMessage;
+    QString note;               // why it failed, when SignalScope can tell more than Django's message
     bool ok() const { return errorType.isEmpty(); }
     QString errorText() const { return errorType + QStringLiteral(": ") + errorMessage; }
 };

@@ -22,6 +22,8 @@
 #include <QTemporaryDir>
 #include <QTimer>
 #include <QUndoStack>
+#include <QTableWidget>
+#include <QTabWidget>
 #include <QTreeView>
 #include <QtTest>
 
@@ -46,6 +48,58 @@ const char *kPostInitWriter = R"({
      "do": [{"create": "AuditLog", "values": {"text": "read"}}]}
   ]
 })";
+
+// The shop as the seed had it: its receiver creates a profile on every
+// created=True save, raw ones (a fixture load) included.
+const char *kShopIgnoringRaw = R"({
+  "format": "signalscope-schema/1",
+  "app": "shop",
+  "models": [
+    {"name": "User", "fields": [
+      {"name": "username", "type": "char", "max_length": 150, "unique": true},
+      {"name": "email", "type": "char", "default": ""},
+      {"name": "is_active", "type": "bool", "default": true}
+    ]},
+    {"name": "BillingProfile", "fields": [
+      {"name": "user", "type": "one_to_one", "to": "User", "on_delete": "CASCADE", "related_name": "billing_profile"},
+      {"name": "user_image", "type": "char", "default": "user_image.jpg"}
+    ]}
+  ],
+  "receivers": [
+    {"name": "create_billing_profile", "signal": "post_save", "sender": "User",
+     "when": {"created": true},
+     "do": [{"create": "BillingProfile", "values": {"user": "$instance"}}]}
+  ]
+})";
+
+QAction *actionNamed(QWidget &w, const QString &prefix)
+{
+    for (QAction *a : w.findChildren<QAction *>())
+        if (a->text().remove(QLatin1Char('&')).startsWith(prefix))
+            return a;
+    return nullptr;
+}
+
+// Adds a User named `name` as a user does: the User tab, Records > New row…,
+// the form filled in, OK.
+void addUserThroughTheForm(MainWindow &w, const QString &name)
+{
+    auto *tabs = w.findChild<QTabWidget *>();
+    for (int i = 0; i < tabs->count(); ++i)
+        if (tabs->tabText(i) == QLatin1String("User"))
+            tabs->setCurrentIndex(i);
+    QTimer::singleShot(0, [name] {
+        auto *dialog = qobject_cast<QDialog *>(QApplication::activeModalWidget());
+        QVERIFY(dialog);
+        auto *table = dialog->findChild<QTableWidget *>();
+        QVERIFY(table);
+        for (int c = 0; c < table->columnCount(); ++c)
+            if (table->horizontalHeaderItem(c)->text().startsWith(QLatin1String("username")))
+                table->setItem(0, c, new QTableWidgetItem(name));
+        dialog->accept();
+    });
+    actionNamed(w, QStringLiteral("New row"))->trigger();
+}
 
 QString writeFile(const QTemporaryDir &dir, const QString &name, const QByteArray &text)
 {
@@ -202,6 +256,123 @@ private Q_SLOTS:
         QCOMPARE(model.index(0, 0, model.index(0, 0)).data().toString(),
                  QStringLiteral("ProtectedError: ") + preview.errorMessage);
         QCOMPARE(allTables(s), before);
+    }
+
+    // --- Undo that fails says so and changes nothing ---------------------------
+
+    void aFailedUndoIsReportedAndTheStackStays()
+    {
+        QTemporaryDir dir;
+        MainWindow w;
+        QVERIFY(w.openFile(writeFile(dir, QStringLiteral("shop.schema.json"), kShopIgnoringRaw)));
+        w.setAskBeforeDelete(false);
+        addUserThroughTheForm(w, QStringLiteral("dan"));
+        Session *s = w.session();
+        QCOMPARE(s->rows(s->registry().model(QStringLiteral("BillingProfile"))).size(), 1);
+        QVERIFY(w.deleteRows(QStringLiteral("User"), {QCborValue(1)}).ok());
+        QUndoStack *stack = w.undoStack();
+        QCOMPARE(stack->index(), 2);
+        const QMap<QString, QVector<Row>> before = allTables(s);
+
+        // Undo, as the user does: the Edit menu's action.
+        QAction *undo = actionNamed(w, QStringLiteral("Undo"));
+        QVERIFY(undo && undo->isEnabled());
+        undo->trigger();
+        // The fixture load re-saved the user raw; the receiver ignored raw and
+        // made a profile, so the old profile could not come back.
+        QVERIFY2(w.tableMessage().contains(QStringLiteral("IntegrityError")), qPrintable(w.tableMessage()));
+        QVERIFY2(w.tableMessage().contains(QStringLiteral("Problem installing fixture")), qPrintable(w.tableMessage()));
+        QCOMPARE(allTables(s), before);                 // rolled back
+        QCOMPARE(stack->index(), 2);                    // and the stack did not move
+        QVERIFY(!stack->canRedo());
+        QCOMPARE(stack->undoText(), QStringLiteral("delete User 1 (and 1 more)"));
+        QVERIFY(undo->isEnabled());
+        QVERIFY(!actionNamed(w, QStringLiteral("Redo"))->isEnabled());
+    }
+
+    void theShopUndoesADeleteAsAFixtureLoad()
+    {
+        MainWindow w;
+        QVERIFY(w.openSample(QStringLiteral("shop")));
+        w.setAskBeforeDelete(false);
+        addUserThroughTheForm(w, QStringLiteral("dan"));
+        Session *s = w.session();
+        const QMap<QString, QVector<Row>> created = allTables(s);
+        QVERIFY(w.deleteRows(QStringLiteral("User"), {QCborValue(1)}).ok());
+        actionNamed(w, QStringLiteral("Undo"))->trigger();
+        QVERIFY2(w.tableMessage().isEmpty(), qPrintable(w.tableMessage()));
+        QCOMPARE(allTables(s), created);                // the user and the same profile, as they were
+        QCOMPARE(w.undoStack()->index(), 1);
+        // Redo deletes again; undo of the create deletes the user.
+        w.undoStack()->redo();
+        QCOMPARE(s->rows(s->registry().model(QStringLiteral("User"))).size(), 0);
+        w.undoStack()->undo();
+        QCOMPARE(allTables(s), created);
+        w.undoStack()->undo();
+        QCOMPARE(s->rows(s->registry().model(QStringLiteral("User"))).size(), 0);
+        QVERIFY(w.tableMessage().isEmpty());
+    }
+
+    void undoingADeleteWorksOnEverySample_data()
+    {
+        QTest::addColumn<QString>("name");
+        for (const SampleInfo &info : MainWindow::samples())
+            QTest::newRow(qPrintable(info.name)) << info.name;
+    }
+    void undoingADeleteWorksOnEverySample()
+    {
+        QFETCH(QString, name);
+        MainWindow w;
+        QVERIFY(w.openSample(name));
+        w.setAskBeforeDelete(false);
+        w.runAll();
+        Session *s = w.session();
+        int deleted = 0;
+        for (const auto &m : s->registry().models()) {
+            if (m->autoCreated || s->rows(m.get()).isEmpty())
+                continue;
+            const QMap<QString, QVector<Row>> before = allTables(s);
+            const QCborValue pk = s->rows(m.get()).first().value(m->pk->index);
+            const ActionResult result = w.deleteRows(m->name, {pk});
+            if (!result.ok())
+                continue;           // PROTECT / RESTRICT: nothing to undo
+            ++deleted;
+            w.undoStack()->undo();
+            QVERIFY2(w.tableMessage().isEmpty(), qPrintable(m->name + QStringLiteral(": ") + w.tableMessage()));
+            // Every table as it was; through rows come back through add() (new ids, same pairs).
+            const QMap<QString, QVector<Row>> after = allTables(s);
+            for (const auto &t : s->registry().models()) {
+                QVector<Row> a = after.value(t->name), b = before.value(t->name);
+                if (t->autoCreated) {
+                    for (Row &row : a) row.removeFirst();
+                    for (Row &row : b) row.removeFirst();
+                    std::sort(a.begin(), a.end(), [](const Row &x, const Row &y) { return x.at(0).toInteger() * 1000000 + x.at(1).toInteger() < y.at(0).toInteger() * 1000000 + y.at(1).toInteger(); });
+                    std::sort(b.begin(), b.end(), [](const Row &x, const Row &y) { return x.at(0).toInteger() * 1000000 + x.at(1).toInteger() < y.at(0).toInteger() * 1000000 + y.at(1).toInteger(); });
+                }
+                QVERIFY2(a == b, qPrintable(QStringLiteral("after undoing delete %1 %2: table %3 differs").arg(m->name, placeholderText(pk), t->name)));
+            }
+        }
+        QVERIFY(deleted > 0);
+    }
+
+    void manyToManyEditsAreUndoable()
+    {
+        MainWindow w;
+        QVERIFY(w.openSample(QStringLiteral("pizza")));
+        w.runAll();
+        Session *s = w.session();
+        const Model *pizza = s->registry().model(QStringLiteral("Pizza"));
+        const Field *toppings = pizza->field(QStringLiteral("toppings"));
+        const QCborValue pk = s->rows(pizza).first().value(pizza->pk->index);
+        const QVector<QCborValue> before = s->linkedIds(pizza, pk, toppings);
+        const int index = w.undoStack()->index();
+        QVERIFY(w.applyM2m(QStringLiteral("Pizza"), pk, QStringLiteral("toppings"), {}, 2).ok());     // clear()
+        QVERIFY(s->linkedIds(pizza, pk, toppings).isEmpty());
+        QCOMPARE(w.undoStack()->index(), index + 1);
+        w.undoStack()->undo();
+        QCOMPARE(s->linkedIds(pizza, pk, toppings), before);
+        w.undoStack()->redo();
+        QVERIFY(s->linkedIds(pizza, pk, toppings).isEmpty());
     }
 };
 
