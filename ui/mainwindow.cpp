@@ -213,7 +213,6 @@ void MainWindow::buildTimeline()
     m_modelFilter->addItem(tr("All models"), QString());
     connect(m_modelFilter, &QComboBox::currentIndexChanged, this, [this] {
         m_filter->setModelFilter(m_modelFilter->currentData().toString());
-        m_timelineView->expandAll();
     });
     bar->addWidget(m_modelFilter);
 
@@ -224,7 +223,13 @@ void MainWindow::buildTimeline()
     m_search->setMaximumWidth(260);
     connect(m_search, &QLineEdit::textChanged, this, [this](const QString &text) {
         m_filter->setSearchText(text);
-        if (!text.isEmpty())
+    });
+    // Open what a filter found — all of it when it is small, else the top
+    // level only (expanding a million rows would freeze the view).
+    connect(m_filter, &TimelineFilter::filterApplied, this, [this] {
+        if (!m_filter->isFiltering())
+            return;
+        if (m_filter->visibleEvents() <= 5000)
             m_timelineView->expandAll();
     });
     bar->addWidget(m_search);

@@ -434,9 +434,11 @@ private Q_SLOTS:
         filter->setModelFilter(QString());
 
         filter->setSearchText(QStringLiteral("cy.delete"));
+        filter->applyPending();
         QCOMPARE(filter->rowCount(), 1);
         QVERIFY(filter->index(0, 0).data().toString().contains(QStringLiteral("cy.delete()")));
         filter->setSearchText(QString());
+        filter->applyPending();
         QCOMPARE(filter->rowCount(), w.timelineModel()->rowCount());
 
         // Paused: the action runs, nothing is recorded.
@@ -511,10 +513,12 @@ private Q_SLOTS:
         w.runAll();
         w.flushTimeline();
         w.timelineFilter()->setSearchText(QStringLiteral("toppings"));
+        w.timelineFilter()->applyPending();
         w.timelineFilter()->setSignalVisible(QStringLiteral("pre_init"), false);
         w.timelineFilter()->setModelFilter(QStringLiteral("Pizza_toppings"));
         w.timelineFilter()->setModelFilter(QString());
         w.timelineFilter()->setSearchText(QString());
+        w.timelineFilter()->applyPending();
         w.setAskBeforeDelete(false);
         w.deleteRows(QStringLiteral("Topping"), {QCborValue(1)});
         w.flushTimeline();

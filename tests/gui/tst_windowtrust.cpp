@@ -24,6 +24,7 @@
 #include <QUndoStack>
 #include <QTableWidget>
 #include <QTabWidget>
+#include <QLineEdit>
 #include <QTreeView>
 #include <QtTest>
 
@@ -373,6 +374,46 @@ private Q_SLOTS:
         QCOMPARE(s->linkedIds(pizza, pk, toppings), before);
         w.undoStack()->redo();
         QVERIFY(s->linkedIds(pizza, pk, toppings).isEmpty());
+    }
+
+    // --- Search never freezes ----------------------------------------------------
+
+    void typingASearchFiltersOnceAfterTheLastKeystroke()
+    {
+        MainWindow w;
+        w.show();
+        Session *s = w.session();
+        const Model *profile = s->registry().model(QStringLiteral("BillingProfile"));
+        for (int action = 0; action < 4; ++action) {
+            s->perform(QStringLiteral("for _ in range(2000): BillingProfile()"), [s, profile] {
+                for (int i = 0; i < 2000; ++i)
+                    s->engine().construct(profile, {});
+            });
+        }
+        w.runAll();
+        w.flushTimeline();
+        TimelineFilter *filter = w.timelineFilter();
+        QSignalSpy applied(filter, &TimelineFilter::filterApplied);
+        auto *search = w.findChild<QLineEdit *>(QStringLiteral("timelineSearch"));
+        QVERIFY(search);
+        // Five keystrokes: none of them filters the 16,000-event tree by itself.
+        QTest::keyClicks(search, QStringLiteral("cy.de"));
+        QCOMPARE(applied.count(), 0);
+        QCOMPARE(filter->rowCount(), w.timelineModel()->rowCount());
+        // The answer comes once, after the last keystroke.
+        QTRY_COMPARE(applied.count(), 1);
+        QCOMPARE(filter->rowCount(), 1);
+        QVERIFY(filter->index(0, 0).data().toString().contains(QStringLiteral("cy.delete()")));
+        // Later events are decided as they arrive: a new match shows up.
+        s->perform(QStringLiteral("cy.delete()  # again"), [] {});
+        w.flushTimeline();
+        QCOMPARE(filter->rowCount(), 2);
+        // A kind toggle answers at once (no index needed).
+        filter->setSignalVisible(QStringLiteral("post_init"), false);
+        QCOMPARE(applied.count(), 2);
+        search->clear();
+        QTRY_COMPARE(applied.count(), 3);
+        QCOMPARE(filter->rowCount(), w.timelineModel()->rowCount());
     }
 };
 
