@@ -109,8 +109,23 @@ MainWindow::MainWindow(QWidget *parent)
     // The file of the last session, else — nothing to configure — the shop
     // sample, each on an in-memory SQLite database.
     const QString last = QSettings().value(QStringLiteral("lastFile")).toString();
-    if (last.isEmpty() || !QFile::exists(last) || !openFile(last))
+    if (last.isEmpty() || !QFile::exists(last) || !openFile(last)) {
         openSample(QStringLiteral("shop"));
+        if (last.isEmpty())
+            showHint(tr("Welcome to SignalScope. This is the <b>shop</b> sample: a receiver creates a billing profile "
+                        "for every new user. Next: press <b>Step</b> (F10) in the Scenario panel to run it one line at "
+                        "a time and watch the signals Django sends appear in the timeline below — or double-click a "
+                        "cell to edit a row. <i>File ▸ Samples</i> has six more lessons."));
+    }
+}
+
+void MainWindow::showHint(const QString &html)
+{
+    m_hint = true;
+    m_tableMessage->setText(html);
+    m_tableMessage->setTextFormat(Qt::RichText);
+    m_tableMessage->setStyleSheet(QStringLiteral("QLabel { background: rgba(40,120,220,45); padding: 6px; border-radius: 3px; }"));
+    m_tableMessage->show();
 }
 
 MainWindow::~MainWindow() = default;
@@ -362,7 +377,10 @@ void MainWindow::buildActions()
     QMenu *samplesMenu = file->addMenu(tr("&Samples"));
     samplesMenu->setObjectName(QStringLiteral("samplesMenu"));
     for (const SampleInfo &info : samples()) {
-        QAction *a = samplesMenu->addAction(QStringLiteral("%1 — %2").arg(info.name, info.lesson.section(QLatin1Char('.'), 0, 0)));
+        // The whole title, never cut ("shop: a billing profile on signup" reads "shop — a billing profile on signup").
+        const QString prefix = info.name + QLatin1Char(':');
+        const QString title = info.title.startsWith(prefix) ? info.title.mid(prefix.size()).trimmed() : info.title;
+        QAction *a = samplesMenu->addAction(QStringLiteral("%1 — %2").arg(info.name, title.isEmpty() ? info.lesson : title));
         a->setToolTip(info.lesson);
         a->setStatusTip(info.lesson);
         const QString name = info.name;
@@ -392,6 +410,12 @@ void MainWindow::buildActions()
     tools->setToolButtonStyle(Qt::ToolButtonTextOnly);
     QAction *add = records->addAction(tr("&New row… (create)"), QKeySequence::New, this, [this] { addRow(false); });
     QAction *del = records->addAction(tr("&Delete row… (delete)"), QKeySequence::Delete, this, &MainWindow::deleteSelectedRows);
+    // The Delete key deletes rows only where the rows are: the key is bound in
+    // the record tables, not window-wide (in the timeline or the search box it
+    // must do nothing to the database). The menu and the toolbar still show it.
+    del->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    del->setObjectName(QStringLiteral("deleteRowAction"));
+    m_tables->addAction(del);
     QAction *upd = records->addAction(tr("QuerySet.&update() on selection…"), this, &MainWindow::updateSelectedRows);
     QAction *bulk = records->addAction(tr("&bulk_create…"), this, [this] { addRow(true); });
     m_updateFieldsAction = records->addAction(tr("Save edits with update_fields=[field]"));
@@ -645,6 +669,8 @@ void MainWindow::updateStatus()
 
 void MainWindow::showTableError(const QString &text)
 {
+    m_hint = false;
+    m_tableMessage->setTextFormat(Qt::AutoText);
     m_tableMessage->setText(text);
     m_tableMessage->setStyleSheet(QStringLiteral("QLabel { background: rgba(220,40,40,60); padding: 4px; border-radius: 3px; }"));
     m_tableMessage->show();
@@ -679,15 +705,26 @@ void MainWindow::selectEvent(int event)
 
 void MainWindow::onLoopDetected(int loop, const QString &path)
 {
-    const DetectedLoop &l = m_session->recorder().loops().at(loop);
-    m_loopBanner->setText(tr("<b>%1</b> %2<br><small>Select a highlighted row for the usual fixes: an "
-                             "<code>update_fields</code> guard, <code>QuerySet.update()</code>, a flag on the instance, "
-                             "or disconnecting the receiver.</small>")
-                              .arg(l.stopped ? tr("✗ Recursion loop stopped at depth %1:").arg(m_session->engine().dispatch().maxDepth())
-                                             : tr("⚠ Re-entry loop:"),
-                                   path.toHtmlEscaped()));
-    m_loopBanner->setStyleSheet(l.stopped ? QStringLiteral("QLabel { background: rgba(220,40,40,80); padding: 6px; border-radius: 3px; }")
-                                          : QStringLiteral("QLabel { background: rgba(255,170,0,90); padding: 6px; border-radius: 3px; }"));
+    Q_UNUSED(loop);
+    Q_UNUSED(path);
+    // Every loop found so far, not only the newest: one line each.
+    const QVector<DetectedLoop> &loops = m_session->recorder().loops();
+    QStringList lines;
+    bool anyStopped = false;
+    for (const DetectedLoop &l : loops) {
+        anyStopped = anyStopped || l.stopped;
+        lines << tr("<b>%1</b> %2%3")
+                     .arg(l.stopped ? tr("✗ Recursion loop stopped at depth %1:").arg(m_session->engine().dispatch().maxDepth())
+                                    : tr("⚠ Re-entry loop:"),
+                          l.path.toHtmlEscaped(),
+                          l.reentries > 1 ? tr(" (%1 times)").arg(l.reentries) : QString());
+    }
+    m_loopBanner->setText(lines.join(QStringLiteral("<br>"))
+                          + tr("<br><small>Select a highlighted row for the usual fixes: an "
+                               "<code>update_fields</code> guard, <code>QuerySet.update()</code>, a flag on the instance, "
+                               "or disconnecting the receiver.</small>"));
+    m_loopBanner->setStyleSheet(anyStopped ? QStringLiteral("QLabel { background: rgba(220,40,40,80); padding: 6px; border-radius: 3px; }")
+                                           : QStringLiteral("QLabel { background: rgba(255,170,0,90); padding: 6px; border-radius: 3px; }"));
     m_loopBanner->show();
     updateStatus();
 }
@@ -742,8 +779,15 @@ void MainWindow::flushTimeline()
 
 // --- Scenario ------------------------------------------------------------------
 
+void MainWindow::dismissHint()
+{
+    if (std::exchange(m_hint, false))
+        m_tableMessage->hide();
+}
+
 void MainWindow::runAll()
 {
+    dismissHint();
     const int remaining = m_session->stepCount() - m_session->nextStep();
     if (remaining <= 0)
         return;
@@ -779,6 +823,7 @@ void MainWindow::runAll()
 
 void MainWindow::stepOnce()
 {
+    dismissHint();
     if (m_session->atEnd())
         return;
     const ActionResult result = m_session->runNext();

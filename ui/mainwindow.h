@@ -104,6 +104,8 @@ private:
     void updateStatus();
     void updateStepHighlight();
     void showTableError(const QString &text);
+    void showHint(const QString &html);
+    void dismissHint();         // a friendly note where errors go (not red)
     void showInspector();
     void addRecentFile(const QString &path);
     void rebuildRecentMenu();
@@ -156,6 +158,7 @@ private:
     QAction *m_resetAction = nullptr;
     QString m_currentFile;
     bool m_askBeforeDelete = true;
+    bool m_hint = false;                // the table message is the first-launch hint
     bool m_follow = true;
     bool m_cancelRun = false;
     bool m_keepTab = false;

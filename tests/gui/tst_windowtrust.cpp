@@ -24,7 +24,10 @@
 #include <QUndoStack>
 #include <QTableWidget>
 #include <QTabWidget>
+#include <QTableView>
+#include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
 #include <QTreeView>
 #include <QtTest>
 
@@ -414,6 +417,72 @@ private Q_SLOTS:
         search->clear();
         QTRY_COMPARE(applied.count(), 3);
         QCOMPARE(filter->rowCount(), w.timelineModel()->rowCount());
+    }
+
+    // --- Keys where the user is; nothing hidden ------------------------------------
+
+    void deleteActsOnTheRecordTableOnlyWhenItHasFocus()
+    {
+        MainWindow w;
+        w.setAskBeforeDelete(false);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QVERIFY(w.openSample(QStringLiteral("shop")));
+        w.runAll();
+        w.flushTimeline();
+        Session *s = w.session();
+        const Model *user = s->registry().model(QStringLiteral("User"));
+        const int users = s->rows(user).size();
+        QTableView *table = w.tableView(QStringLiteral("User"));
+        auto *tabs = w.findChild<QTabWidget *>();
+        tabs->setCurrentWidget(table);
+        table->selectRow(0);
+        // In the timeline, Delete does nothing to the database.
+        w.timelineView()->setFocus();
+        QTRY_VERIFY(w.timelineView()->hasFocus());
+        QTest::keyClick(w.timelineView(), Qt::Key_Delete);
+        QCOMPARE(s->rows(user).size(), users);
+        // In the record table, it deletes the selected row.
+        table->setFocus();
+        QTRY_VERIFY(table->hasFocus());
+        QTest::keyClick(table, Qt::Key_Delete);
+        QCOMPARE(s->rows(user).size(), users - 1);
+    }
+
+    void theLoopBannerListsEveryLoop()
+    {
+        MainWindow w;
+        QVERIFY(w.openSample(QStringLiteral("loops")));
+        w.runAll();
+        w.flushTimeline();
+        const QVector<DetectedLoop> &loops = w.session()->recorder().loops();
+        QVERIFY(loops.size() >= 2);
+        const QString banner = w.loopBannerText();
+        for (const DetectedLoop &l : loops)
+            QVERIFY2(banner.contains(l.path.toHtmlEscaped()), qPrintable(l.path + QStringLiteral(" missing from ") + banner));
+    }
+
+    void theFirstLaunchSaysWhatToDoNext()
+    {
+        MainWindow w;
+        QVERIFY(w.tableMessage().contains(QStringLiteral("Step")));
+        w.stepOnce();
+        QVERIFY(w.tableMessage().isEmpty());
+    }
+
+    void theSamplesMenuShowsWholeTitles()
+    {
+        MainWindow w;
+        auto *menu = w.findChild<QMenu *>(QStringLiteral("samplesMenu"));
+        QVERIFY(menu);
+        const QVector<SampleInfo> samples = MainWindow::samples();
+        QCOMPARE(menu->actions().size(), samples.size());
+        for (int i = 0; i < samples.size(); ++i) {
+            const QString text = menu->actions().at(i)->text();
+            const QString title = samples.at(i).title;
+            const QString rest = title.startsWith(samples.at(i).name + QLatin1Char(':')) ? title.mid(samples.at(i).name.size() + 1).trimmed() : title;
+            QVERIFY2(text.endsWith(rest), qPrintable(text + QStringLiteral(" | ") + title));
+        }
     }
 };
 
