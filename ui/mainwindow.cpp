@@ -90,7 +90,7 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_session, &Session::databaseChanged, this, [this] {
         refreshTables();
         updateStepHighlight();
-        updateStatus();
+        countRows();
     });
     connect(&m_session->bridge(), &TraceBridge::loopDetected, this, &MainWindow::onLoopDetected);
     connect(&m_session->bridge(), &TraceBridge::loopChanged, this, [this](int loop) {
@@ -547,7 +547,7 @@ void MainWindow::rebuildForSchema()
 
     rebuildSchemaTree();
     rebuildSteps();
-    updateStatus();
+    countRows();
 }
 
 static QList<QStandardItem *> schemaRow(const QString &name, const QString &details)
@@ -654,14 +654,23 @@ void MainWindow::refreshTables()
         m->refresh();
 }
 
+void MainWindow::countRows()
+{
+    // Only when the data changed (databaseChanged, a new schema): COUNT(*) per
+    // table. Timeline batches only refresh the event count.
+    m_rowCount = 0;
+    if (m_session->isLoaded())
+        for (const auto &model : m_session->registry().models())
+            m_rowCount += m_session->rowCount(model.get());
+    updateStatus();
+}
+
 void MainWindow::updateStatus()
 {
     if (!m_session->isLoaded())
         return;
-    int rows = 0;
-    for (const auto &model : m_session->registry().models())
-        rows += m_session->rows(model.get()).size();
-    m_statusDb->setText(tr("%1 · app %2 · %n row(s)", nullptr, rows).arg(m_session->databaseDescription(), m_session->registry().app()));
+    const qint64 rows = m_rowCount;
+    m_statusDb->setText(tr("%1 · app %2 · %n row(s)", nullptr, int(rows)).arg(m_session->databaseDescription(), m_session->registry().app()));
     const TraceRecorder &r = m_session->recorder();
     m_statusEvents->setText(tr("%1 event(s) · %2 loop(s)%3").arg(r.count()).arg(r.loops().size())
                                 .arg(r.isPaused() ? tr(" · PAUSED") : QString()));

@@ -102,6 +102,7 @@ private:
     void rebuildSteps();
     void refreshTables();
     void updateStatus();
+    void countRows();
     void updateStepHighlight();
     void showTableError(const QString &text);
     void showHint(const QString &html);
@@ -158,7 +159,8 @@ private:
     QAction *m_resetAction = nullptr;
     QString m_currentFile;
     bool m_askBeforeDelete = true;
-    bool m_hint = false;                // the table message is the first-launch hint
+    bool m_hint = false;
+    qint64 m_rowCount = 0;              // COUNT(*) over every table, when the data changed                // the table message is the first-launch hint
     bool m_follow = true;
     bool m_cancelRun = false;
     bool m_keepTab = false;

@@ -225,6 +225,11 @@ bool Session::setMuted(const QString &name, bool muted)
 
 // --- Silent reading -------------------------------------------------------
 
+qint64 Session::rowCount(const Model *model)
+{
+    return m_runner ? engine().database().count(model) : 0;
+}
+
 QVector<Row> Session::rows(const Model *model)
 {
     try {

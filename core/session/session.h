@@ -98,6 +98,7 @@ public:
 
     // Silent reading (no signals; see the header comment).
     QVector<Row> rows(const Model *model);
+    qint64 rowCount(const Model *model);       // SELECT COUNT(*)
     std::optional<Row> row(const Model *model, const QCborValue &pk);
     QVector<QCborValue> linkedIds(const Model *model, const QCborValue &pk, const Field *m2mField);
     InstancePtr silentInstance(const Model *model, const QCborValue &pk);
