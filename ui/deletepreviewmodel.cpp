@@ -35,10 +35,8 @@ static QStandardItem *section(const QString &title, int count)
 
 static QStandardItem *sendItem(const PlannedSend &send)
 {
-    QStandardItem *s = cell(send.text());
+    QStandardItem *s = cell(send.receivers.isEmpty() ? DeletePreviewModel::tr("%1 — no receiver").arg(send.text()) : send.text());
     s->setIcon(signalIcon(send.signal));
-    if (send.receivers.isEmpty())
-        s->appendRow(cell(DeletePreviewModel::tr("no receiver")));
     for (const QString &receiver : send.receivers)
         s->appendRow(cell(QStringLiteral("→ %1").arg(receiver)));
     return s;
