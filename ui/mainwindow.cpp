@@ -8,6 +8,7 @@
 #include "recordtablemodel.h"
 #include "roles.h"
 #include "scenariostepsmodel.h"
+#include "schemamodel.h"
 #include "signalstyle.h"
 #include "timelinefilter.h"
 #include "timelinemodel.h"
@@ -310,20 +311,12 @@ void MainWindow::buildDocks()
     schemaDock->setObjectName(QStringLiteral("schemaDock"));
     m_schemaTree = new QTreeView(schemaDock);
     m_schemaTree->setObjectName(QStringLiteral("schemaTree"));
-    m_schemaModel = new QStandardItemModel(this);
-    m_schemaModel->setHorizontalHeaderLabels({tr("Item"), tr("Details")});
+    m_schemaModel = new SchemaModel(m_session, this);
     m_schemaTree->setModel(m_schemaModel);
     m_schemaTree->setColumnWidth(0, 210);
-    connect(m_schemaModel, &QStandardItemModel::itemChanged, this, [this](QStandardItem *item) {
-        const QString name = item->data(Qt::UserRole).toString();
-        if (item->column() != 0 || name.isEmpty())
-            return;
-        const bool muted = item->checkState() != Qt::Checked;
-        if (muted != m_session->isMuted(name)) {
-            m_session->setMuted(name, muted);
-            statusBar()->showMessage(muted ? tr("Receiver %1 muted: it keeps its place but is skipped").arg(name)
-                                           : tr("Receiver %1 unmuted").arg(name), 4000);
-        }
+    connect(m_schemaModel, &SchemaModel::muteChanged, this, [this](const QString &name, bool muted) {
+        statusBar()->showMessage(muted ? tr("Receiver %1 muted: it keeps its place but is skipped").arg(name)
+                                       : tr("Receiver %1 unmuted").arg(name), 4000);
     });
     schemaDock->setWidget(m_schemaTree);
     addDockWidget(Qt::LeftDockWidgetArea, schemaDock);
@@ -550,78 +543,18 @@ void MainWindow::rebuildForSchema()
     countRows();
 }
 
-static QList<QStandardItem *> schemaRow(const QString &name, const QString &details)
-{
-    auto *first = new QStandardItem(name);
-    auto *second = new QStandardItem(details);
-    first->setEditable(false);
-    second->setEditable(false);
-    second->setToolTip(details);
-    return {first, second};
-}
-
 void MainWindow::rebuildSchemaTree()
 {
-    QSignalBlocker blocker(m_schemaModel);
-    m_schemaModel->removeRows(0, m_schemaModel->rowCount());
-    blocker.unblock();
-    QList<QStandardItem *> models = schemaRow(tr("Models"), tr("app '%1'").arg(m_session->registry().app()));
-    for (const auto &model : m_session->registry().models()) {
-        QList<QStandardItem *> item = schemaRow(model->name, model->autoCreated ? model->table + tr(" (auto-created through model)") : model->table);
-        for (const Field *f : model->concreteFields) {
-            QString details = fieldTypeName(f->type);
-            if (f->autoIncrement)
-                details = tr("auto primary key");
-            if (f->isForeignKey())
-                details += QStringLiteral(" → %1, on_delete=%2, related_name='%3'").arg(f->target->name, onDeleteName(f->onDelete), f->relatedName);
-            if (f->unique && !f->primaryKey)
-                details += QStringLiteral(", unique");
-            if (f->null)
-                details += QStringLiteral(", null");
-            if (f->hasDefault && !f->isRelation())
-                details += QStringLiteral(", default=") + pythonRepr(f->defaultValue);
-            item.first()->appendRow(schemaRow(f->isForeignKey() ? f->attname : f->name, details));
-        }
-        for (const Field *f : model->manyToMany)
-            item.first()->appendRow(schemaRow(f->name, QStringLiteral("many_to_many ⇄ %1 through %2, related_name='%3'")
-                                                           .arg(f->target->name, f->through->name, f->relatedName)));
-        models.first()->appendRow(item);
+    m_schemaModel->rebuild();
+    // Open the models, the signals, and every signal that has receivers.
+    for (int row = 0; row < m_schemaModel->rowCount(); ++row) {
+        const QModelIndex section = m_schemaModel->index(row, 0);
+        m_schemaTree->setExpanded(section, true);
+        if (row == 1)
+            for (int r = 0; r < m_schemaModel->rowCount(section); ++r)
+                if (m_schemaModel->rowCount(m_schemaModel->index(r, 0, section)) > 0)
+                    m_schemaTree->setExpanded(m_schemaModel->index(r, 0, section), true);
     }
-    m_schemaModel->appendRow(models);
-
-    QList<QStandardItem *> signalsRow = schemaRow(tr("Signals → receivers"), tr("in dispatch order; uncheck to mute"));
-    QVector<QStandardItem *> expand;
-    Engine &engine = m_session->engine();
-    for (const QString &name : engine.signalNames()) {
-        Signal *signal = engine.signal(name);
-        if (!signal)
-            continue;
-        const QVector<ConnectedReceiver> receivers = signal->receivers();
-        QList<QStandardItem *> item = schemaRow(name, receivers.isEmpty() ? tr("no receiver") : tr("%n receiver(s)", nullptr, receivers.size()));
-        item.first()->setIcon(signalIcon(name));
-        item.first()->setForeground(signalTextColor(name, palette()));
-        for (const ConnectedReceiver &r : receivers) {
-            QString details = QStringLiteral("sender=%1").arg(r.sender.isNone() ? QStringLiteral("None") : r.sender.name);
-            if (!r.dispatchUid.isEmpty())
-                details += QStringLiteral(", dispatch_uid='%1'").arg(r.dispatchUid);
-            if (auto declared = m_session->receivers().latest(r.label))
-                details += QStringLiteral(": ") + describeReceiver(declared->decl);
-            QList<QStandardItem *> child = schemaRow(r.label, details);
-            child.first()->setData(r.label, Qt::UserRole);
-            child.first()->setCheckable(true);
-            child.first()->setCheckState(m_session->isMuted(r.label) ? Qt::Unchecked : Qt::Checked);
-            child.first()->setToolTip(tr("Uncheck to mute: the receiver keeps its place in the dispatch order but is skipped"));
-            item.first()->appendRow(child);
-        }
-        if (!receivers.isEmpty())
-            expand.append(item.first());
-        signalsRow.first()->appendRow(item);
-    }
-    m_schemaModel->appendRow(signalsRow);
-    m_schemaTree->setExpanded(models.first()->index(), true);
-    m_schemaTree->setExpanded(signalsRow.first()->index(), true);
-    for (QStandardItem *item : expand)
-        m_schemaTree->setExpanded(item->index(), true);
 }
 
 void MainWindow::rebuildSteps()

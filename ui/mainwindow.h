@@ -33,6 +33,7 @@ class TimelineFilter;
 class RecordTableModel;
 class ScenarioStepsModel;
 class UndoHistory;
+class SchemaModel;
 
 struct SampleInfo
 {
@@ -63,7 +64,7 @@ public:
     RecordTableModel *tableModel(const QString &modelName) const;
     QTableView *tableView(const QString &modelName) const;
     QTreeView *schemaTree() const { return m_schemaTree; }
-    QStandardItemModel *schemaModel() const { return m_schemaModel; }
+    SchemaModel *schemaModel() const { return m_schemaModel; }
     QListView *stepList() const { return m_steps; }
     ScenarioStepsModel *stepsModel() const { return m_stepsModel; }
     QTextBrowser *inspector() const { return m_inspector; }
@@ -136,7 +137,7 @@ private:
     QLabel *m_loopBanner = nullptr;
     QLabel *m_readingNote = nullptr;
     QTreeView *m_schemaTree = nullptr;
-    QStandardItemModel *m_schemaModel = nullptr;
+    SchemaModel *m_schemaModel = nullptr;
     QListView *m_steps = nullptr;
     ScenarioStepsModel *m_stepsModel = nullptr;
     QLabel *m_scenarioInfo = nullptr;

@@ -4,6 +4,7 @@
 #include "mainwindow.h"
 #include "recordtablemodel.h"
 #include "roles.h"
+#include "schemamodel.h"
 #include "session/session.h"
 #include "timelinefilter.h"
 #include "timelinemodel.h"
