@@ -13,6 +13,7 @@
 #include "timelinemodel.h"
 
 #include <QAbstractItemModelTester>
+#include <QSignalSpy>
 #include <QApplication>
 #include <QDialog>
 #include <QFile>
@@ -484,6 +485,40 @@ private Q_SLOTS:
             const QString rest = title.startsWith(samples.at(i).name + QLatin1Char(':')) ? title.mid(samples.at(i).name.size() + 1).trimmed() : title;
             QVERIFY2(text.endsWith(rest), qPrintable(text + QStringLiteral(" | ") + title));
         }
+    }
+
+    // --- Views read cached data -----------------------------------------------------
+
+    void recordTablesReadTheDatabaseOnlyWhenItChanged()
+    {
+        Session session;
+        QVERIFY(session.loadFile(QStringLiteral(SIGNALSCOPE_RESOURCES "/samples/pizza.scenario.json")));
+        while (!session.atEnd())
+            session.runNext();
+        const Model *pizza = session.registry().model(QStringLiteral("Pizza"));
+        const Model *through = session.registry().model(QStringLiteral("Pizza_toppings"));
+        QVERIFY(pizza && through);
+        RecordTableModel table(&session, through);
+        QAbstractItemModelTester tester(&table, QAbstractItemModelTester::FailureReportingMode::Fatal);
+        QVERIFY(table.rowCount() > 0);
+        int pizzaColumn = -1;
+        for (int c = 0; c < table.columnCount(); ++c)
+            if (table.fieldAt(c)->isForeignKey() && table.fieldAt(c)->target == pizza)
+                pizzaColumn = c;
+        QVERIFY(pizzaColumn >= 0);
+        const QModelIndex cell = table.index(0, pizzaColumn);
+        const QString shown = cell.data().toString();
+        const QCborValue pizzaPk = table.valueAt(0, table.fieldAt(pizzaColumn));
+        // The pizza's name changes behind the model's back (no databaseChanged):
+        // the cell still shows what was read at the last refresh — no SQL per data().
+        const Field *name = pizza->field(QStringLiteral("name"));
+        QVERIFY(name);
+        session.engine().database().update(pizza, {name}, {QCborValue(QStringLiteral("renamed"))}, {{pizza->pk, pizzaPk}});
+        QCOMPARE(cell.data().toString(), shown);
+        QSignalSpy changed(&table, &QAbstractItemModel::dataChanged);
+        table.refresh();
+        QCOMPARE(changed.count(), 1);
+        QVERIFY2(cell.data().toString().endsWith(QStringLiteral("renamed")), qPrintable(cell.data().toString()));
     }
 };
 
