@@ -10,6 +10,7 @@
 #include "scenariostepsmodel.h"
 #include "schemamodel.h"
 #include "signalstyle.h"
+#include "timelinecontroller.h"
 #include "timelinefilter.h"
 #include "timelinemodel.h"
 #include "undocommands.h"
@@ -81,6 +82,7 @@ MainWindow::MainWindow(QWidget *parent)
     m_timeline = new TimelineModel(m_session, this);
     m_filter = new TimelineFilter(&m_session->recorder(), this);
     m_filter->setSourceModel(m_timeline);
+    m_timelineState = new TimelineController(m_session, this);
 
     buildTimeline();
     buildDocks();
@@ -254,14 +256,23 @@ void MainWindow::buildTimeline()
     m_pauseAction->setCheckable(true);
     m_pauseAction->setToolTip(tr("Pause recording: actions still run, nothing is recorded (the canonical export then "
                                  "lacks those lines)"));
-    connect(m_pauseAction, &QAction::toggled, this, &MainWindow::setPaused);
+    connect(m_pauseAction, &QAction::toggled, m_timelineState, &TimelineController::setPaused);
+    connect(m_timelineState, &TimelineController::pausedChanged, this, [this](bool paused) {
+        if (m_pauseAction->isChecked() != paused)
+            m_pauseAction->setChecked(paused);
+        updateStatus();
+    });
     QAction *clear = bar->addAction(tr("Clear"));
     clear->setToolTip(tr("Forget the recording (the database is kept)"));
     connect(clear, &QAction::triggered, this, [this] { m_session->bridge().clearRecording(); });
     m_followAction = bar->addAction(tr("Follow newest"));
     m_followAction->setCheckable(true);
     m_followAction->setChecked(true);
-    connect(m_followAction, &QAction::toggled, this, &MainWindow::setFollowNewest);
+    connect(m_followAction, &QAction::toggled, m_timelineState, &TimelineController::setFollowNewest);
+    connect(m_timelineState, &TimelineController::followNewestChanged, m_followAction, [this](bool follow) {
+        if (m_followAction->isChecked() != follow)
+            m_followAction->setChecked(follow);
+    });
     timelineLayout->addWidget(bar);
 
     m_loopBanner = new QLabel(timelineBox);
@@ -673,7 +684,7 @@ void MainWindow::onLoopDetected(int loop, const QString &path)
 
 void MainWindow::onTimelineRowsInserted(const QModelIndex &parent, int first, int last)
 {
-    if (!m_follow || parent.isValid())
+    if (!m_timelineState->followsNewest() || parent.isValid())
         return;
     // A large action opened while it was the newest closes when a newer one
     // comes: a tree view lays out every expanded row again on each insertion,
@@ -701,17 +712,12 @@ void MainWindow::onTimelineRowsInserted(const QModelIndex &parent, int first, in
 
 void MainWindow::setPaused(bool paused)
 {
-    m_session->recorder().setPaused(paused);
-    if (m_pauseAction->isChecked() != paused)
-        m_pauseAction->setChecked(paused);
-    updateStatus();
+    m_timelineState->setPaused(paused);
 }
 
 void MainWindow::setFollowNewest(bool follow)
 {
-    m_follow = follow;
-    if (m_followAction->isChecked() != follow)
-        m_followAction->setChecked(follow);
+    m_timelineState->setFollowNewest(follow);
 }
 
 void MainWindow::flushTimeline()
@@ -1075,7 +1081,7 @@ void MainWindow::saveSettings()
     settings.setValue(QStringLiteral("bottomSplitter"), m_bottomSplitter->saveState());
     settings.setValue(QStringLiteral("hiddenSignals"), QStringList(m_filter->hiddenSignals().values()));
     settings.setValue(QStringLiteral("updateFieldsOnly"), m_updateFieldsAction->isChecked());
-    settings.setValue(QStringLiteral("followNewest"), m_follow);
+    settings.setValue(QStringLiteral("followNewest"), m_timelineState->followsNewest());
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)

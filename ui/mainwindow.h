@@ -33,6 +33,7 @@ class TimelineFilter;
 class RecordTableModel;
 class ScenarioStepsModel;
 class UndoHistory;
+class TimelineController;
 class SchemaModel;
 
 struct SampleInfo
@@ -60,6 +61,7 @@ public:
     Session *session() const { return m_session; }
     TimelineModel *timelineModel() const { return m_timeline; }
     TimelineFilter *timelineFilter() const { return m_filter; }
+    TimelineController *timelineController() const { return m_timelineState; }
     QTreeView *timelineView() const { return m_timelineView; }
     RecordTableModel *tableModel(const QString &modelName) const;
     QTableView *tableView(const QString &modelName) const;
@@ -127,6 +129,7 @@ private:
     Session *m_session;
     TimelineModel *m_timeline;
     TimelineFilter *m_filter;
+    TimelineController *m_timelineState;   // paused, following the newest
     QTreeView *m_timelineView = nullptr;
     QList<QPersistentModelIndex> m_autoExpandedLarge;   // closed again when a newer action comes
     QTextBrowser *m_inspector = nullptr;
@@ -162,7 +165,6 @@ private:
     bool m_askBeforeDelete = true;
     bool m_hint = false;
     qint64 m_rowCount = 0;              // COUNT(*) over every table, when the data changed                // the table message is the first-launch hint
-    bool m_follow = true;
     bool m_cancelRun = false;
     bool m_keepTab = false;
     int m_lastTab = -1;
