@@ -7,6 +7,7 @@
 #include "formats/loaders.h"
 #include "recordtablemodel.h"
 #include "roles.h"
+#include "scenariocontroller.h"
 #include "scenariostepsmodel.h"
 #include "schemamodel.h"
 #include "signalstyle.h"
@@ -83,6 +84,7 @@ MainWindow::MainWindow(QWidget *parent)
     m_filter = new TimelineFilter(&m_session->recorder(), this);
     m_filter->setSourceModel(m_timeline);
     m_timelineState = new TimelineController(m_session, this);
+    m_scenario = new ScenarioController(m_session, this);
 
     buildTimeline();
     buildDocks();
@@ -736,7 +738,7 @@ void MainWindow::dismissHint()
 void MainWindow::runAll()
 {
     dismissHint();
-    const int remaining = m_session->stepCount() - m_session->nextStep();
+    const int remaining = m_scenario->remaining();
     if (remaining <= 0)
         return;
     QProgressDialog *progress = nullptr;
@@ -744,29 +746,18 @@ void MainWindow::runAll()
         progress = new QProgressDialog(tr("Running the scenario…"), tr("Cancel"), 0, remaining, this);
         progress->setWindowModality(Qt::WindowModal);
         progress->setMinimumDuration(300);
+        connect(progress, &QProgressDialog::canceled, m_scenario, &ScenarioController::cancel);
     }
-    m_cancelRun = false;
-    QElapsedTimer slice;
-    slice.start();
-    int done = 0;
-    while (!m_session->atEnd()) {
-        m_session->runner().runNext();
-        ++done;
-        if (slice.elapsed() > 20) {
-            // Stay responsive: a 20 ms slice plus one capped timeline batch
-            // (TraceBridge::setMaxBatch) keeps every stall under 50 ms.
-            if (progress) {
-                progress->setValue(done);
-                if (progress->wasCanceled())
-                    break;
-            }
-            QCoreApplication::processEvents();
-            slice.restart();
-        }
-    }
+    const QMetaObject::Connection shown = connect(m_scenario, &ScenarioController::progress, this, [this, progress](int done) {
+        if (!progress)
+            return;
+        progress->setValue(done);
+        if (progress->wasCanceled())
+            m_scenario->cancel();
+    });
+    m_scenario->runAll();
+    disconnect(shown);
     delete progress;
-    Q_EMIT m_session->databaseChanged();
-    m_session->bridge().deliverBatch();
 }
 
 void MainWindow::stepOnce()
@@ -774,8 +765,7 @@ void MainWindow::stepOnce()
     dismissHint();
     if (m_session->atEnd())
         return;
-    const ActionResult result = m_session->runNext();
-    m_session->bridge().flush();
+    const ActionResult result = m_scenario->step();
     statusBar()->showMessage(result.ok() ? tr("Step %1 done").arg(result.step)
                                          : tr("Step %1 raised %2").arg(result.step).arg(result.errorText()), 5000);
 }
@@ -783,10 +773,9 @@ void MainWindow::stepOnce()
 void MainWindow::resetScenario()
 {
     m_keepTab = true;
-    m_session->reset();
+    m_scenario->reset();
     m_loopBanner->hide();
     m_tableMessage->hide();
-    m_session->bridge().flush();
     updateStepHighlight();
 }
 

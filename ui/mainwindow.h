@@ -34,6 +34,7 @@ class RecordTableModel;
 class ScenarioStepsModel;
 class UndoHistory;
 class TimelineController;
+class ScenarioController;
 class SchemaModel;
 
 struct SampleInfo
@@ -62,6 +63,7 @@ public:
     TimelineModel *timelineModel() const { return m_timeline; }
     TimelineFilter *timelineFilter() const { return m_filter; }
     TimelineController *timelineController() const { return m_timelineState; }
+    ScenarioController *scenarioController() const { return m_scenario; }
     QTreeView *timelineView() const { return m_timelineView; }
     RecordTableModel *tableModel(const QString &modelName) const;
     QTableView *tableView(const QString &modelName) const;
@@ -130,6 +132,7 @@ private:
     TimelineModel *m_timeline;
     TimelineFilter *m_filter;
     TimelineController *m_timelineState;   // paused, following the newest
+    ScenarioController *m_scenario;        // run all, step, reset
     QTreeView *m_timelineView = nullptr;
     QList<QPersistentModelIndex> m_autoExpandedLarge;   // closed again when a newer action comes
     QTextBrowser *m_inspector = nullptr;
@@ -165,7 +168,6 @@ private:
     bool m_askBeforeDelete = true;
     bool m_hint = false;
     qint64 m_rowCount = 0;              // COUNT(*) over every table, when the data changed                // the table message is the first-launch hint
-    bool m_cancelRun = false;
     bool m_keepTab = false;
     int m_lastTab = -1;
     DeletePreview m_lastPreview;

@@ -4,6 +4,7 @@
 #include "model/fieldvalues.h"
 #include "formats/loaders.h"
 
+#include <QElapsedTimer>
 #include <QFile>
 
 namespace ss {
@@ -210,6 +211,20 @@ ActionResult Session::runNext()
     }
     Q_EMIT databaseChanged();
     return result;
+}
+
+int Session::runFor(qint64 budgetMs)
+{
+    QElapsedTimer slice;
+    slice.start();
+    int done = 0;
+    while (!atEnd()) {
+        m_runner->runNext();
+        ++done;
+        if (slice.elapsed() >= budgetMs)
+            break;
+    }
+    return done;
 }
 
 bool Session::setMuted(const QString &name, bool muted)

@@ -91,6 +91,11 @@ public:
     bool atEnd() const { return !m_runner || m_runner->atEnd(); }
     QString stepCode(int index) const { return m_runner ? m_runner->stepCode(index) : QString(); }
     ActionResult runNext();
+    // A slice of a long run: steps until `budgetMs` have passed or the
+    // scenario ends, without databaseChanged (views refresh once, at
+    // endRun()). Returns how many steps ran.
+    int runFor(qint64 budgetMs);
+    void endRun() { Q_EMIT databaseChanged(); }
 
     // Receivers: mute state by declaration name.
     bool setMuted(const QString &name, bool muted);
