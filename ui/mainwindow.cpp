@@ -1,19 +1,25 @@
 #include "mainwindow.h"
 #include "recordedrunwindow.h"
 
+#include "deletepreviewdialog.h"
 #include "editors.h"
 #include "model/fieldvalues.h"
 #include "inspector.h"
 #include "formats/loaders.h"
 #include "recordtablemodel.h"
 #include "roles.h"
+#include "scenariocontroller.h"
 #include "scenariostepsmodel.h"
+#include "schemamodel.h"
 #include "signalstyle.h"
+#include "timelinecontroller.h"
 #include "timelinefilter.h"
 #include "timelinemodel.h"
 #include "web/webruntime.h"
 #include "versioncompare.h"
 #include "timeline/timelineviews.h"
+#include "undocommands.h"
+#include "undohistory.h"
 
 #include <QApplication>
 #include <QCloseEvent>
@@ -63,105 +69,6 @@ static const QStringList builtinSignals = {
     QStringLiteral("request_started"), QStringLiteral("request_finished"), QStringLiteral("got_request_exception"),
     QStringLiteral("setting_changed"), QStringLiteral("template_rendered")};
 
-// --- Undo: each undo and redo is itself a Django operation -----------------
-
-class EditCellCommand : public QUndoCommand
-{
-public:
-    EditCellCommand(Session *s, const Model *m, QCborValue pk, const Field *f, QCborValue oldValue, QCborValue newValue, bool uf)
-        : m_s(s), m_model(m->name), m_pk(pk), m_field(f->name), m_old(oldValue), m_new(newValue), m_uf(uf)
-    {
-        setText(QStringLiteral("%1.%2 = %3").arg(Session::varName(m, pk), f->name, pythonRepr(newValue)));
-    }
-    void undo() override { apply(m_old); }
-    void redo() override
-    {
-        if (m_first) { m_first = false; return; }     // already done by the edit
-        apply(m_new);
-    }
-
-private:
-    void apply(const QCborValue &v)
-    {
-        const Model *model = m_s->registry().model(m_model);
-        if (!model)
-            return;
-        const Field *field = model->field(m_field);
-        if (field)
-            m_s->saveField(model, m_pk, field, v, m_uf);
-    }
-    Session *m_s;
-    QString m_model;
-    QCborValue m_pk;
-    QString m_field;
-    QCborValue m_old, m_new;
-    bool m_uf;
-    bool m_first = true;
-};
-
-class CreateRowCommand : public QUndoCommand
-{
-public:
-    CreateRowCommand(Session *s, const Model *m, Kwargs values, QCborValue pk)
-        : m_s(s), m_model(m->name), m_values(std::move(values)), m_pk(pk)
-    {
-        setText(QStringLiteral("create %1 %2").arg(m->name, placeholderText(pk)));
-    }
-    void undo() override
-    {
-        if (const Model *model = m_s->registry().model(m_model))
-            m_s->deleteRow(model, m_pk);
-    }
-    void redo() override
-    {
-        if (m_first) { m_first = false; return; }
-        if (const Model *model = m_s->registry().model(m_model)) {
-            Kwargs values = m_values;
-            values.prepend({model->pk->name, Value(m_pk)});
-            m_s->createRow(model, values);
-        }
-    }
-
-private:
-    Session *m_s;
-    QString m_model;
-    Kwargs m_values;
-    QCborValue m_pk;
-    bool m_first = true;
-};
-
-// The undo of a delete puts back everything it took away — cascaded rows,
-// through rows, relations set to null — as Django calls (RowRestore).
-class DeleteRowCommand : public QUndoCommand
-{
-public:
-    DeleteRowCommand(Session *s, const Model *m, QCborValue pk, RowRestore taken)
-        : m_s(s), m_model(m->name), m_pk(pk), m_taken(std::move(taken))
-    {
-        const int others = m_taken.operationCount() - 1;
-        setText(others > 0 ? QStringLiteral("delete %1 %2 (and %3 more)").arg(m->name, placeholderText(pk)).arg(others)
-                           : QStringLiteral("delete %1 %2").arg(m->name, placeholderText(pk)));
-    }
-    void undo() override
-    {
-        if (!m_taken.isEmpty())
-            m_s->restoreRows(m_taken);
-    }
-    void redo() override
-    {
-        if (m_first) { m_first = false; return; }
-        if (const Model *model = m_s->registry().model(m_model))
-            m_s->deleteRow(model, m_pk, &m_taken);
-    }
-
-private:
-    Session *m_s;
-    QString m_model;
-    QCborValue m_pk;
-    RowRestore m_taken;
-    bool m_first = true;
-};
-
 // --- The window --------------------------------------------------------------
 
 MainWindow::MainWindow(QWidget *parent)
@@ -172,11 +79,18 @@ MainWindow::MainWindow(QWidget *parent)
     setWindowTitle(QStringLiteral("SignalScope"));
     setWindowIcon(QIcon(QStringLiteral(":/icons/signalscope.svg")));
     setAcceptDrops(true);
-    m_undo = new QUndoStack(this);
+    m_history = new UndoHistory(this);
+    m_undo = m_history->stack();
+    connect(m_history, &UndoHistory::failed, this, [this](const QString &what, const ActionResult &result) {
+        showTableError(tr("✗ %1 failed: %2 — it was rolled back; nothing changed, and Undo/Redo stay where they were.%3")
+                           .arg(what, result.errorText(), result.note.isEmpty() ? QString() : QStringLiteral("\n") + result.note));
+    });
 
     m_timeline = new TimelineModel(m_session, this);
     m_filter = new TimelineFilter(&m_session->recorder(), this);
     m_filter->setSourceModel(m_timeline);
+    m_timelineState = new TimelineController(m_session, this);
+    m_scenario = new ScenarioController(m_session, this);
 
     buildTimeline();
     buildDocks();
@@ -187,7 +101,7 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_session, &Session::databaseChanged, this, [this] {
         refreshTables();
         updateStepHighlight();
-        updateStatus();
+        countRows();
     });
     connect(&m_session->bridge(), &TraceBridge::loopDetected, this, &MainWindow::onLoopDetected);
     connect(&m_session->bridge(), &TraceBridge::loopChanged, this, [this](int loop) {
@@ -206,8 +120,23 @@ MainWindow::MainWindow(QWidget *parent)
     // The file of the last session, else — nothing to configure — the shop
     // sample, each on an in-memory SQLite database.
     const QString last = QSettings().value(QStringLiteral("lastFile")).toString();
-    if (last.isEmpty() || !QFile::exists(last) || !openFile(last))
+    if (last.isEmpty() || !QFile::exists(last) || !openFile(last)) {
         openSample(QStringLiteral("shop"));
+        if (last.isEmpty())
+            showHint(tr("Welcome to SignalScope. This is the <b>shop</b> sample: a receiver creates a billing profile "
+                        "for every new user. Next: press <b>Step</b> (F10) in the Scenario panel to run it one line at "
+                        "a time and watch the signals Django sends appear in the timeline below — or double-click a "
+                        "cell to edit a row. <i>File ▸ Samples</i> has six more lessons."));
+    }
+}
+
+void MainWindow::showHint(const QString &html)
+{
+    m_hint = true;
+    m_tableMessage->setText(html);
+    m_tableMessage->setTextFormat(Qt::RichText);
+    m_tableMessage->setStyleSheet(QStringLiteral("QLabel { background: rgba(40,120,220,45); padding: 6px; border-radius: 3px; }"));
+    m_tableMessage->show();
 }
 
 MainWindow::~MainWindow() = default;
@@ -243,7 +172,7 @@ bool MainWindow::openSample(const QString &name)
 bool MainWindow::openFile(const QString &path)
 {
     QString error;
-    m_undo->clear();
+    m_history->clear();
     if (!m_session->loadFile(path, &error)) {
         showTableError(tr("Could not open %1:\n%2").arg(path, error));
         if (isVisible())
@@ -311,7 +240,6 @@ void MainWindow::buildTimeline()
     m_modelFilter->addItem(tr("All models"), QString());
     connect(m_modelFilter, &QComboBox::currentIndexChanged, this, [this] {
         m_filter->setModelFilter(m_modelFilter->currentData().toString());
-        m_timelineView->expandAll();
     });
     bar->addWidget(m_modelFilter);
 
@@ -322,7 +250,13 @@ void MainWindow::buildTimeline()
     m_search->setMaximumWidth(260);
     connect(m_search, &QLineEdit::textChanged, this, [this](const QString &text) {
         m_filter->setSearchText(text);
-        if (!text.isEmpty())
+    });
+    // Open what a filter found — all of it when it is small, else the top
+    // level only (expanding a million rows would freeze the view).
+    connect(m_filter, &TimelineFilter::filterApplied, this, [this] {
+        if (!m_filter->isFiltering())
+            return;
+        if (m_filter->visibleEvents() <= 5000)
             m_timelineView->expandAll();
     });
     bar->addWidget(m_search);
@@ -331,14 +265,23 @@ void MainWindow::buildTimeline()
     m_pauseAction->setCheckable(true);
     m_pauseAction->setToolTip(tr("Pause recording: actions still run, nothing is recorded (the canonical export then "
                                  "lacks those lines)"));
-    connect(m_pauseAction, &QAction::toggled, this, &MainWindow::setPaused);
+    connect(m_pauseAction, &QAction::toggled, m_timelineState, &TimelineController::setPaused);
+    connect(m_timelineState, &TimelineController::pausedChanged, this, [this](bool paused) {
+        if (m_pauseAction->isChecked() != paused)
+            m_pauseAction->setChecked(paused);
+        updateStatus();
+    });
     QAction *clear = bar->addAction(tr("Clear"));
     clear->setToolTip(tr("Forget the recording (the database is kept)"));
     connect(clear, &QAction::triggered, this, [this] { m_session->bridge().clearRecording(); });
     m_followAction = bar->addAction(tr("Follow newest"));
     m_followAction->setCheckable(true);
     m_followAction->setChecked(true);
-    connect(m_followAction, &QAction::toggled, this, &MainWindow::setFollowNewest);
+    connect(m_followAction, &QAction::toggled, m_timelineState, &TimelineController::setFollowNewest);
+    connect(m_timelineState, &TimelineController::followNewestChanged, m_followAction, [this](bool follow) {
+        if (m_followAction->isChecked() != follow)
+            m_followAction->setChecked(follow);
+    });
     timelineLayout->addWidget(bar);
 
     m_loopBanner = new QLabel(timelineBox);
@@ -392,6 +335,7 @@ void MainWindow::buildTimeline()
                           "connected by Django itself, they do nothing a trace shows"));
     connect(django, &QAction::toggled, this, [this](bool on) {
         m_filter->setDjangoReceiversHidden(!on);
+        m_schemaModel->setDjangoReceiversHidden(!on);
         if (m_session->isLoaded())
             rebuildSchemaTree();
     });
@@ -403,20 +347,12 @@ void MainWindow::buildDocks()
     schemaDock->setObjectName(QStringLiteral("schemaDock"));
     m_schemaTree = new QTreeView(schemaDock);
     m_schemaTree->setObjectName(QStringLiteral("schemaTree"));
-    m_schemaModel = new QStandardItemModel(this);
-    m_schemaModel->setHorizontalHeaderLabels({tr("Item"), tr("Details")});
+    m_schemaModel = new SchemaModel(m_session, this);
     m_schemaTree->setModel(m_schemaModel);
     m_schemaTree->setColumnWidth(0, 210);
-    connect(m_schemaModel, &QStandardItemModel::itemChanged, this, [this](QStandardItem *item) {
-        const QString name = item->data(Qt::UserRole).toString();
-        if (item->column() != 0 || name.isEmpty())
-            return;
-        const bool muted = item->checkState() != Qt::Checked;
-        if (muted != m_session->isMuted(name)) {
-            m_session->setMuted(name, muted);
-            statusBar()->showMessage(muted ? tr("Receiver %1 muted: it keeps its place but is skipped").arg(name)
-                                           : tr("Receiver %1 unmuted").arg(name), 4000);
-        }
+    connect(m_schemaModel, &SchemaModel::muteChanged, this, [this](const QString &name, bool muted) {
+        statusBar()->showMessage(muted ? tr("Receiver %1 muted: it keeps its place but is skipped").arg(name)
+                                       : tr("Receiver %1 unmuted").arg(name), 4000);
     });
     schemaDock->setWidget(m_schemaTree);
     addDockWidget(Qt::LeftDockWidgetArea, schemaDock);
@@ -470,7 +406,10 @@ void MainWindow::buildActions()
     QMenu *samplesMenu = file->addMenu(tr("&Samples"));
     samplesMenu->setObjectName(QStringLiteral("samplesMenu"));
     for (const SampleInfo &info : samples()) {
-        QAction *a = samplesMenu->addAction(QStringLiteral("%1 — %2").arg(info.name, info.lesson.section(QLatin1Char('.'), 0, 0)));
+        // The whole title, never cut ("shop: a billing profile on signup" reads "shop — a billing profile on signup").
+        const QString prefix = info.name + QLatin1Char(':');
+        const QString title = info.title.startsWith(prefix) ? info.title.mid(prefix.size()).trimmed() : info.title;
+        QAction *a = samplesMenu->addAction(QStringLiteral("%1 — %2").arg(info.name, title.isEmpty() ? info.lesson : title));
         a->setToolTip(info.lesson);
         a->setStatusTip(info.lesson);
         const QString name = info.name;
@@ -503,6 +442,12 @@ void MainWindow::buildActions()
     tools->setToolButtonStyle(Qt::ToolButtonTextOnly);
     QAction *add = records->addAction(tr("&New row… (create)"), QKeySequence::New, this, [this] { addRow(false); });
     QAction *del = records->addAction(tr("&Delete row… (delete)"), QKeySequence::Delete, this, &MainWindow::deleteSelectedRows);
+    // The Delete key deletes rows only where the rows are: the key is bound in
+    // the record tables, not window-wide (in the timeline or the search box it
+    // must do nothing to the database). The menu and the toolbar still show it.
+    del->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    del->setObjectName(QStringLiteral("deleteRowAction"));
+    m_tables->addAction(del);
     QAction *upd = records->addAction(tr("QuerySet.&update() on selection…"), this, &MainWindow::updateSelectedRows);
     QAction *bulk = records->addAction(tr("&bulk_create…"), this, [this] { addRow(true); });
     m_updateFieldsAction = records->addAction(tr("Save edits with update_fields=[field]"));
@@ -560,7 +505,7 @@ void MainWindow::dropTables()
     qDeleteAll(m_tableModels);
     m_tableModels.clear();
     m_tableViews.clear();
-    m_undo->clear();
+    m_history->clear();
 }
 
 void MainWindow::rebuildForSchema()
@@ -592,7 +537,7 @@ void MainWindow::rebuildForSchema()
                              const QCborValue &newValue, const ActionResult &result) {
                     if (result.ok()) {
                         m_tableMessage->hide();
-                        m_undo->push(new EditCellCommand(m_session, model, pk, field, oldValue, newValue,
+                        m_history->push(new EditCellCommand(m_session, model, pk, field, oldValue, newValue,
                                                          m_updateFieldsAction->isChecked()));
                     } else {
                         showTableError(tr("✗ %1 — the edit of %2.%3 failed; the table shows what the database holds.")
@@ -635,93 +580,30 @@ void MainWindow::rebuildForSchema()
 
     rebuildSchemaTree();
     rebuildSteps();
-    updateStatus();
-}
-
-static QList<QStandardItem *> schemaRow(const QString &name, const QString &details)
-{
-    auto *first = new QStandardItem(name);
-    auto *second = new QStandardItem(details);
-    first->setEditable(false);
-    second->setEditable(false);
-    second->setToolTip(details);
-    return {first, second};
+    countRows();
 }
 
 void MainWindow::rebuildSchemaTree()
 {
-    QSignalBlocker blocker(m_schemaModel);
-    m_schemaModel->removeRows(0, m_schemaModel->rowCount());
-    blocker.unblock();
-    QList<QStandardItem *> models = schemaRow(tr("Models"), tr("app '%1'").arg(m_session->registry().app()));
-    for (const auto &model : m_session->registry().models()) {
-        QList<QStandardItem *> item = schemaRow(model->name, model->autoCreated ? model->table + tr(" (auto-created through model)") : model->table);
-        for (const Field *f : model->concreteFields) {
-            QString details = fieldTypeName(f->type);
-            if (f->autoIncrement)
-                details = tr("auto primary key");
-            if (f->isForeignKey())
-                details += QStringLiteral(" → %1, on_delete=%2, related_name='%3'").arg(f->target->name, onDeleteName(f->onDelete), f->relatedName);
-            if (f->unique && !f->primaryKey)
-                details += QStringLiteral(", unique");
-            if (f->null)
-                details += QStringLiteral(", null");
-            if (f->hasDefault && !f->isRelation())
-                details += QStringLiteral(", default=") + pythonRepr(f->defaultValue);
-            item.first()->appendRow(schemaRow(f->isForeignKey() ? f->attname : f->name, details));
-        }
-        for (const Field *f : model->manyToMany)
-            item.first()->appendRow(schemaRow(f->name, QStringLiteral("many_to_many ⇄ %1 through %2, related_name='%3'")
-                                                           .arg(f->target->name, f->through->name, f->relatedName)));
-        models.first()->appendRow(item);
-    }
-    m_schemaModel->appendRow(models);
-
-    QList<QStandardItem *> signalsRow = schemaRow(tr("Signals → receivers"), tr("in dispatch order; uncheck to mute"));
-    QVector<QStandardItem *> expand;
-    Engine &engine = m_session->engine();
-    for (const QString &name : engine.signalNames()) {
-        Signal *signal = engine.signal(name);
-        if (!signal)
+    m_schemaModel->rebuild();
+    // Open the models, the signals, and every signal that has receivers of
+    // the schema's own (checkable rows; Django's own receivers alone keep a
+    // signal closed).
+    for (int row = 0; row < m_schemaModel->rowCount(); ++row) {
+        const QModelIndex section = m_schemaModel->index(row, 0);
+        m_schemaTree->setExpanded(section, true);
+        if (row != 1)
             continue;
-        QVector<ConnectedReceiver> receivers = signal->receivers();
-        if (m_filter->djangoReceiversHidden())
-            receivers.removeIf([](const ConnectedReceiver &r) { return WebRuntime::isDjangoReceiver(r.receiverId); });
-        QList<QStandardItem *> item = schemaRow(name, receivers.isEmpty() ? tr("no receiver") : tr("%n receiver(s)", nullptr, receivers.size()));
-        item.first()->setIcon(signalIcon(name));
-        item.first()->setForeground(signalTextColor(name, palette()));
-        bool anyOwn = false;
-        for (const ConnectedReceiver &r : receivers) {
-            if (WebRuntime::isDjangoReceiver(r.receiverId)) {
-                // Not the schema's: nothing to mute, nothing declared.
-                QList<QStandardItem *> child = schemaRow(r.label, tr("Django's own receiver, sender=None"));
-                child.first()->setForeground(palette().color(QPalette::Disabled, QPalette::Text));
-                child.first()->setToolTip(tr("Connected by Django itself; it does nothing a trace shows"));
-                item.first()->appendRow(child);
-                continue;
+        for (int r = 0; r < m_schemaModel->rowCount(section); ++r) {
+            const QModelIndex signal = m_schemaModel->index(r, 0, section);
+            for (int c = 0; c < m_schemaModel->rowCount(signal); ++c) {
+                if (m_schemaModel->index(c, 0, signal).flags() & Qt::ItemIsUserCheckable) {
+                    m_schemaTree->setExpanded(signal, true);
+                    break;
+                }
             }
-            anyOwn = true;
-            QString details = QStringLiteral("sender=%1").arg(r.sender.isNone() ? QStringLiteral("None") : r.sender.name);
-            if (!r.dispatchUid.isEmpty())
-                details += QStringLiteral(", dispatch_uid='%1'").arg(r.dispatchUid);
-            if (auto declared = m_session->receivers().latest(r.label))
-                details += QStringLiteral(": ") + describeReceiver(declared->decl);
-            QList<QStandardItem *> child = schemaRow(r.label, details);
-            child.first()->setData(r.label, Qt::UserRole);
-            child.first()->setCheckable(true);
-            child.first()->setCheckState(m_session->isMuted(r.label) ? Qt::Unchecked : Qt::Checked);
-            child.first()->setToolTip(tr("Uncheck to mute: the receiver keeps its place in the dispatch order but is skipped"));
-            item.first()->appendRow(child);
         }
-        if (anyOwn)
-            expand.append(item.first());
-        signalsRow.first()->appendRow(item);
     }
-    m_schemaModel->appendRow(signalsRow);
-    m_schemaTree->setExpanded(models.first()->index(), true);
-    m_schemaTree->setExpanded(signalsRow.first()->index(), true);
-    for (QStandardItem *item : expand)
-        m_schemaTree->setExpanded(item->index(), true);
 }
 
 void MainWindow::rebuildSteps()
@@ -754,14 +636,23 @@ void MainWindow::refreshTables()
         m->refresh();
 }
 
+void MainWindow::countRows()
+{
+    // Only when the data changed (databaseChanged, a new schema): COUNT(*) per
+    // table. Timeline batches only refresh the event count.
+    m_rowCount = 0;
+    if (m_session->isLoaded())
+        for (const auto &model : m_session->registry().models())
+            m_rowCount += m_session->rowCount(model.get());
+    updateStatus();
+}
+
 void MainWindow::updateStatus()
 {
     if (!m_session->isLoaded())
         return;
-    int rows = 0;
-    for (const auto &model : m_session->registry().models())
-        rows += m_session->rows(model.get()).size();
-    m_statusDb->setText(tr("%1 · app %2 · %n row(s)", nullptr, rows).arg(m_session->databaseDescription(), m_session->registry().app()));
+    const qint64 rows = m_rowCount;
+    m_statusDb->setText(tr("%1 · app %2 · %n row(s)", nullptr, int(rows)).arg(m_session->databaseDescription(), m_session->registry().app()));
     const TraceRecorder &r = m_session->recorder();
     m_statusEvents->setText(tr("%1 event(s) · %2 loop(s)%3").arg(r.count()).arg(r.loops().size())
                                 .arg(r.isPaused() ? tr(" · PAUSED") : QString()));
@@ -769,6 +660,8 @@ void MainWindow::updateStatus()
 
 void MainWindow::showTableError(const QString &text)
 {
+    m_hint = false;
+    m_tableMessage->setTextFormat(Qt::AutoText);
     m_tableMessage->setText(text);
     m_tableMessage->setStyleSheet(QStringLiteral("QLabel { background: rgba(220,40,40,60); padding: 4px; border-radius: 3px; }"));
     m_tableMessage->show();
@@ -803,22 +696,33 @@ void MainWindow::selectEvent(int event)
 
 void MainWindow::onLoopDetected(int loop, const QString &path)
 {
-    const DetectedLoop &l = m_session->recorder().loops().at(loop);
-    m_loopBanner->setText(tr("<b>%1</b> %2<br><small>Select a highlighted row for the usual fixes: an "
-                             "<code>update_fields</code> guard, <code>QuerySet.update()</code>, a flag on the instance, "
-                             "or disconnecting the receiver.</small>")
-                              .arg(l.stopped ? tr("✗ Recursion loop stopped at depth %1:").arg(m_session->engine().dispatch().maxDepth())
-                                             : tr("⚠ Re-entry loop:"),
-                                   path.toHtmlEscaped()));
-    m_loopBanner->setStyleSheet(l.stopped ? QStringLiteral("QLabel { background: rgba(220,40,40,80); padding: 6px; border-radius: 3px; }")
-                                          : QStringLiteral("QLabel { background: rgba(255,170,0,90); padding: 6px; border-radius: 3px; }"));
+    Q_UNUSED(loop);
+    Q_UNUSED(path);
+    // Every loop found so far, not only the newest: one line each.
+    const QVector<DetectedLoop> &loops = m_session->recorder().loops();
+    QStringList lines;
+    bool anyStopped = false;
+    for (const DetectedLoop &l : loops) {
+        anyStopped = anyStopped || l.stopped;
+        lines << tr("<b>%1</b> %2%3")
+                     .arg(l.stopped ? tr("✗ Recursion loop stopped at depth %1:").arg(m_session->engine().dispatch().maxDepth())
+                                    : tr("⚠ Re-entry loop:"),
+                          l.path.toHtmlEscaped(),
+                          l.reentries > 1 ? tr(" (%1 times)").arg(l.reentries) : QString());
+    }
+    m_loopBanner->setText(lines.join(QStringLiteral("<br>"))
+                          + tr("<br><small>Select a highlighted row for the usual fixes: an "
+                               "<code>update_fields</code> guard, <code>QuerySet.update()</code>, a flag on the instance, "
+                               "or disconnecting the receiver.</small>"));
+    m_loopBanner->setStyleSheet(anyStopped ? QStringLiteral("QLabel { background: rgba(220,40,40,80); padding: 6px; border-radius: 3px; }")
+                                           : QStringLiteral("QLabel { background: rgba(255,170,0,90); padding: 6px; border-radius: 3px; }"));
     m_loopBanner->show();
     updateStatus();
 }
 
 void MainWindow::onTimelineRowsInserted(const QModelIndex &parent, int first, int last)
 {
-    if (!m_follow || parent.isValid())
+    if (!m_timelineState->followsNewest() || parent.isValid())
         return;
     // A large action opened while it was the newest closes when a newer one
     // comes: a tree view lays out every expanded row again on each insertion,
@@ -846,17 +750,12 @@ void MainWindow::onTimelineRowsInserted(const QModelIndex &parent, int first, in
 
 void MainWindow::setPaused(bool paused)
 {
-    m_session->recorder().setPaused(paused);
-    if (m_pauseAction->isChecked() != paused)
-        m_pauseAction->setChecked(paused);
-    updateStatus();
+    m_timelineState->setPaused(paused);
 }
 
 void MainWindow::setFollowNewest(bool follow)
 {
-    m_follow = follow;
-    if (m_followAction->isChecked() != follow)
-        m_followAction->setChecked(follow);
+    m_timelineState->setFollowNewest(follow);
 }
 
 void MainWindow::flushTimeline()
@@ -866,9 +765,16 @@ void MainWindow::flushTimeline()
 
 // --- Scenario ------------------------------------------------------------------
 
+void MainWindow::dismissHint()
+{
+    if (std::exchange(m_hint, false))
+        m_tableMessage->hide();
+}
+
 void MainWindow::runAll()
 {
-    const int remaining = m_session->stepCount() - m_session->nextStep();
+    dismissHint();
+    const int remaining = m_scenario->remaining();
     if (remaining <= 0)
         return;
     QProgressDialog *progress = nullptr;
@@ -876,37 +782,26 @@ void MainWindow::runAll()
         progress = new QProgressDialog(tr("Running the scenario…"), tr("Cancel"), 0, remaining, this);
         progress->setWindowModality(Qt::WindowModal);
         progress->setMinimumDuration(300);
+        connect(progress, &QProgressDialog::canceled, m_scenario, &ScenarioController::cancel);
     }
-    m_cancelRun = false;
-    QElapsedTimer slice;
-    slice.start();
-    int done = 0;
-    while (!m_session->atEnd()) {
-        m_session->runner().runNext();
-        ++done;
-        if (slice.elapsed() > 20) {
-            // Stay responsive: a 20 ms slice plus one capped timeline batch
-            // (TraceBridge::setMaxBatch) keeps every stall under 50 ms.
-            if (progress) {
-                progress->setValue(done);
-                if (progress->wasCanceled())
-                    break;
-            }
-            QCoreApplication::processEvents();
-            slice.restart();
-        }
-    }
+    const QMetaObject::Connection shown = connect(m_scenario, &ScenarioController::progress, this, [this, progress](int done) {
+        if (!progress)
+            return;
+        progress->setValue(done);
+        if (progress->wasCanceled())
+            m_scenario->cancel();
+    });
+    m_scenario->runAll();
+    disconnect(shown);
     delete progress;
-    Q_EMIT m_session->databaseChanged();
-    m_session->bridge().deliverBatch();
 }
 
 void MainWindow::stepOnce()
 {
+    dismissHint();
     if (m_session->atEnd())
         return;
-    const ActionResult result = m_session->runNext();
-    m_session->bridge().flush();
+    const ActionResult result = m_scenario->step();
     findChild<TimelineViews *>()->revealNewestAction();     // step mode: show what the step did
     statusBar()->showMessage(result.ok() ? tr("Step %1 done").arg(result.step)
                                          : tr("Step %1 raised %2").arg(result.step).arg(result.errorText()), 5000);
@@ -915,10 +810,9 @@ void MainWindow::stepOnce()
 void MainWindow::resetScenario()
 {
     m_keepTab = true;
-    m_session->reset();
+    m_scenario->reset();
     m_loopBanner->hide();
     m_tableMessage->hide();
-    m_session->bridge().flush();
     updateStepHighlight();
 }
 
@@ -989,12 +883,21 @@ void MainWindow::addRow(bool bulk)
             statusBar()->showMessage(tr("bulk_create: only pre_init/post_init were sent — no pre_save/post_save."), 8000);
         return;
     }
+    createRow(model->name, rows.value(0));
+}
+
+ActionResult MainWindow::createRow(const QString &modelName, const Kwargs &values)
+{
+    const Model *model = m_session->registry().model(modelName);
+    if (!model)
+        return {};
     QCborValue pk;
-    const ActionResult result = m_session->createRow(model, rows.value(0), &pk);
+    const ActionResult result = m_session->createRow(model, values, &pk);
     if (!result.ok())
         showTableError(tr("✗ %1 — the table shows what the database holds.").arg(result.errorText()));
     else
-        m_undo->push(new CreateRowCommand(m_session, model, rows.value(0), pk));
+        m_history->push(new CreateRowCommand(m_session, model, values, pk));
+    return result;
 }
 
 ActionResult MainWindow::deleteRows(const QString &modelName, const QVector<QCborValue> &pks)
@@ -1006,23 +909,8 @@ ActionResult MainWindow::deleteRows(const QString &modelName, const QVector<QCbo
     for (const QCborValue &pk : pks) {
         m_lastPreview = m_session->previewDelete(model, pk);
         if (m_askBeforeDelete) {
-            QString text = tr("<p><code>%1</code></p>").arg(m_lastPreview.code.toHtmlEscaped());
-            if (!m_lastPreview.errorType.isEmpty())
-                text += tr("<p style='color:#d33'>Django will refuse: <b>%1</b>: %2</p><p>(It reads the related rows "
-                           "first, so their pre_init/post_init will still appear.)</p>")
-                            .arg(m_lastPreview.errorType, m_lastPreview.errorMessage.toHtmlEscaped());
-            else
-                text += tr("<p>The collector will delete %n row(s) in one transaction:</p>", nullptr, m_lastPreview.rows.size())
-                      + QStringLiteral("<p>") + m_lastPreview.rows.join(QStringLiteral(", ")).toHtmlEscaped() + QStringLiteral("</p>");
-            QMessageBox box(QMessageBox::Question, tr("Delete"), text, QMessageBox::Ok | QMessageBox::Cancel, this);
-            box.setTextFormat(Qt::RichText);
-            QString details = tr("Signals, in order:\n") + m_lastPreview.signalsInOrder.join(QLatin1Char('\n'));
-            if (!m_lastPreview.updates.isEmpty())
-                details += tr("\n\nUpdates:\n") + m_lastPreview.updates.join(QLatin1Char('\n'));
-            details += tr("\n\nAuto-created through rows get no delete signals; no m2m_changed is sent.");
-            box.setDetailedText(details);
-            box.button(QMessageBox::Ok)->setText(m_lastPreview.errorType.isEmpty() ? tr("Delete") : tr("Try anyway"));
-            if (box.exec() != QMessageBox::Ok)
+            DeletePreviewDialog dialog(m_lastPreview, this);
+            if (dialog.exec() != QDialog::Accepted)
                 continue;
         }
         RowRestore taken;
@@ -1030,7 +918,7 @@ ActionResult MainWindow::deleteRows(const QString &modelName, const QVector<QCbo
         if (!last.ok())
             showTableError(tr("✗ %1 — nothing was deleted (the whole delete is one transaction).").arg(last.errorText()));
         else
-            m_undo->push(new DeleteRowCommand(m_session, model, pk, std::move(taken)));
+            m_history->push(new DeleteRowCommand(m_session, model, pk, std::move(taken)));
     }
     return last;
 }
@@ -1078,22 +966,27 @@ ActionResult MainWindow::applyM2m(const QString &modelName, const QCborValue &pk
     const Field *field = model ? model->field(fieldName) : nullptr;
     if (!field)
         return result;
-    if (mode == 1)
-        return m_session->m2mChange(model, pk, fieldName, M2mAction::Set, checked);
-    if (mode == 2)
-        return m_session->m2mChange(model, pk, fieldName, M2mAction::Clear, {});
     const QVector<QCborValue> linked = m_session->linkedIds(model, pk, field);
-    QVector<QCborValue> removed, added;
-    for (const QCborValue &id : linked)
-        if (!checked.contains(id))
-            removed.append(id);
-    for (const QCborValue &id : checked)
-        if (!linked.contains(id))
-            added.append(id);
-    if (!removed.isEmpty())
-        result = m_session->m2mChange(model, pk, fieldName, M2mAction::Remove, removed);
-    if (!added.isEmpty() && result.ok())
-        result = m_session->m2mChange(model, pk, fieldName, M2mAction::Add, added);
+    if (mode == 1) {
+        result = m_session->m2mChange(model, pk, fieldName, M2mAction::Set, checked);
+    } else if (mode == 2) {
+        result = m_session->m2mChange(model, pk, fieldName, M2mAction::Clear, {});
+    } else {
+        QVector<QCborValue> removed, added;
+        for (const QCborValue &id : linked)
+            if (!checked.contains(id))
+                removed.append(id);
+        for (const QCborValue &id : checked)
+            if (!linked.contains(id))
+                added.append(id);
+        if (!removed.isEmpty())
+            result = m_session->m2mChange(model, pk, fieldName, M2mAction::Remove, removed);
+        if (!added.isEmpty() && result.ok())
+            result = m_session->m2mChange(model, pk, fieldName, M2mAction::Add, added);
+    }
+    const QVector<QCborValue> now = m_session->linkedIds(model, pk, field);
+    if (now != linked)          // a partial change (remove ok, add failed) is undoable too
+        m_history->push(new M2mCommand(m_session, model, pk, fieldName, linked, now));
     return result;
 }
 
@@ -1219,7 +1112,7 @@ void MainWindow::saveSettings()
     settings.setValue(QStringLiteral("updateFieldsOnly"), m_updateFieldsAction->isChecked());
     if (auto *django = findChild<QAction *>(QStringLiteral("showDjangoReceivers")))
         settings.setValue(QStringLiteral("showDjangoReceivers"), django->isChecked());
-    settings.setValue(QStringLiteral("followNewest"), m_follow);
+    settings.setValue(QStringLiteral("followNewest"), m_timelineState->followsNewest());
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)

@@ -32,6 +32,10 @@ class TimelineModel;
 class TimelineFilter;
 class RecordTableModel;
 class ScenarioStepsModel;
+class UndoHistory;
+class TimelineController;
+class ScenarioController;
+class SchemaModel;
 
 struct SampleInfo
 {
@@ -58,11 +62,13 @@ public:
     Session *session() const { return m_session; }
     TimelineModel *timelineModel() const { return m_timeline; }
     TimelineFilter *timelineFilter() const { return m_filter; }
+    TimelineController *timelineController() const { return m_timelineState; }
+    ScenarioController *scenarioController() const { return m_scenario; }
     QTreeView *timelineView() const { return m_timelineView; }
     RecordTableModel *tableModel(const QString &modelName) const;
     QTableView *tableView(const QString &modelName) const;
     QTreeView *schemaTree() const { return m_schemaTree; }
-    QStandardItemModel *schemaModel() const { return m_schemaModel; }
+    SchemaModel *schemaModel() const { return m_schemaModel; }
     QListView *stepList() const { return m_steps; }
     ScenarioStepsModel *stepsModel() const { return m_stepsModel; }
     QTextBrowser *inspector() const { return m_inspector; }
@@ -72,6 +78,7 @@ public:
 
     // Dialog-free entry points the actions use (tests drive these directly).
     void setAskBeforeDelete(bool ask) { m_askBeforeDelete = ask; }
+    ActionResult createRow(const QString &modelName, const Kwargs &values);
     ActionResult deleteRows(const QString &modelName, const QVector<QCborValue> &pks);
     DeletePreview lastDeletePreview() const { return m_lastPreview; }
     ActionResult applyM2m(const QString &modelName, const QCborValue &pk, const QString &field,
@@ -100,8 +107,11 @@ private:
     void rebuildSteps();
     void refreshTables();
     void updateStatus();
+    void countRows();
     void updateStepHighlight();
     void showTableError(const QString &text);
+    void showHint(const QString &html);
+    void dismissHint();         // a friendly note where errors go (not red)
     void showInspector();
     void addRecentFile(const QString &path);
     void rebuildRecentMenu();
@@ -121,6 +131,8 @@ private:
     Session *m_session;
     TimelineModel *m_timeline;
     TimelineFilter *m_filter;
+    TimelineController *m_timelineState;   // paused, following the newest
+    ScenarioController *m_scenario;        // run all, step, reset
     QTreeView *m_timelineView = nullptr;
     QList<QPersistentModelIndex> m_autoExpandedLarge;   // closed again when a newer action comes
     QTextBrowser *m_inspector = nullptr;
@@ -131,7 +143,7 @@ private:
     QLabel *m_loopBanner = nullptr;
     QLabel *m_readingNote = nullptr;
     QTreeView *m_schemaTree = nullptr;
-    QStandardItemModel *m_schemaModel = nullptr;
+    SchemaModel *m_schemaModel = nullptr;
     QListView *m_steps = nullptr;
     ScenarioStepsModel *m_stepsModel = nullptr;
     QLabel *m_scenarioInfo = nullptr;
@@ -144,7 +156,8 @@ private:
     QMenu *m_recentMenu = nullptr;
     QLabel *m_statusDb = nullptr;
     QLabel *m_statusEvents = nullptr;
-    QUndoStack *m_undo = nullptr;
+    UndoHistory *m_history = nullptr;
+    QUndoStack *m_undo = nullptr;      // m_history's stack
     QAction *m_pauseAction = nullptr;
     QAction *m_followAction = nullptr;
     QAction *m_updateFieldsAction = nullptr;
@@ -153,8 +166,8 @@ private:
     QAction *m_resetAction = nullptr;
     QString m_currentFile;
     bool m_askBeforeDelete = true;
-    bool m_follow = true;
-    bool m_cancelRun = false;
+    bool m_hint = false;
+    qint64 m_rowCount = 0;              // COUNT(*) over every table, when the data changed                // the table message is the first-launch hint
     bool m_keepTab = false;
     int m_lastTab = -1;
     DeletePreview m_lastPreview;

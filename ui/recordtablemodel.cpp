@@ -64,7 +64,8 @@ QString RecordTableModel::displayValue(const Field *field, const QCborValue &val
     if (value.isNull() || value.isUndefined())
         return QStringLiteral("None");
     if (field->isForeignKey() && field->target)
-        return QStringLiteral("%1 · %2").arg(placeholderText(value), m_session->rowLabel(field->target, value));
+        return QStringLiteral("%1 · %2").arg(placeholderText(value), m_labels.value(field).value(value.toDiagnosticNotation(),
+                                                                                             instanceStr(field->target->name, value)));
     if (field->type == FieldType::Bool)
         return value.toBool() ? QStringLiteral("True") : QStringLiteral("False");
     if (field->type == FieldType::Float || field->type == FieldType::Int)
@@ -236,16 +237,49 @@ bool RecordTableModel::setData(const QModelIndex &index, const QVariant &value, 
 
 void RecordTableModel::refresh()
 {
+    // Everything the cells show is read here, once per database change: the
+    // rows, each foreign key's label (one read of the target table), each
+    // many-to-many cell's ids (one read of the through table) — never SQL per data().
     const QVector<Row> rows = m_session->rows(m_model);
-    QVector<QVector<QCborValue>> links(rows.size());
-    for (int r = 0; r < rows.size(); ++r) {
-        for (const Field *f : m_model->manyToMany) {
-            QCborArray ids;
-            for (const QCborValue &id : m_session->linkedIds(m_model, rows[r].value(m_model->pk->index), f))
-                ids.append(id);
-            links[r].append(ids);
+    QHash<const Field *, QHash<QString, QString>> labels;
+    for (const Field *f : std::as_const(m_columns)) {
+        if (!f->isForeignKey() || !f->target || labels.contains(f))
+            continue;
+        const Field *labelField = nullptr;
+        for (const Field *t : f->target->concreteFields)
+            if ((t->type == FieldType::Char || t->type == FieldType::Text) && !t->primaryKey) {
+                labelField = t;
+                break;
+            }
+        QHash<QString, QString> &byPk = labels[f];
+        for (const Row &target : m_session->rows(f->target)) {
+            const QCborValue pk = target.value(f->target->pk->index);
+            byPk.insert(pk.toDiagnosticNotation(), labelField ? placeholderText(target.value(labelField->index))
+                                                              : instanceStr(f->target->name, pk));
         }
     }
+    QVector<QVector<QCborValue>> links(rows.size());
+    QHash<QString, int> rowOf;
+    for (int r = 0; r < rows.size(); ++r)
+        rowOf.insert(rows[r].value(m_model->pk->index).toDiagnosticNotation(), r);
+    for (const Field *f : m_model->manyToMany) {
+        QVector<QCborArray> ids(rows.size());
+        if (f->through)
+            for (const Row &link : m_session->rows(f->through)) {
+                const int r = rowOf.value(link.value(f->throughSource->index).toDiagnosticNotation(), -1);
+                if (r >= 0)
+                    ids[r].append(link.value(f->throughTarget->index));
+            }
+        for (int r = 0; r < rows.size(); ++r) {
+            QVector<QCborValue> sorted(ids[r].cbegin(), ids[r].cend());
+            std::sort(sorted.begin(), sorted.end(), [](const QCborValue &x, const QCborValue &y) { return x < y; });
+            QCborArray array;
+            for (const QCborValue &id : sorted)
+                array.append(id);
+            links[r].append(array);
+        }
+    }
+    m_labels = labels;
     bool samePks = rows.size() == m_rows.size();
     for (int r = 0; samePks && r < rows.size(); ++r)
         samePks = rows[r].value(m_model->pk->index) == m_rows[r].value(m_model->pk->index);

@@ -11,6 +11,7 @@
 #include "session/session.h"
 
 #include <QAbstractTableModel>
+#include <QHash>
 
 namespace ss {
 
@@ -59,6 +60,7 @@ private:
     QVector<const Field *> m_columns;
     QVector<Row> m_rows;
     QVector<QVector<QCborValue>> m_links;       // per row, per m2m column: linked ids
+    QHash<const Field *, QHash<QString, QString>> m_labels;   // per foreign key column: target pk -> label
     bool m_updateFieldsOnly = false;
 };
 

@@ -288,6 +288,17 @@ bool Database::exists(const Model *model, const QVector<Condition> &where)
     return found;
 }
 
+qint64 Database::count(const Model *model)
+{
+    checkUsable();
+    QString sql = QStringLiteral("SELECT COUNT(*) FROM ");
+    appendQuoted(sql, model->table);
+    QSqlQuery &query = execute(sql, {});
+    const qint64 n = query.next() ? query.value(0).toLongLong() : 0;
+    query.finish();
+    return n;
+}
+
 qint64 Database::insert(const Model *model, const QVector<const Field *> &fields, const Row &values, bool ignoreConflicts)
 {
     checkUsable();

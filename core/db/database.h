@@ -65,6 +65,8 @@ public:
     // SELECT one column only (Django's values_list(flat=True)), no instances.
     QVector<QCborValue> selectColumn(const Model *model, const Field *column, const QVector<Condition> &where);
     bool exists(const Model *model, const QVector<Condition> &where);
+    // SELECT COUNT(*): the rows of a table, for status lines (no rows read).
+    qint64 count(const Model *model);
 
     // INSERT one row of the given fields; returns the new id (0 when ignoring conflicts).
     qint64 insert(const Model *model, const QVector<const Field *> &fields, const Row &values, bool ignoreConflicts = false);

@@ -1,6 +1,7 @@
 #include "model/collector.h"
 
 #include "model/fieldvalues.h"
+#include "model/rowrestore.h"
 
 #include <algorithm>
 
@@ -94,7 +95,15 @@ QVector<InstancePtr> Collector::relatedObjects(const Field *field, const QVector
     QCborArray ids;
     for (const InstancePtr &object : batch)
         ids.append(object->pk());
-    return m_engine.load(field->owner, {{field, ids, true}}, {});
+    if (m_mode == Mode::Delete)
+        return m_engine.load(field->owner, {{field, ids, true}}, {});
+    // The same query, read silently: the instances a preview needs, no signal.
+    QVector<InstancePtr> instances;
+    for (const Row &row : m_engine.database().select(field->owner, {{field, ids, true}}, {})) {
+        instances.append(storedInstance(field->owner, row));
+        m_loads.append({field->owner, instances.last()->pk()});
+    }
+    return instances;
 }
 
 void Collector::collect(const QVector<InstancePtr> &objects, const Model *source, bool nullable, bool failOnRestricted)
@@ -246,6 +255,8 @@ SignalArgs Collector::deleteArgs(const InstancePtr &object) const
 
 void Collector::deleteCollected()
 {
+    if (m_mode == Mode::DryRun)
+        throw DjangoError(QStringLiteral("AssertionError"), QStringLiteral("a dry-run collector deletes nothing"));
     const QVector<PlannedModel> ordered = plan();
     Database &db = m_engine.database();
     auto args = [this](const InstancePtr &object) { return deleteArgs(object); };

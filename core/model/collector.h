@@ -24,7 +24,13 @@ public:
     // `origin`: what started the deletion (Collector(origin=...)): the
     // instance whose delete() runs, or Engine::querysetValue() for a
     // QuerySet's; null for a collector that only plans (previews).
-    explicit Collector(Engine &engine, Value origin = {}) : m_engine(engine), m_origin(std::move(origin)) {}
+    // Delete: Django's collector. DryRun: the same walk for a preview, reading
+    // the related rows silently (no pre_init/post_init is sent, no receiver
+    // runs) and noting each row Django would load, in order (loads()).
+    // deleteCollected() refuses to run in DryRun.
+    enum class Mode { Delete, DryRun };
+    explicit Collector(Engine &engine, Value origin = {}, Mode mode = Mode::Delete)
+        : m_engine(engine), m_origin(std::move(origin)), m_mode(mode) {}
 
     // Collector.collect(objs, source, nullable). Throws ProtectedError or
     // RestrictedError (after the reads that found the blocking rows).
@@ -50,6 +56,10 @@ public:
     };
     QVector<PlannedModel> plan();
     const QVector<FieldUpdate> &fieldUpdates() const { return m_fieldUpdates; }
+    // DryRun: the rows the real collect would read through the ORM (each one
+    // Model.from_db: pre_init then post_init), in the order it reads them.
+    struct LoadedRow { const Model *model; QCborValue pk; };
+    const QVector<LoadedRow> &loads() const { return m_loads; }
 
 private:
     QVector<InstancePtr> add(const QVector<InstancePtr> &objects, const Model *source, bool nullable);
@@ -62,6 +72,8 @@ private:
 
     Engine &m_engine;
     Value m_origin;
+    Mode m_mode;
+    QVector<LoadedRow> m_loads;
     QVector<const Model *> m_order;                                 // Collector.data's key order
     QHash<const Model *, QVector<InstancePtr>> m_data;
     QHash<const Model *, QSet<QString>> m_collectedKeys;            // identity: model + pk

@@ -95,6 +95,12 @@ public:
              const QVector<Value> &targets, bool clear = false);
     // manage.py loaddata of one fixture object per row (section 5.7).
     void loaddata(const Model *model, const QCborArray &rows);
+    // A fixture of several models: each object {"pk": .., field: value, ..}
+    // saved raw in order, the foreign keys of every loaded table checked after
+    // the last one, in one transaction. `models`: the fixture's models (those
+    // of the objects are added), whose tables are checked and sequences reset.
+    struct FixtureObject { const Model *model; QCborMap fields; };
+    void loaddata(const QVector<FixtureObject> &objects, QVector<const Model *> models = {});
     // manage.py migrate: pre_migrate and post_migrate for the schema's app.
     void migrate();
     // manage.py flush --no-input (section 8.4): tables emptied without signals, post_migrate.

@@ -112,18 +112,30 @@ const QString kFixturePrefix = QStringLiteral("Problem installing fixture '-': "
 
 void Engine::loaddata(const Model *model, const QCborArray &rows)
 {
-    const QString labelLower = m_registry.app() + QLatin1Char('.') + model->name.toLower();
-    const QString label = m_registry.app() + QLatin1Char('.') + model->name;
-    auto withData = [&](const QString &error, const QCborValue &pk, const QString &fieldValue) {
-        return DjangoError(QStringLiteral("DeserializationError"),
-                           kFixturePrefix + QStringLiteral("%1: (%2:pk=%3) field_value was '%4'")
-                                                .arg(error, labelLower, pythonStr(pk), fieldValue));
-    };
+    QVector<FixtureObject> objects;
+    for (const QCborValue &row : rows)
+        objects.append({model, row.toMap()});
+    loaddata(objects, {model});
+}
+
+void Engine::loaddata(const QVector<FixtureObject> &objects, QVector<const Model *> models)
+{
+    for (const FixtureObject &o : objects)
+        if (!models.contains(o.model))
+            models.append(o.model);
 
     Atomic transaction(*m_database);
-    for (const QCborValue &rowValue : rows) {
+    for (const FixtureObject &fixtureObject : objects) {
+        const Model *model = fixtureObject.model;
+        const QString labelLower = m_registry.app() + QLatin1Char('.') + model->name.toLower();
+        const QString label = m_registry.app() + QLatin1Char('.') + model->name;
+        auto withData = [&](const QString &error, const QCborValue &pk, const QString &fieldValue) {
+            return DjangoError(QStringLiteral("DeserializationError"),
+                               kFixturePrefix + QStringLiteral("%1: (%2:pk=%3) field_value was '%4'")
+                                                    .arg(error, labelLower, pythonStr(pk), fieldValue));
+        };
         // Build the object (the deserializer).
-        const QCborMap row = rowValue.toMap();
+        const QCborMap &row = fixtureObject.fields;
         const bool hasPk = row.contains(QStringLiteral("pk")) || row.contains(model->pk->name);
         const QCborValue rawPk = row.contains(model->pk->name) ? row.value(model->pk->name) : row.value(QStringLiteral("pk"));
         InstancePtr object;
@@ -200,14 +212,14 @@ void Engine::loaddata(const Model *model, const QCborArray &rows)
         }
     }
     try {
-        m_database->checkForeignKeys({model});
+        m_database->checkForeignKeys(models);
     } catch (const DjangoError &error) {
         throw DjangoError(error.type(), QStringLiteral("Problem installing fixtures: ") + error.message());
     }
     // The sequence reset of every model in the fixture (not of the through
     // tables its many-to-many lists filled), when anything was loaded.
-    if (!rows.isEmpty())
-        m_database->resetSequences({model});
+    if (!objects.isEmpty())
+        m_database->resetSequences(models);
     transaction.commit();
 }
 

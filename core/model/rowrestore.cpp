@@ -3,6 +3,10 @@
 #include "model/engine.h"
 #include "model/fieldvalues.h"
 
+#include <QCborMap>
+#include <QJsonDocument>
+#include <QJsonArray>
+#include <QJsonValue>
 #include <QSet>
 
 namespace ss {
@@ -73,6 +77,14 @@ QString fieldArgument(const Field *field)
     return field->isForeignKey() ? field->attname : field->name;
 }
 
+// A value as JSON text: 3, "ann", true, null.
+QString jsonText(const QCborValue &value)
+{
+    const QJsonDocument doc(QJsonArray{value.toJsonValue()});
+    const QString text = QString::fromUtf8(doc.toJson(QJsonDocument::Compact));
+    return text.mid(1, text.size() - 2);
+}
+
 } // namespace
 
 TablesSnapshot TablesSnapshot::take(Engine &engine)
@@ -127,14 +139,45 @@ RowRestore RowRestore::plan(const ModelRegistry &registry, const TablesSnapshot 
     return restore;
 }
 
+static Engine::FixtureObject fixtureObject(const Model *model, const Row &row)
+{
+    QCborMap fields;
+    fields.insert(QStringLiteral("pk"), row.value(model->pk->index));
+    for (const Field *f : model->concreteFields)
+        if (!f->primaryKey)
+            fields.insert(f->name, row.value(f->index));
+    return {model, fields};
+}
+
+QVector<Engine::FixtureObject> RowRestore::fixture() const
+{
+    QVector<Engine::FixtureObject> objects;
+    for (const Create &c : creates)
+        objects.append(fixtureObject(c.model, c.row));
+    // A row that is still there is overwritten by loaddata (an UPDATE, raw).
+    for (const Revert &r : reverts)
+        objects.append(fixtureObject(r.model, r.before));
+    return objects;
+}
+
 QStringList RowRestore::code() const
 {
     QStringList lines;
-    for (const Create &c : creates) {
-        QStringList args;
-        for (const Field *f : c.model->concreteFields)
-            args << fieldArgument(f) + QLatin1Char('=') + pythonRepr(c.row.value(f->index));
-        lines << QStringLiteral("%1.objects.create(%2)").arg(c.model->name, args.join(QStringLiteral(", ")));
+    if (!creates.isEmpty() || !reverts.isEmpty()) {
+        // The fixture as `manage.py dumpdata` writes it.
+        QStringList objects;
+        for (const Engine::FixtureObject &o : fixture()) {
+            QStringList fields;
+            for (auto it = o.fields.begin(); it != o.fields.end(); ++it)
+                if (it.key().toString() != QLatin1String("pk"))
+                    fields << QStringLiteral("\"%1\": %2").arg(it.key().toString(), jsonText(it.value()));
+            // The app label: the table is "<app>_<model>".
+            const QString app = o.model->table.left(o.model->table.size() - o.model->name.size() - 1);
+            objects << QStringLiteral("{\"model\": \"%1.%2\", \"pk\": %3, \"fields\": {%4}}")
+                           .arg(app, o.model->name.toLower(), jsonText(o.fields.value(QStringLiteral("pk"))),
+                                fields.join(QStringLiteral(", ")));
+        }
+        lines << QStringLiteral("call_command('loaddata', '-', format='json')  <<< [%1]").arg(objects.join(QStringLiteral(", ")));
     }
     for (const Link &l : links) {
         QStringList ids;
@@ -143,28 +186,16 @@ QStringList RowRestore::code() const
         lines << QStringLiteral("%1.%2.add(%3)").arg(instanceVarName(l.field->owner, l.source), l.field->name,
                                                      ids.join(QStringLiteral(", ")));
     }
-    for (const Revert &r : reverts) {
-        const QString var = instanceVarName(r.model, r.before.value(r.model->pk->index));
-        QStringList parts, names;
-        for (const Field *f : r.fields) {
-            parts << QStringLiteral("%1.%2 = %3").arg(var, fieldArgument(f), pythonRepr(r.before.value(f->index)));
-            names << pythonRepr(QCborValue(fieldArgument(f)));
-        }
-        lines << parts.join(QStringLiteral("; "))
-                     + QStringLiteral("; %1.save(update_fields=[%2])").arg(var, names.join(QStringLiteral(", ")));
-    }
     return lines;
 }
 
 void RowRestore::run(Engine &engine) const
 {
     Atomic transaction(engine.database());
-    for (const Create &c : creates) {
-        Kwargs values;
-        for (const Field *f : c.model->concreteFields)
-            values.append({fieldArgument(f), Value(c.row.value(f->index))});
-        engine.create(c.model, values);
-    }
+    // The removed rows come back as loaddata puts rows back: saved raw
+    // (pre_save/post_save with raw=True), with their old pks and values.
+    if (!creates.isEmpty() || !reverts.isEmpty())
+        engine.loaddata(fixture());
     for (const Link &l : links) {
         const QVector<Row> source = engine.database().select(l.field->owner, {{l.field->owner->pk, l.source}}, {}, 1);
         if (source.isEmpty())
@@ -173,18 +204,6 @@ void RowRestore::run(Engine &engine) const
         for (const QCborValue &id : l.targets)
             targets.append(Value(id));
         engine.m2m(storedInstance(l.field->owner, source.first()), l.field->name, M2mAction::Add, targets);
-    }
-    for (const Revert &r : reverts) {
-        const QVector<Row> current = engine.database().select(r.model, {{r.model->pk, r.before.value(r.model->pk->index)}}, {}, 1);
-        if (current.isEmpty())
-            continue;
-        const InstancePtr instance = storedInstance(r.model, current.first());
-        QStringList names;
-        for (const Field *f : r.fields) {
-            engine.assign(instance, fieldArgument(f), Value(r.before.value(f->index)));
-            names << fieldArgument(f);
-        }
-        engine.save(instance, names);
     }
     transaction.commit();
 }

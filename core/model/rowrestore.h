@@ -2,16 +2,20 @@
 // Undoing a delete. Django has no undo; the window's undo of `x.delete()`
 // puts back, as ordinary Django calls that send their ordinary signals, what
 // the delete took away:
-//   - every row it removed, cascaded ones included: `Model.objects.create(...)`
-//     with the old pk, rows they point at first;
+//   - every row it removed, cascaded ones included, as one fixture load
+//     (`loaddata`, contract 5.7): each saved raw with its old pk and values,
+//     rows they point at first — how Django restores rows as they were; a
+//     receiver that ignores `raw=True` can make it fail, in Django's words;
 //   - the rows of auto-created through tables: `obj.<m2m>.add(...)`, so the
 //     learner sees the m2m_changed pair the restore sends;
 //   - the relations SET_NULL / SET_DEFAULT changed (and anything else a
-//     receiver changed): `obj.save(update_fields=[...])` with the old values.
+//     receiver changed): the old row in the same fixture, which loaddata
+//     saves raw over the current one (an UPDATE).
 // It is found by comparing the tables before and after the delete, so it also
 // covers what receivers did: rows they deleted come back, rows they created stay.
 
 #include "db/database.h"
+#include "model/engine.h"
 #include "model/instance.h"
 
 #include <QHash>
@@ -20,7 +24,6 @@
 
 namespace ss {
 
-class Engine;
 class ModelRegistry;
 
 // Every table's rows, read silently (no pre_init/post_init), in pk order.
@@ -45,7 +48,9 @@ struct RowRestore
 
     bool isEmpty() const { return creates.isEmpty() && links.isEmpty() && reverts.isEmpty(); }
     int operationCount() const { return creates.size() + links.size() + reverts.size(); }
-    // The Django calls run(), one per operation, in order.
+    // The removed rows as loaddata's fixture, in restore order.
+    QVector<Engine::FixtureObject> fixture() const;
+    // The Django calls run(), in order (the fixture load first).
     QStringList code() const;
     // Runs the calls in one transaction (`with transaction.atomic():`): a
     // receiver that raises leaves the tables as they were before the undo.

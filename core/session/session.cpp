@@ -4,6 +4,7 @@
 #include "model/fieldvalues.h"
 #include "formats/loaders.h"
 
+#include <QElapsedTimer>
 #include <QFile>
 
 namespace ss {
@@ -241,6 +242,20 @@ ActionResult Session::runNext()
     return result;
 }
 
+int Session::runFor(qint64 budgetMs)
+{
+    QElapsedTimer slice;
+    slice.start();
+    int done = 0;
+    while (!atEnd()) {
+        m_runner->runNext();
+        ++done;
+        if (slice.elapsed() >= budgetMs)
+            break;
+    }
+    return done;
+}
+
 bool Session::setMuted(const QString &name, bool muted)
 {
     if (!m_runner || !m_runner->receivers().setMuted(name, muted))
@@ -253,6 +268,11 @@ bool Session::setMuted(const QString &name, bool muted)
 }
 
 // --- Silent reading -------------------------------------------------------
+
+qint64 Session::rowCount(const Model *model)
+{
+    return m_runner ? engine().database().count(model) : 0;
+}
 
 QVector<Row> Session::rows(const Model *model)
 {
@@ -410,63 +430,46 @@ ActionResult Session::deleteRow(const Model *model, const QCborValue &pk, RowRes
 ActionResult Session::restoreRows(const RowRestore &plan)
 {
     const QString code = QStringLiteral("with transaction.atomic(): ") + plan.code().join(QStringLiteral("; "));
-    return perform(code, [this, plan] { plan.run(engine()); });
+    ActionResult result = perform(code, [this, plan] { plan.run(engine()); });
+    if (result.ok() || m_recorder.count() == 0)
+        return result;
+    // A fixture load saves raw; name the receivers that acted on raw saves
+    // during the failed restore (the recording of this action).
+    int step = m_recorder.count() - 1;
+    while (step > 0 && m_recorder.kindOf(step) != TraceEventKind::Step)
+        --step;
+    QStringList raw;
+    for (int i = step + 1; i < m_recorder.count(); ++i) {
+        if (m_recorder.kindOf(i) != TraceEventKind::Receiver)
+            continue;
+        const int send = m_recorder.parentOf(i);
+        if (send < 0 || !m_recorder.args(send).value(QStringLiteral("raw")).toBool())
+            continue;
+        const TraceEvent e = m_recorder.event(i);
+        const QString name = QStringLiteral("%1 (%2)").arg(e.label, e.signal);
+        if (!raw.contains(name))
+            raw << name;
+    }
+    if (!raw.isEmpty())
+        result.note = QStringLiteral("The undo loads the rows back as a fixture: every save is raw=True. These receivers "
+                                     "ran on raw saves: %1. Django's documentation asks receivers to skip raw saves "
+                                     "(if kwargs['raw']: return), since a fixture already holds what they would create.")
+                          .arg(raw.join(QStringLiteral(", ")));
+    return result;
 }
 
 DeletePreview Session::previewDelete(const Model *model, const QCborValue &pk)
 {
-    DeletePreview preview;
-    preview.code = varName(model, pk) + QStringLiteral(".delete()");
+    const QString code = varName(model, pk) + QStringLiteral(".delete()");
     const InstancePtr instance = silentInstance(model, pk);
     if (!instance) {
+        DeletePreview preview;
+        preview.code = code;
         preview.errorType = QStringLiteral("DoesNotExist");
         preview.errorMessage = QStringLiteral("%1 matching query does not exist.").arg(model->name);
         return preview;
     }
-    // The collector reads the related rows through the engine (pre_init /
-    // post_init). The preview is not a user action: nothing of it is recorded,
-    // and the delete itself will show those reads again.
-    const bool wasPaused = m_recorder.isPaused();
-    m_recorder.setPaused(true);
-    try {
-        Collector collector(engine());
-        collector.collect({instance});
-        const QVector<Collector::PlannedModel> plan = collector.plan();
-        for (const auto &planned : plan) {
-            for (const InstancePtr &i : planned.instances)
-                preview.rows << QStringLiteral("%1 %2").arg(planned.model->name, placeholderText(i->pk()));
-            if (planned.model->autoCreated)
-                continue;
-            for (const InstancePtr &i : planned.instances)
-                preview.signalsInOrder << QStringLiteral("pre_delete  %1 %2").arg(planned.model->name, placeholderText(i->pk()));
-        }
-        for (const auto &planned : plan) {
-            if (planned.model->autoCreated)
-                continue;
-            for (auto it = planned.instances.crbegin(); it != planned.instances.crend(); ++it)
-                preview.signalsInOrder << QStringLiteral("post_delete %1 %2").arg(planned.model->name, placeholderText((*it)->pk()));
-        }
-        for (const auto &update : collector.fieldUpdates()) {
-            QStringList pks;
-            for (const InstancePtr &i : update.rowsLoaded() ? update.instances : update.referenced)
-                pks << placeholderText(i->pk());
-            if (update.rowsLoaded()) {
-                preview.updates << QStringLiteral("%1.%2 = %3 for %1 %4 (a plain UPDATE: no signals)")
-                                       .arg(update.field->owner->name, update.field->name, pythonValue(update.value),
-                                            pks.join(QStringLiteral(", ")));
-            } else {
-                preview.updates << QStringLiteral("%1.%2 = %3 where %2 is %4 %5 (rows not loaded, one UPDATE after pre_delete: no signals)")
-                                       .arg(update.field->owner->name, update.field->name, pythonValue(update.value),
-                                            update.field->target ? update.field->target->name : QString(),
-                                            pks.join(QStringLiteral(", ")));
-            }
-        }
-    } catch (const DjangoError &error) {
-        preview.errorType = error.type();
-        preview.errorMessage = error.message();
-    }
-    m_recorder.setPaused(wasPaused);
-    return preview;
+    return DeletePreview::plan(engine(), instance, code);
 }
 
 ActionResult Session::updateRows(const Model *model, const QVector<QCborValue> &pks, const Field *field,

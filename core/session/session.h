@@ -12,6 +12,7 @@
 // user already holds in a Django shell (`user_1` in the labels).
 
 #include "dispatch/declarativereceivers.h"
+#include "model/deleteplan.h"
 #include "model/rowrestore.h"
 #include "model/engine.h"
 #include "session/scenariorunner.h"
@@ -35,19 +36,9 @@ struct ActionResult
     int step = -1;
     QString errorType;          // empty when it succeeded
     QString errorMessage;
+    QString note;               // why it failed, when SignalScope can tell more than Django's message
     bool ok() const { return errorType.isEmpty(); }
     QString errorText() const { return errorType + QStringLiteral(": ") + errorMessage; }
-};
-
-// What deleting an instance will do, as the collector plans it.
-struct DeletePreview
-{
-    QString code;                       // "post_1.delete()"
-    QStringList rows;                   // "Comment 3", in deletion order (through rows included)
-    QStringList signalsInOrder;         // "pre_delete Comment 3", ... then "post_delete ..."
-    QStringList updates;                // "Image.post = None for Image 1"
-    QString errorType;                  // set when the delete will be refused (PROTECT, RESTRICT)
-    QString errorMessage;
 };
 
 // The instance's field values at the moment of a send (and, for pre_save, the
@@ -108,6 +99,11 @@ public:
     bool atEnd() const { return !m_runner || m_runner->atEnd(); }
     QString stepCode(int index) const { return m_runner ? m_runner->stepCode(index) : QString(); }
     ActionResult runNext();
+    // A slice of a long run: steps until `budgetMs` have passed or the
+    // scenario ends, without databaseChanged (views refresh once, at
+    // endRun()). Returns how many steps ran.
+    int runFor(qint64 budgetMs);
+    void endRun() { Q_EMIT databaseChanged(); }
 
     // Receivers: mute state by declaration name.
     bool setMuted(const QString &name, bool muted);
@@ -115,6 +111,7 @@ public:
 
     // Silent reading (no signals; see the header comment).
     QVector<Row> rows(const Model *model);
+    qint64 rowCount(const Model *model);       // SELECT COUNT(*)
     std::optional<Row> row(const Model *model, const QCborValue &pk);
     QVector<QCborValue> linkedIds(const Model *model, const QCborValue &pk, const Field *m2mField);
     InstancePtr silentInstance(const Model *model, const QCborValue &pk);
@@ -133,6 +130,8 @@ public:
     ActionResult deleteRow(const Model *model, const QCborValue &pk, RowRestore *taken = nullptr);
     // The undo of a delete: the Django calls of `plan`, in one transaction.
     ActionResult restoreRows(const RowRestore &plan);
+    // What x.delete() will do, planned by a dry-run collector: no signal, no
+    // receiver, no write (DeletePreview::plan).
     DeletePreview previewDelete(const Model *model, const QCborValue &pk);
     // Model.objects.filter(pk__in=[...]).update(field=value)
     ActionResult updateRows(const Model *model, const QVector<QCborValue> &pks, const Field *field, const QCborValue &value);

@@ -12,6 +12,12 @@
 //   7. the same with the flame view shown instead of the tree (the graphical
 //      timeline following the run); the note gives the stream's rate.
 //   8. flame view repaint at 1,000,000 events (flamebench.cpp).
+//   9. search / filter answer on 1M events: the shown window holds 1,000,100
+//      events; five keystrokes 30 ms apart are typed into the search (and the
+//      kind toggle / model filter are changed); the figure is the time from the
+//      last keystroke to the filter's answer (TimelineFilter::filterApplied),
+//      with the worst UI-thread gap (5 ms probe) in `extra`. The first search
+//      builds the text index (time-sliced); later ones use it. Target <= 100 ms.
 
 #include "timelinebench.h"
 
@@ -21,6 +27,7 @@
 #include "mainwindow.h"
 #include "session/scenariorunner.h"
 #include "session/session.h"
+#include "timelinefilter.h"
 #include "timelinemodel.h"
 #include "trace/tracebridge.h"
 #include "trace/tracerecorder.h"
@@ -213,6 +220,90 @@ TimelineFigure benchStall(bool quick, const std::function<void(const QString &)>
                         {QStringLiteral("insert_batches"), window.timelineModel()->insertBatches()}}};
 }
 
+// The time from the last of `changes` (30 ms apart) to the filter's answer,
+// and the worst UI-thread gap meanwhile.
+struct Answer { qint64 answerNs = 0; qint64 worstGapNs = 0; };
+Answer timeFilterAnswer(ss::TimelineFilter *filter, const std::vector<std::function<void()>> &changes)
+{
+    QElapsedTimer clock;
+    qint64 last = -1, worst = 0, lastChange = 0, answered = -1;
+    QTimer probe;
+    probe.setTimerType(Qt::PreciseTimer);
+    probe.setInterval(5);
+    QObject::connect(&probe, &QTimer::timeout, [&] {
+        const qint64 now = clock.nsecsElapsed();
+        if (last >= 0)
+            worst = std::max(worst, now - last);
+        last = now;
+    });
+    QEventLoop loop;
+    auto connection = QObject::connect(filter, &ss::TimelineFilter::filterApplied, [&] {
+        if (answered < 0 && lastChange > 0) {
+            answered = clock.nsecsElapsed();
+            QTimer::singleShot(50, &loop, &QEventLoop::quit);
+        }
+    });
+    clock.start();
+    probe.start();
+    for (size_t i = 0; i < changes.size(); ++i) {
+        QTimer::singleShot(int(30 * i), &loop, [&, i] {
+            if (i + 1 == changes.size())
+                lastChange = std::max<qint64>(1, clock.nsecsElapsed());
+            changes[i]();
+        });
+    }
+    QTimer::singleShot(60'000, &loop, &QEventLoop::quit);
+    loop.exec();
+    probe.stop();
+    QObject::disconnect(connection);
+    return {answered - lastChange, worst};
+}
+
+std::vector<TimelineFigure> benchSearch(bool quick, const std::function<void(const QString &)> &progress)
+{
+    const int actions = quick ? 2 : 100;                    // 5,000 Model() calls each: 10,000 events
+    progress(QStringLiteral("search/filter: %1 events in the window").arg(actions * 10'000));
+    ss::MainWindow window;
+    window.show();
+    ss::Session *session = window.session();
+    const ss::Model *profile = session->registry().model(QStringLiteral("BillingProfile"));
+    for (int a = 0; a < actions; ++a) {
+        session->perform(QStringLiteral("for _ in range(5000): BillingProfile()"), [session, profile] {
+            for (int i = 0; i < 5000; ++i)
+                session->engine().construct(profile, {});
+        });
+        QCoreApplication::processEvents();
+    }
+    session->bridge().flush();
+    QCoreApplication::processEvents();
+    const int events = session->recorder().count();
+    ss::TimelineFilter *filter = window.timelineFilter();
+    const auto typing = [filter](const QString &word) {
+        std::vector<std::function<void()>> keys;
+        for (int n = 1; n <= word.size(); ++n)
+            keys.push_back([filter, text = word.left(n)] { filter->setSearchText(text); });
+        return keys;
+    };
+    std::vector<TimelineFigure> figures;
+    const double target = 100e6;
+    const auto figure = [&](const QString &what, const Answer &a) {
+        progress(QStringLiteral("  %1: %2 ms (worst gap %3 ms)").arg(what).arg(a.answerNs / 1e6).arg(a.worstGapNs / 1e6));
+        figures.push_back({QStringLiteral("search answer/%1 on %2 events").arg(what).arg(events), false, double(a.answerNs),
+                           QStringLiteral("target"), target, double(a.answerNs) / target, 1, {},
+                           QJsonObject{{QStringLiteral("events"), events},
+                                       {QStringLiteral("answer_ms"), a.answerNs / 1e6},
+                                       {QStringLiteral("worst_ui_gap_ms"), a.worstGapNs / 1e6},
+                                       {QStringLiteral("visible_events"), filter->visibleEvents()}}});
+    };
+    figure(QStringLiteral("first search (builds the index)"), timeFilterAnswer(filter, typing(QStringLiteral("_init"))));
+    figure(QStringLiteral("clear search"), timeFilterAnswer(filter, {[filter] { filter->setSearchText({}); }}));
+    figure(QStringLiteral("search 'billi'"), timeFilterAnswer(filter, typing(QStringLiteral("billi"))));
+    figure(QStringLiteral("search 'user'"), timeFilterAnswer(filter, typing(QStringLiteral("user"))));
+    figure(QStringLiteral("hide pre_init"), timeFilterAnswer(filter, {[filter] { filter->setSignalVisible(QStringLiteral("pre_init"), false); }}));
+    figure(QStringLiteral("model filter User"), timeFilterAnswer(filter, {[filter] { filter->setModelFilter(QStringLiteral("User")); }}));
+    return figures;
+}
+
 } // namespace
 
 std::unique_ptr<QCoreApplication> createBenchApplication(int &argc, char **argv)
@@ -232,6 +323,8 @@ std::vector<TimelineFigure> benchTimeline(bool quick, int reps, const std::funct
     figures.push_back(benchStall(quick, progress, true));
     for (TimelineFigure &f : benchFlame(quick, reps, progress))
         figures.push_back(std::move(f));
+    for (TimelineFigure &f : benchSearch(quick, progress))
+        figures.push_back(f);
     return figures;
 }
 
