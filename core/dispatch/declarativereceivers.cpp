@@ -14,18 +14,6 @@ QCborValue encodeSender(const Sender &sender)
     return sender.isNone() ? QCborValue(nullptr) : QCborValue(sender.name);
 }
 
-bool pythonEquals(const QCborValue &a, const QCborValue &b)
-{
-    auto numeric = [](const QCborValue &v) { return v.isInteger() || v.isDouble() || v.isBool(); };
-    auto number = [](const QCborValue &v) { return v.isBool() ? (v.toBool() ? 1.0 : 0.0) : v.toDouble(); };
-    if (numeric(a) && numeric(b)) {
-        if (a.isInteger() && b.isInteger())
-            return a.toInteger() == b.toInteger();
-        return number(a) == number(b);
-    }
-    return jsonEquals(a, b);
-}
-
 DeclarativeReceivers::DeclarativeReceivers(Engine &engine)
     : m_engine(engine)
 {

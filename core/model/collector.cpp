@@ -1,6 +1,7 @@
 #include "model/collector.h"
 
 #include "model/fieldvalues.h"
+#include "python/pythonvalue.h"
 
 #include <algorithm>
 
@@ -16,20 +17,17 @@ struct ProtectedError : DjangoError
     QVector<InstancePtr> objects;
 };
 
+// Collector.data holds a set of instances per model: Model.__eq__/__hash__
+// compare pks, so an instance with pk 1.0 is the one with pk 1.
 static QString pkKey(const Instance &instance)
 {
-    const QCborValue pk = instance.pk();
-    return (pk.isString() ? QStringLiteral("s:") : QStringLiteral("n:")) + placeholderText(pk);
+    return pythonKey(instance.pk());
 }
 
+// delete() sorts each model's instances with key=attrgetter("pk").
 static bool pkLess(const InstancePtr &a, const InstancePtr &b)
 {
-    const QCborValue x = a->pk(), y = b->pk();
-    if (x.isString() && y.isString())
-        return x.toString() < y.toString();
-    if ((x.isInteger() || x.isDouble()) && (y.isInteger() || y.isDouble()))
-        return x.isInteger() && y.isInteger() ? x.toInteger() < y.toInteger() : x.toDouble() < y.toDouble();
-    return x < y;
+    return pythonLess(a->pk(), b->pk());
 }
 
 static QString keyList(const QVector<QPair<QString, QVector<InstancePtr>>> &groups)
@@ -77,7 +75,7 @@ void Collector::addDependency(const Model *model, const Model *dependency)
 void Collector::addFieldUpdate(const Field *field, const QCborValue &value, const QVector<InstancePtr> &objects)
 {
     for (FieldUpdate &update : m_fieldUpdates) {
-        if (update.field == field && jsonEquals(update.value, value) && update.value.type() == value.type()) {
+        if (update.field == field && pythonEquals(update.value, value)) {    // a dict keyed by (field, value)
             update.instances += objects;
             return;
         }

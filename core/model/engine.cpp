@@ -3,26 +3,13 @@
 #include "model/collector.h"
 #include "model/fieldvalues.h"
 #include "model/m2mmanager.h"
+#include "python/pythonvalue.h"
 
 #include <QSet>
 #include <algorithm>
 
 namespace ss {
 
-
-// bool(value) in Python.
-static bool pythonTruthy(const QCborValue &value)
-{
-    switch (value.type()) {
-    case QCborValue::True: return true;
-    case QCborValue::Integer: return value.toInteger() != 0;
-    case QCborValue::Double: return value.toDouble() != 0.0;
-    case QCborValue::String: return !value.toString().isEmpty();
-    case QCborValue::Array: return !value.toArray().isEmpty();
-    case QCborValue::Map: return !value.toMap().isEmpty();
-    default: return false;
-    }
-}
 
 static DjangoError scenarioError(const QString &message)
 {
@@ -426,7 +413,7 @@ void Engine::prepareRelatedForSave(const InstancePtr &instance, const QString &o
         const QCborValue id = instance->value(field);
         if (id.isNull() || (id.isString() && id.toString().isEmpty()))
             instance->setValue(field, related->pk());
-        if (instance->hasCached(field) && !jsonEquals(related->pk(), instance->value(field)))
+        if (instance->hasCached(field) && !pythonEquals(related->pk(), instance->value(field)))
             instance->clearCache(field);
     }
 }

@@ -1,12 +1,11 @@
 #include "model/value.h"
 
 #include "model/instance.h"
+#include "python/pythonvalue.h"
 
 #include <QJsonArray>
 #include <QJsonObject>
 #include <algorithm>
-#include <charconv>
-#include <cmath>
 
 namespace ss {
 
@@ -76,53 +75,6 @@ bool jsonEquals(const QCborValue &a, const QCborValue &b)
     return a == b;
 }
 
-QString pythonFloatRepr(double value)
-{
-    if (std::isnan(value))
-        return QStringLiteral("NaN");      // json.dumps spelling
-    if (std::isinf(value))
-        return value > 0 ? QStringLiteral("Infinity") : QStringLiteral("-Infinity");
-    if (value == 0)
-        return std::signbit(value) ? QStringLiteral("-0.0") : QStringLiteral("0.0");
-
-    // Shortest round-trip digits, then Python's layout: fixed notation for
-    // exponents -4..15, scientific (two-digit exponent at least) otherwise.
-    char buffer[64];
-    auto result = std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::scientific);
-    std::string sci(buffer, result.ptr);
-    const auto ePos = sci.find('e');
-    std::string mantissa = sci.substr(0, ePos);
-    const int exponent = std::stoi(sci.substr(ePos + 1));
-    const bool negative = mantissa[0] == '-';
-    if (negative)
-        mantissa.erase(0, 1);
-    std::string digits;
-    for (char c : mantissa)
-        if (c != '.')
-            digits.push_back(c);
-
-    std::string out;
-    if (exponent >= -4 && exponent < 16) {
-        if (exponent < 0) {
-            out = "0." + std::string(size_t(-exponent - 1), '0') + digits;
-        } else if (size_t(exponent + 1) >= digits.size()) {
-            out = digits + std::string(size_t(exponent + 1) - digits.size(), '0') + ".0";
-        } else {
-            out = digits.substr(0, size_t(exponent + 1)) + "." + digits.substr(size_t(exponent + 1));
-        }
-    } else {
-        out = digits.substr(0, 1);
-        if (digits.size() > 1)
-            out += "." + digits.substr(1);
-        char exp[16];
-        std::snprintf(exp, sizeof exp, "e%c%02d", exponent < 0 ? '-' : '+', std::abs(exponent));
-        out += exp;
-    }
-    if (negative)
-        out.insert(out.begin(), '-');
-    return QString::fromStdString(out);
-}
-
 static void appendJsonString(QByteArray &out, const QString &text, bool asciiOnly)
 {
     // With asciiOnly, non-ASCII is escaped as \uXXXX the way Python's
@@ -178,7 +130,7 @@ void appendCanonicalJson(QByteArray &out, const QCborValue &value, bool asciiOnl
         out.append(QByteArray::number(value.toInteger()));
         break;
     case QCborValue::Double:
-        out.append(pythonFloatRepr(value.toDouble()).toLatin1());
+        out.append(jsonFloatText(value.toDouble()).toLatin1());
         break;
     case QCborValue::True:
         out.append("true");
@@ -206,9 +158,8 @@ void appendCanonicalJson(QByteArray &out, const QCborValue &value, bool asciiOnl
         items.reserve(map.size());
         for (auto it = map.begin(); it != map.end(); ++it)
             items.append({it.key().toString(), it.value()});
-        // Python sorts keys by code point; QString's operator< compares UTF-16
-        // units, which agrees for everything outside the surrogate range.
-        std::sort(items.begin(), items.end(), [](const auto &a, const auto &b) { return a.first < b.first; });
+        // json.dumps(sort_keys=True) sorts keys as Python compares text.
+        std::sort(items.begin(), items.end(), [](const auto &a, const auto &b) { return compareCodePoints(a.first, b.first) < 0; });
         out.append('{');
         for (qsizetype i = 0; i < items.size(); ++i) {
             if (i)

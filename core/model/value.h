@@ -46,9 +46,6 @@ QCborValue cborFromJson(const QJsonValue &value);
 // JSON equality as the contract defines it: 1 == 1.0, true != 1, maps by keys.
 bool jsonEquals(const QCborValue &a, const QCborValue &b);
 
-// repr() of a Python float: shortest round-trip digits, "2.0", "1e+16", "inf".
-QString pythonFloatRepr(double value);
-
 // Compact JSON with sorted keys and no spaces, floats as Python prints them:
 // the canonical trace's encoding (section 4), byte-stable.
 // UTF-8 as the oracle writes it (json.dumps(..., ensure_ascii=False));
