@@ -1018,6 +1018,14 @@ LoadError refusalError(const QString &file, const QByteArray &text, const JsonRe
     return error;
 }
 
+// Section 3: integers beyond 64 bits and lone surrogate escapes are refused
+// as a whole file, before anything else is read.
+void refuseUnrepresentable(const QCborValue &root)
+{
+    if (const auto found = findUnrepresentable(root))
+        refuse(found->path, found->message);
+}
+
 void report(LoadError *target, LoadError error)
 {
     if (target)
@@ -1059,6 +1067,7 @@ std::optional<SchemaDecl> parseSchema(const QByteArray &json, const QString &fil
         return std::nullopt;
     }
     try {
+        refuseUnrepresentable(*root);
         SchemaDecl schema = SchemaReader(fileForMessages).read(*root, JsonPath(), false);
         schema.path = fileForMessages;
         return schema;
@@ -1088,6 +1097,7 @@ std::optional<ScenarioDecl> parseScenario(const QByteArray &json, const QString 
         return std::nullopt;
     }
     try {
+        refuseUnrepresentable(*rootValue);
         const JsonPath root;
         const QCborMap object = expectObject(*rootValue, root);
         checkFormat(object, root, kScenarioFormat, kSchemaFormat);

@@ -478,7 +478,7 @@ void TestLoaders::keepsIntegersAndFloatsApart()
     // must not. The trace prints floats as Python does ("price": 99.0).
     LoadError error;
     const auto scenario = parseScenario(minimalScenario(
-        R"([{"op": "create", "model": "Topping", "values": {"a": 99.0, "b": 99, "c": 1e2, "d": -0, "e": 12345678901234567890, "f": 0.5}}])"),
+        R"([{"op": "create", "model": "Topping", "values": {"a": 99.0, "b": 99, "c": 1e2, "d": -0, "e": 1.2345678901234567e19, "f": 0.5}}])"),
         QStringLiteral("n.scenario.json"), &error);
     QVERIFY2(scenario, qPrintable(error.toString()));
     const QCborMap values = scenario->steps[0].exactValues;
@@ -536,6 +536,14 @@ void TestLoaders::refusesBadFixture_data()
     row("scenario_format_in_schema.schema.json", "format", "this is a scenario file", "\"signalscope-scenario/1\"");
     row("missing_format.schema.json", "", "missing \"format\"", "{\n  \"app\"");
     row("wrong_format.scenario.json", "format", "this is a schema file", "\"signalscope-schema/1\",\n  \"name\"");
+
+    // Values no engine value can hold (section 3), refused with their path.
+    row("integer_beyond_64_bits.scenario.json", "steps[1].values.weight",
+        "the integer -9223372036854775809 is outside the signed 64-bit range", "-9223372036854775809");
+    row("integer_beyond_64_bits.schema.json", "models[0].fields[0].default",
+        "the integer 18446744073709551616 is outside the signed 64-bit range", "18446744073709551616");
+    row("lone_surrogate.scenario.json", "steps[0].values.name", "a lone surrogate escape (\\ud800)", "\"half");
+    row("lone_surrogate.schema.json", "models[0].fields[0].default", "a lone surrogate escape (\\udc00)", "\"\\udc00\"");
 
     // Arrays that are not arrays.
     row("models_not_array.schema.json", "models", "expected an array, found an object", "{\"Topping\"");
@@ -776,7 +784,11 @@ void TestLoaders::readerNumbers_data()
     QTest::newRow("minus zero int") << QByteArray("-0") << QCborValue(0);
     QTest::newRow("int64 max") << QByteArray("9223372036854775807") << QCborValue(std::numeric_limits<qint64>::max());
     QTest::newRow("int64 min") << QByteArray("-9223372036854775808") << QCborValue(std::numeric_limits<qint64>::min());
-    QTest::newRow("beyond int64") << QByteArray("9223372036854775808") << QCborValue(9223372036854775808.0);
+    // Beyond 64 bits: the text, tagged for the loaders to refuse (section 3).
+    QTest::newRow("beyond int64") << QByteArray("9223372036854775808")
+                                  << QCborValue(kIntegerBeyond64Bits, QCborValue(QStringLiteral("9223372036854775808")));
+    QTest::newRow("below int64") << QByteArray("-9223372036854775809")
+                                 << QCborValue(kIntegerBeyond64Bits, QCborValue(QStringLiteral("-9223372036854775809")));
     QTest::newRow("fraction") << QByteArray("0.1") << QCborValue(0.1);
     QTest::newRow("overflow") << QByteArray("1e400") << QCborValue(std::numeric_limits<double>::infinity());
     QTest::newRow("underflow") << QByteArray("1e-400") << QCborValue(0.0);
