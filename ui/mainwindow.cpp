@@ -3,6 +3,7 @@
 #include "editors.h"
 #include "model/fieldvalues.h"
 #include "inspector.h"
+#include "python/djangocode.h"
 #include "formats/loaders.h"
 #include "recordtablemodel.h"
 #include "roles.h"
@@ -666,9 +667,14 @@ void MainWindow::rebuildSchemaTree()
             QString details = QStringLiteral("sender=%1").arg(r.sender.isNone() ? QStringLiteral("None") : r.sender.name);
             if (!r.dispatchUid.isEmpty())
                 details += QStringLiteral(", dispatch_uid='%1'").arg(r.dispatchUid);
-            if (auto declared = m_session->receivers().latest(r.label))
-                details += QStringLiteral(": ") + describeReceiver(declared->decl);
+            QString code;
+            if (auto declared = m_session->receivers().latest(r.label)) {
+                code = receiverCode(declared->decl);
+                details += QStringLiteral(": ") + code.simplified();
+            }
             QList<QStandardItem *> child = schemaRow(r.label, details);
+            if (!code.isEmpty())
+                child.last()->setToolTip(code);
             child.first()->setData(r.label, Qt::UserRole);
             child.first()->setCheckable(true);
             child.first()->setCheckState(m_session->isMuted(r.label) ? Qt::Unchecked : Qt::Checked);

@@ -57,8 +57,5 @@ private:
     int m_batches = 0;
 };
 
-// A Python-like rendering of a frozen argument value: True, None, [1, 2], 'x',
-// {"model": "User", "pk": 1} as User 1.
-QString argumentText(const QCborValue &value);
 
 } // namespace ss

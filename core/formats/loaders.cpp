@@ -2,6 +2,7 @@
 
 #include "formats/jsonchecks.h"
 #include "formats/jsonreader.h"
+#include "python/djangocode.h"
 
 #include <QDir>
 #include <QFile>
@@ -880,8 +881,7 @@ private:
         }
 
         step->action = requiredString(object, QStringLiteral("action"), path);
-        static const QStringList actions = {QStringLiteral("add"), QStringLiteral("remove"), QStringLiteral("clear"), QStringLiteral("set")};
-        if (!actions.contains(step->action)) {
+        if (!m2mActionFromName(step->action)) {
             refuse(path.key(QStringLiteral("action")),
                    QStringLiteral("unknown m2m action %1 (expected add, remove, clear or set)").arg(quoted(step->action)));
         }

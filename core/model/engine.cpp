@@ -3,6 +3,7 @@
 #include "model/collector.h"
 #include "model/fieldvalues.h"
 #include "model/m2mmanager.h"
+#include "python/djangocode.h"
 #include "python/pythonvalue.h"
 
 #include <QSet>
@@ -18,7 +19,7 @@ static DjangoError scenarioError(const QString &message)
 
 QString instanceRepr(const Instance &instance)
 {
-    return QStringLiteral("<%1: %2>").arg(instance.model()->name, instanceStr(instance.model()->name, instance.pk()));
+    return instanceRepr(instance.model()->name, instance.pk());
 }
 
 Engine::Engine(const SchemaDecl &schema, const QString &databasePath, const QString &usingAlias)
@@ -200,7 +201,7 @@ InstancePtr Engine::relatedObject(const InstancePtr &instance, const Field *fiel
     const Model *target = field->target;
     const QVector<InstancePtr> rows = load(target, {{target->pk, prepareForDb(target->pk, id)}}, {}, 21);
     if (rows.isEmpty())
-        throw DjangoError(QStringLiteral("DoesNotExist"), QStringLiteral("%1 matching query does not exist.").arg(target->name));
+        throw doesNotExist(target->name);
     if (rows.size() > 1)
         throw DjangoError(QStringLiteral("MultipleObjectsReturned"),
                           QStringLiteral("get() returned more than one %1 -- it returned %2!").arg(target->name).arg(rows.size()));
@@ -331,7 +332,7 @@ InstancePtr Engine::get(const Model *model, const Kwargs &where)
     // QuerySet.get: at most 21 rows, every one of them an instance.
     const QVector<InstancePtr> found = load(model, conditions(model, where), {}, 21);
     if (found.isEmpty())
-        throw DjangoError(QStringLiteral("DoesNotExist"), QStringLiteral("%1 matching query does not exist.").arg(model->name));
+        throw doesNotExist(model->name);
     if (found.size() > 1) {
         const QString count = found.size() < 21 ? QString::number(found.size()) : QStringLiteral("more than 20");
         throw DjangoError(QStringLiteral("MultipleObjectsReturned"),
@@ -353,7 +354,7 @@ void Engine::refresh(const InstancePtr &instance)
     if (!pk.isNull())
         found = load(model, {{model->pk, prepareForDb(model->pk, pk)}}, {}, 21);
     if (found.isEmpty())
-        throw DjangoError(QStringLiteral("DoesNotExist"), QStringLiteral("%1 matching query does not exist.").arg(model->name));
+        throw doesNotExist(model->name);
     const InstancePtr stored = found.first();
     for (const Field *field : model->concreteFields)
         instance->setValue(field, stored->value(field));

@@ -10,11 +10,6 @@
 
 namespace ss {
 
-QString instanceStr(const QString &modelName, const QCborValue &pk)
-{
-    return QStringLiteral("%1 object (%2)").arg(modelName, pk.isString() ? pk.toString() : pythonRepr(pk));
-}
-
 static QCborValue toInteger(const Field *field, const QCborValue &value)
 {
     // int(value): floats truncate, bools are 0/1, numeric strings parse.

@@ -15,7 +15,4 @@ namespace ss {
 // with Django's message when Python's conversion would fail.
 QCborValue prepareForDb(const Field *field, const QCborValue &value);
 
-// str() of a model instance: "Topping object (1)", "Topping object (None)".
-QString instanceStr(const QString &modelName, const QCborValue &pk);
-
 } // namespace ss

@@ -1,4 +1,5 @@
 #include "model/rowrestore.h"
+#include "python/djangocode.h"
 
 #include "model/engine.h"
 #include "model/fieldvalues.h"
@@ -140,18 +141,17 @@ QStringList RowRestore::code() const
         QStringList ids;
         for (const QCborValue &id : l.targets)
             ids << pythonRepr(id);
-        lines << QStringLiteral("%1.%2.add(%3)").arg(instanceVarName(l.field->owner, l.source), l.field->name,
-                                                     ids.join(QStringLiteral(", ")));
+        lines << m2mCallCode(instanceVarName(l.field->owner, l.source), l.field->name, M2mAction::Add, ids);
     }
     for (const Revert &r : reverts) {
         const QString var = instanceVarName(r.model, r.before.value(r.model->pk->index));
         QStringList parts, names;
         for (const Field *f : r.fields) {
             parts << QStringLiteral("%1.%2 = %3").arg(var, fieldArgument(f), pythonRepr(r.before.value(f->index)));
-            names << pythonRepr(QCborValue(fieldArgument(f)));
+            names << fieldArgument(f);
         }
         lines << parts.join(QStringLiteral("; "))
-                     + QStringLiteral("; %1.save(update_fields=[%2])").arg(var, names.join(QStringLiteral(", ")));
+                     + QStringLiteral("; %1.save(update_fields=%2)").arg(var, pythonStringList(names));
     }
     return lines;
 }

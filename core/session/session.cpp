@@ -3,15 +3,11 @@
 #include "model/collector.h"
 #include "model/fieldvalues.h"
 #include "formats/loaders.h"
+#include "python/djangocode.h"
 
 #include <QFile>
 
 namespace ss {
-
-QString pythonValue(const QCborValue &value)
-{
-    return pythonRepr(value);
-}
 
 // Records, for each send with an instance, the instance's values at that
 // moment (and for pre_save the stored row). Registered after the recorder, so
@@ -321,34 +317,29 @@ ActionResult Session::perform(const QString &code, const std::function<void()> &
     return result;
 }
 
-static DjangoError gone(const Model *model, const QCborValue &pk)
-{
-    Q_UNUSED(pk);
-    return DjangoError(QStringLiteral("DoesNotExist"), QStringLiteral("%1 matching query does not exist.").arg(model->name));
-}
-
 ActionResult Session::saveField(const Model *model, const QCborValue &pk, const Field *field, const QCborValue &value,
                                 bool updateFieldsOnly)
 {
     const QString var = varName(model, pk);
     const QString name = field->isForeignKey() ? field->attname : field->name;
-    QString code = QStringLiteral("%1.%2 = %3; ").arg(var, name, pythonValue(value));
+    QString code = QStringLiteral("%1.%2 = %3; ").arg(var, name, pythonRepr(value));
     code += updateFieldsOnly ? QStringLiteral("%1.save(update_fields=['%2'])").arg(var, name)
                              : QStringLiteral("%1.save()").arg(var);
     return perform(code, [=] {
         const InstancePtr instance = silentInstance(model, pk);
         if (!instance)
-            throw gone(model, pk);
+            throw doesNotExist(model->name);
         engine().assign(instance, name, Value(value));
         engine().save(instance, updateFieldsOnly ? std::optional<QStringList>(QStringList{name}) : std::nullopt);
     });
 }
 
+// Values the user typed: literals, never "$" references.
 static QString kwargsCode(const Kwargs &values)
 {
     QStringList parts;
     for (const auto &item : values)
-        parts << item.first + QLatin1Char('=') + pythonValue(item.second.scalar());
+        parts << item.first + QLatin1Char('=') + pythonRepr(item.second.scalar());
     return parts.join(QStringLiteral(", "));
 }
 
@@ -370,7 +361,7 @@ ActionResult Session::deleteRow(const Model *model, const QCborValue &pk, RowRes
     const ActionResult result = perform(varName(model, pk) + QStringLiteral(".delete()"), [=] {
         const InstancePtr instance = silentInstance(model, pk);
         if (!instance)
-            throw gone(model, pk);
+            throw doesNotExist(model->name);
         engine().deleteInstance(instance);
     });
     if (before)
@@ -390,8 +381,9 @@ DeletePreview Session::previewDelete(const Model *model, const QCborValue &pk)
     preview.code = varName(model, pk) + QStringLiteral(".delete()");
     const InstancePtr instance = silentInstance(model, pk);
     if (!instance) {
-        preview.errorType = QStringLiteral("DoesNotExist");
-        preview.errorMessage = QStringLiteral("%1 matching query does not exist.").arg(model->name);
+        const DjangoError error = doesNotExist(model->name);
+        preview.errorType = error.type();
+        preview.errorMessage = error.message();
         return preview;
     }
     // The collector reads the related rows through the engine (pre_init /
@@ -422,7 +414,7 @@ DeletePreview Session::previewDelete(const Model *model, const QCborValue &pk)
             for (const InstancePtr &i : update.instances)
                 pks << placeholderText(i->pk());
             preview.updates << QStringLiteral("%1.%2 = %3 for %1 %4 (a plain UPDATE: no signals)")
-                                   .arg(update.field->owner->name, update.field->name, pythonValue(update.value),
+                                   .arg(update.field->owner->name, update.field->name, pythonRepr(update.value),
                                         pks.join(QStringLiteral(", ")));
         }
     } catch (const DjangoError &error) {
@@ -438,10 +430,10 @@ ActionResult Session::updateRows(const Model *model, const QVector<QCborValue> &
 {
     QStringList ids;
     for (const QCborValue &pk : pks)
-        ids << pythonValue(pk);
+        ids << pythonRepr(pk);
     const QString name = field->isForeignKey() ? field->attname : field->name;
     const QString code = QStringLiteral("%1.objects.filter(pk__in=[%2]).update(%3=%4)")
-                             .arg(model->name, ids.join(QStringLiteral(", ")), name, pythonValue(value));
+                             .arg(model->name, ids.join(QStringLiteral(", ")), name, pythonRepr(value));
     return perform(code, [=] {
         Atomic atomic(engine().database());
         for (const QCborValue &pk : pks)
@@ -465,21 +457,14 @@ ActionResult Session::m2mChange(const Model *model, const QCborValue &pk, const 
     QStringList args;
     QVector<Value> targets;
     for (const QCborValue &id : ids) {
-        args << pythonValue(id);
+        args << pythonRepr(id);
         targets.append(Value(id));
     }
-    static const char *names[] = {"add", "remove", "clear", "set"};
-    QString call = QString::fromLatin1(names[int(action)]);
-    QString argText = args.join(QStringLiteral(", "));
-    if (action == M2mAction::Set)
-        argText = QLatin1Char('[') + argText + QLatin1Char(']');
-    if (action == M2mAction::Clear)
-        argText.clear();
-    const QString code = QStringLiteral("%1.%2.%3(%4)").arg(varName(model, pk), accessor, call, argText);
+    const QString code = m2mCallCode(varName(model, pk), accessor, action, args);
     return perform(code, [=] {
         const InstancePtr instance = silentInstance(model, pk);
         if (!instance)
-            throw gone(model, pk);
+            throw doesNotExist(model->name);
         engine().m2m(instance, accessor, action, targets);
     });
 }
