@@ -130,13 +130,7 @@ bool DeclarativeReceivers::changed(const QCborValue &fields, const SignalArgs &a
             return false;
         throw;
     }
-    QStringList names;
-    if (fields.isArray()) {
-        for (const QCborValue &f : fields.toArray())
-            names << f.toString();
-    } else {
-        names << fields.toString();
-    }
+    const QStringList names = changedFieldNames(fields);
     bool differs = false;
     for (const QString &name : std::as_const(names)) {
         const Field *field = model->concreteField(name);

@@ -1,5 +1,7 @@
 #include "formats/schema.h"
 
+#include <QCborArray>
+
 namespace ss {
 
 QString fieldTypeName(FieldType type)
@@ -44,6 +46,18 @@ bool isModelSignal(const QString &name)
             return true;
     }
     return false;
+}
+
+QStringList changedFieldNames(const QCborValue &changed)
+{
+    QStringList names;
+    if (changed.isArray()) {
+        for (const QCborValue &name : changed.toArray())
+            names << name.toString();
+    } else {
+        names << changed.toString();
+    }
+    return names;
 }
 
 bool isBuiltinSignal(const QString &name)

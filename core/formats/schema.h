@@ -95,4 +95,7 @@ struct SchemaDecl
 bool isBuiltinSignal(const QString &name);      // pre_init ... post_migrate
 bool isModelSignal(const QString &name);        // the signals whose sender is a model
 
+// The fields a `when` "changed" condition names: one name or an array of them.
+QStringList changedFieldNames(const QCborValue &changed);
+
 } // namespace ss

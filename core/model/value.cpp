@@ -53,26 +53,7 @@ bool jsonEquals(const QCborValue &a, const QCborValue &b)
     }
     if (a.type() != b.type())
         return false;
-    if (a.isArray()) {
-        const QCborArray x = a.toArray(), y = b.toArray();
-        if (x.size() != y.size())
-            return false;
-        for (qsizetype i = 0; i < x.size(); ++i)
-            if (!jsonEquals(x.at(i), y.at(i)))
-                return false;
-        return true;
-    }
-    if (a.isMap()) {
-        const QCborMap x = a.toMap(), y = b.toMap();
-        if (x.size() != y.size())
-            return false;
-        for (auto it = x.begin(); it != x.end(); ++it) {
-            if (!y.contains(it.key()) || !jsonEquals(it.value(), y.value(it.key())))
-                return false;
-        }
-        return true;
-    }
-    return a == b;
+    return containersEqual(a, b, jsonEquals);
 }
 
 static void appendJsonString(QByteArray &out, const QString &text, bool asciiOnly)

@@ -24,22 +24,8 @@ QString pythonLiteral(const QCborValue &value)
             return pythonRepr(QCborValue(text.mid(1)));
         if (text.startsWith(QLatin1Char('$')))
             return text.mid(1);
-        return pythonRepr(value);
     }
-    if (value.isArray()) {
-        QStringList items;
-        for (const QCborValue &v : value.toArray())
-            items << pythonLiteral(v);
-        return QLatin1Char('[') + items.join(QStringLiteral(", ")) + QLatin1Char(']');
-    }
-    if (value.isMap()) {
-        QStringList items;
-        const QCborMap map = value.toMap();
-        for (auto it = map.begin(); it != map.end(); ++it)
-            items << pythonRepr(it.key()) + QStringLiteral(": ") + pythonLiteral(it.value());
-        return QLatin1Char('{') + items.join(QStringLiteral(", ")) + QLatin1Char('}');
-    }
-    return pythonRepr(value);
+    return pythonContainerRepr(value, pythonLiteral);
 }
 
 QString keywordArguments(const QCborMap &values)
@@ -73,20 +59,7 @@ static QString encodedRepr(const QCborValue &value)
         const QCborMap map = value.toMap();
         return instanceRepr(map.value(QStringLiteral("model")).toString(), map.value(QStringLiteral("pk")));
     }
-    if (value.isArray()) {
-        QStringList items;
-        for (const QCborValue &v : value.toArray())
-            items << encodedRepr(v);
-        return QLatin1Char('[') + items.join(QStringLiteral(", ")) + QLatin1Char(']');
-    }
-    if (value.isMap()) {
-        QStringList items;
-        const QCborMap map = value.toMap();
-        for (auto it = map.begin(); it != map.end(); ++it)
-            items << pythonRepr(it.key()) + QStringLiteral(": ") + encodedRepr(it.value());
-        return QLatin1Char('{') + items.join(QStringLiteral(", ")) + QLatin1Char('}');
-    }
-    return pythonRepr(value);
+    return pythonContainerRepr(value, encodedRepr);
 }
 
 QString argumentRepr(const QString &name, const QCborValue &encoded)
@@ -238,15 +211,8 @@ static QString valueCode(const QCborValue &value, const QStringList &parameters)
 static QString conditionCode(const QString &key, const QCborValue &expected, const QStringList &parameters)
 {
     if (key == QLatin1String("changed")) {
-        QStringList names;
-        if (expected.isArray()) {
-            for (const QCborValue &n : expected.toArray())
-                names << n.toString();
-        } else {
-            names << expected.toString();
-        }
         QStringList parts;
-        for (const QString &n : std::as_const(names))
+        for (const QString &n : changedFieldNames(expected))
             parts << QStringLiteral("sender.objects.get(pk=instance.pk).%1 != instance.%1").arg(n);
         return parts.size() == 1 ? parts.first() : QLatin1Char('(') + parts.join(QStringLiteral(" or ")) + QLatin1Char(')');
     }

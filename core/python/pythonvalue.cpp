@@ -91,21 +91,28 @@ QString pythonRepr(const QCborValue &value)
     case QCborValue::True: return QStringLiteral("True");
     case QCborValue::False: return QStringLiteral("False");
     case QCborValue::String: return stringRepr(value.toString());
-    case QCborValue::Array: {
+    case QCborValue::Array:
+    case QCborValue::Map: return pythonContainerRepr(value, pythonRepr);
+    default: return QStringLiteral("None");
+    }
+}
+
+QString pythonContainerRepr(const QCborValue &value, QString (*item)(const QCborValue &))
+{
+    if (value.isArray()) {
         QStringList items;
         for (const QCborValue &v : value.toArray())
-            items << pythonRepr(v);
+            items << item(v);
         return QLatin1Char('[') + items.join(QStringLiteral(", ")) + QLatin1Char(']');
     }
-    case QCborValue::Map: {
+    if (value.isMap()) {
         QStringList items;
         const QCborMap map = value.toMap();
         for (auto it = map.begin(); it != map.end(); ++it)
-            items << pythonRepr(it.key()) + QStringLiteral(": ") + pythonRepr(it.value());
+            items << pythonRepr(it.key()) + QStringLiteral(": ") + item(it.value());
         return QLatin1Char('{') + items.join(QStringLiteral(", ")) + QLatin1Char('}');
     }
-    default: return QStringLiteral("None");
-    }
+    return pythonRepr(value);
 }
 
 QString pythonStr(const QCborValue &value)
@@ -195,21 +202,26 @@ bool pythonEquals(const QCborValue &a, const QCborValue &b)
         return false;
     if (a.isString())
         return a.toString() == b.toString();
-    if (a.isArray()) {
+    return containersEqual(a, b, pythonEquals);
+}
+
+bool containersEqual(const QCborValue &a, const QCborValue &b, bool (*equals)(const QCborValue &, const QCborValue &))
+{
+    if (a.isArray() && b.isArray()) {
         const QCborArray x = a.toArray(), y = b.toArray();
         if (x.size() != y.size())
             return false;
         for (qsizetype i = 0; i < x.size(); ++i)
-            if (!pythonEquals(x.at(i), y.at(i)))
+            if (!equals(x.at(i), y.at(i)))
                 return false;
         return true;
     }
-    if (a.isMap()) {
+    if (a.isMap() && b.isMap()) {
         const QCborMap x = a.toMap(), y = b.toMap();
         if (x.size() != y.size())
             return false;
         for (auto it = x.begin(); it != x.end(); ++it)
-            if (!y.contains(it.key()) || !pythonEquals(it.value(), y.value(it.key())))
+            if (!y.contains(it.key()) || !equals(it.value(), y.value(it.key())))
                 return false;
         return true;
     }

@@ -18,6 +18,10 @@ namespace ss {
 // repr(x): 'abc', 1, 2.5, 1e+16, nan, -inf, True, None, [1, 'a'], {'k': 1}.
 QString pythonRepr(const QCborValue &value);
 
+// A list or dict as Python prints it ([1, 'a'], {'k': 1}) with its items
+// printed by `item`; any other value by repr.
+QString pythonContainerRepr(const QCborValue &value, QString (*item)(const QCborValue &));
+
 // str(x): text as it is, anything else as repr(x).
 QString pythonStr(const QCborValue &value);
 
@@ -39,6 +43,11 @@ bool pythonTruthy(const QCborValue &value);
 // -0.0 == 0, NaN equals nothing), text exactly, lists and dicts item by item;
 // values of other kinds differ ("1" != 1, None == None only).
 bool pythonEquals(const QCborValue &a, const QCborValue &b);
+
+// Lists item by item and dicts key by key, items compared with `equals`
+// (the structure Python's == and the contract's JSON equality share); other
+// values by their exact encoding.
+bool containersEqual(const QCborValue &a, const QCborValue &b, bool (*equals)(const QCborValue &, const QCborValue &));
 
 // A text that two values share exactly when Python considers them the same
 // key of a dict or member of a set (hash and ==): 1, 1.0 and True give the

@@ -42,23 +42,7 @@ std::optional<DjangoError> ScenarioRunner::runNext()
     open();
     const int index = m_next++;
     const StepDecl &step = m_scenario.steps[index];
-    const auto &listeners = m_engine->dispatch().listeners();
-    const QString code = stepCode(index);
-    for (TraceListener *l : listeners)
-        l->stepBegin(index, code);
-    std::optional<DjangoError> failure;
-    try {
-        execute(step);
-    } catch (const DjangoError &error) {
-        failure = error;
-    } catch (const std::exception &error) {
-        failure = DjangoError(QStringLiteral("Exception"), QString::fromUtf8(error.what()));
-    }
-    if (failure)
-        m_engine->dispatch().emitErrorLine(0, *failure);
-    for (TraceListener *l : m_engine->dispatch().listeners())
-        l->stepEnd(index, failure ? &*failure : nullptr);
-    return failure;
+    return m_engine->dispatch().runStep(index, stepCode(index), [&] { execute(step); });
 }
 
 void ScenarioRunner::runAll()

@@ -291,27 +291,13 @@ ActionResult Session::perform(const QString &code, const std::function<void()> &
         result.errorMessage = QStringLiteral("nothing is loaded");
         return result;
     }
-    DispatchContext &dispatch = engine().dispatch();
     const int step = m_nextActionStep++;
     ++m_actions;
     result.step = step;
-    for (TraceListener *l : dispatch.listeners())
-        l->stepBegin(step, code);
-    std::optional<DjangoError> failure;
-    try {
-        body();
-    } catch (const DjangoError &error) {
-        failure = error;
-    } catch (const std::exception &error) {
-        failure = DjangoError(QStringLiteral("Exception"), QString::fromUtf8(error.what()));
-    }
-    if (failure) {
-        dispatch.emitErrorLine(0, *failure);
+    if (const std::optional<DjangoError> failure = engine().dispatch().runStep(step, code, body)) {
         result.errorType = failure->type();
         result.errorMessage = failure->message();
     }
-    for (TraceListener *l : dispatch.listeners())
-        l->stepEnd(step, failure ? &*failure : nullptr);
     Q_EMIT databaseChanged();
     Q_EMIT actionFinished(result, code);
     return result;
