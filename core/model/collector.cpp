@@ -24,11 +24,6 @@ static QString pkKey(const Instance &instance)
     return pythonKey(instance.pk());
 }
 
-// delete() sorts each model's instances with key=attrgetter("pk").
-static bool pkLess(const InstancePtr &a, const InstancePtr &b)
-{
-    return pythonLess(a->pk(), b->pk());
-}
 
 static QString keyList(const QVector<QPair<QString, QVector<InstancePtr>>> &groups)
 {
@@ -211,7 +206,8 @@ void Collector::sortModels()
 QVector<Collector::PlannedModel> Collector::plan()
 {
     for (auto it = m_data.begin(); it != m_data.end(); ++it)
-        std::stable_sort(it->begin(), it->end(), pkLess);
+        // delete() sorts each model's instances with key=attrgetter("pk").
+        std::stable_sort(it->begin(), it->end(), [](const InstancePtr &a, const InstancePtr &b) { return pythonLess(a->pk(), b->pk()); });
     sortModels();
     QVector<PlannedModel> result;
     for (const Model *model : std::as_const(m_order))
