@@ -209,7 +209,7 @@ void DeclarativeReceivers::run(const ReceiverDecl &decl, const Sender &sender, c
             m_engine.create(m_engine.registry().model(action.model), resolveAll(action.exactValues, sender, args));
             break;
         case ActionDecl::Kind::Save: {
-            const Value target = resolve(cborFromJson(action.target), sender, args);
+            const Value target = resolve(action.target, sender, args);
             if (!target.isInstance())
                 throw scenarioError(QStringLiteral("nothing to save"));
             m_engine.save(target.instance(), action.updateFields, action.forceInsert);
@@ -224,7 +224,7 @@ void DeclarativeReceivers::run(const ReceiverDecl &decl, const Sender &sender, c
             break;
         }
         case ActionDecl::Kind::Delete: {
-            const Value target = resolve(cborFromJson(action.target), sender, args);
+            const Value target = resolve(action.target, sender, args);
             if (!target.isInstance())
                 throw scenarioError(QStringLiteral("nothing to delete"));
             m_engine.deleteInstance(target.instance());

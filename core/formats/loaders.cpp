@@ -524,12 +524,12 @@ private:
 // Receivers (section 2)
 
 // save/delete act on "$instance" or "$instance.<relation>".
-QJsonValue readActionTarget(const QCborValue &value, const JsonPath &path)
+QCborValue readActionTarget(const QCborValue &value, const JsonPath &path)
 {
     const QString target = expectString(value, path);
     if (target != QLatin1String("$instance") && !target.startsWith(QLatin1String("$instance.")))
         refuse(path, QStringLiteral("expected \"$instance\" or \"$instance.<relation>\", found %1").arg(quoted(target)));
-    return QJsonValue(target);
+    return QCborValue(target);
 }
 
 ActionDecl readAction(const QCborValue &value, const JsonPath &path, const SchemaDecl &schema)
@@ -590,7 +590,6 @@ ActionDecl readAction(const QCborValue &value, const JsonPath &path, const Schem
         action.robust = optionalBool(object, QStringLiteral("robust"), path, false);
         break;
     }
-    action.values = action.exactValues.toJsonObject();
     return action;
 }
 
@@ -638,7 +637,6 @@ ReceiverDecl SchemaReader::readReceiver(const QCborValue &value, const JsonPath 
             refuse(changedPath, QStringLiteral("expected a field name or an array of field names, found %1").arg(jsonTypeName(changed)));
         }
     }
-    receiver.when = receiver.exactWhen.toJsonObject();
 
     const JsonPath doPath = path.key(QStringLiteral("do"));
     const QCborArray actions = optionalArray(object, QStringLiteral("do"), path);

@@ -243,7 +243,7 @@ static QStringList actionCode(const ActionDecl &a, const QStringList &parameters
             args << QStringLiteral("update_fields=") + pythonStringList(*a.updateFields);
         if (a.forceInsert)
             args << QStringLiteral("force_insert=True");
-        return {QStringLiteral("%1.save(%2)").arg(valueCode(QCborValue(a.target.toString()), parameters), args.join(QStringLiteral(", ")))};
+        return {QStringLiteral("%1.save(%2)").arg(valueCode(a.target, parameters), args.join(QStringLiteral(", ")))};
     }
     case ActionDecl::Kind::Set: {
         QStringList lines;
@@ -252,7 +252,7 @@ static QStringList actionCode(const ActionDecl &a, const QStringList &parameters
         return lines;
     }
     case ActionDecl::Kind::Delete:
-        return {valueCode(QCborValue(a.target.toString()), parameters) + QStringLiteral(".delete()")};
+        return {valueCode(a.target, parameters) + QStringLiteral(".delete()")};
     case ActionDecl::Kind::Notify:
         // Placeholders read like an f-string's.
         return {QStringLiteral("print(%1%2)").arg(a.text.contains(QLatin1Char('{')) ? QStringLiteral("f") : QString(),

@@ -263,23 +263,22 @@ void TestLoaders::schemaDeclarations()
     QCOMPARE(welcome.signal, QStringLiteral("post_save"));
     QCOMPARE(welcome.sender, std::optional<QString>(QStringLiteral("User")));
     QCOMPARE(welcome.dispatchUid, std::optional<QString>(QStringLiteral("w1")));
-    QCOMPARE(welcome.when.value(QStringLiteral("created")), QJsonValue(true));
     QCOMPARE(welcome.exactWhen.value(QStringLiteral("created")), QCborValue(true));
     QCOMPARE(welcome.origin, QStringLiteral("shop.schema.json: receivers[0]"));
     QCOMPARE(welcome.actions.size(), 7);
     const auto &a = welcome.actions;
     QCOMPARE(a[0].kind, ActionDecl::Kind::Create);
     QCOMPARE(a[0].model, QStringLiteral("Profile"));
-    QCOMPARE(a[0].values.value(QStringLiteral("user")).toString(), QStringLiteral("$instance"));
+    QCOMPARE(a[0].exactValues.value(QStringLiteral("user")).toString(), QStringLiteral("$instance"));
     QCOMPARE(a[0].exactValues.value(QStringLiteral("code")), QCborValue(QStringLiteral("x")));
     QCOMPARE(a[1].kind, ActionDecl::Kind::Save);
-    QCOMPARE(a[1].target, QJsonValue(QStringLiteral("$instance.user")));
+    QCOMPARE(a[1].target, QCborValue(QStringLiteral("$instance.user")));
     QCOMPARE(a[1].updateFields, std::optional<QStringList>(QStringList{QStringLiteral("email")}));
     QVERIFY(a[1].forceInsert);
     QCOMPARE(a[2].kind, ActionDecl::Kind::Set);
-    QCOMPARE(a[2].values.value(QStringLiteral("email")).toString(), QStringLiteral("a@b"));
+    QCOMPARE(a[2].exactValues.value(QStringLiteral("email")).toString(), QStringLiteral("a@b"));
     QCOMPARE(a[3].kind, ActionDecl::Kind::Delete);
-    QCOMPARE(a[3].target, QJsonValue(QStringLiteral("$instance")));
+    QCOMPARE(a[3].target, QCborValue(QStringLiteral("$instance")));
     QCOMPARE(a[4].kind, ActionDecl::Kind::Notify);
     QCOMPARE(a[4].text, QStringLiteral("hi {instance.pk}"));
     QCOMPARE(a[5].kind, ActionDecl::Kind::Send);
@@ -292,7 +291,7 @@ void TestLoaders::schemaDeclarations()
     QVERIFY(!anything.sender);
     QVERIFY(!anything.dispatchUid);
     QVERIFY(anything.actions.isEmpty());
-    QVERIFY(anything.when.isEmpty());
+    QVERIFY(anything.exactWhen.isEmpty());
 
     // max_length: an integer, also written as 80.0 (Python would take it); not 0 or 2.5.
     const QByteArray lengths = R"({"format": "signalscope-schema/1", "app": "a", "models": [
