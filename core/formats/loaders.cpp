@@ -672,7 +672,7 @@ public:
         const QCborMap object = expectObject(value, path);
         StepDecl step;
         step.index = index;
-        step.raw = object.toJsonObject();
+        step.raw = object;
         const QString opName = requiredString(object, QStringLiteral("op"), path);
         const std::optional<StepDecl::Op> op = opFromName(opName);
         if (!op) {
@@ -836,7 +836,6 @@ private:
     {
         step->exactValues = optionalObject(object, QStringLiteral("values"), path);
         checkReferences(step->exactValues, path.key(QStringLiteral("values")));
-        step->values = step->raw.value(QStringLiteral("values")).toObject();   // already converted with raw
     }
 
     void readWhere(const QCborMap &object, const JsonPath &path, StepDecl *step) const
@@ -847,7 +846,6 @@ private:
         const JsonPath wherePath = path.key(key);
         step->exactWhere = expectObject(object.value(key), wherePath);
         checkReferences(*step->exactWhere, wherePath);
-        step->where = step->raw.value(key).toObject();
     }
 
     void readRows(const QCborMap &object, const JsonPath &path, StepDecl *step) const
@@ -859,7 +857,6 @@ private:
             expectObject(step->exactRows.at(i), rowPath);
         }
         checkReferences(step->exactRows, rowsPath);
-        step->rows = step->raw.value(QStringLiteral("rows")).toArray();
     }
 
     void readM2m(const QCborMap &object, const JsonPath &path, StepDecl *step) const
@@ -888,7 +885,6 @@ private:
                                  ? optionalArray(object, QStringLiteral("targets"), path)
                                  : requiredArray(object, QStringLiteral("targets"), path);
         checkReferences(step->exactTargets, targetsPath);
-        step->targets = step->raw.value(QStringLiteral("targets")).toArray();
         step->clear = optionalBool(object, QStringLiteral("clear"), path, false);
     }
 
@@ -935,7 +931,6 @@ private:
         const QString instanceKey = QStringLiteral("instance");
         if (object.contains(instanceKey)) {
             step->exactInstance = object.value(instanceKey);
-            step->instance = step->raw.value(instanceKey);
             checkReferences(*step->exactInstance, path.key(instanceKey));
         }
         step->robust = optionalBool(object, QStringLiteral("robust"), path, false);

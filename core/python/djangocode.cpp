@@ -151,7 +151,7 @@ QString stepCode(const StepDecl &s)
             targets << pythonLiteral(t);
         return m2mCallCode(s.ref, s.field, m2mActionFromName(s.action).value_or(M2mAction::Add), targets, s.clear);
     }
-    case StepDecl::Op::LoadData: return QStringLiteral("call_command('loaddata', '-')  # %1 row(s) of %2").arg(s.rows.size()).arg(s.model);
+    case StepDecl::Op::LoadData: return QStringLiteral("call_command('loaddata', '-')  # %1 row(s) of %2").arg(s.exactRows.size()).arg(s.model);
     case StepDecl::Op::Connect:
         return QStringLiteral("%1.connect(%2%3)").arg(s.receiver.signal, s.receiver.name,
                                                       s.receiver.sender ? QStringLiteral(", sender=") + *s.receiver.sender : QString());

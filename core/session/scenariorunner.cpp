@@ -181,8 +181,8 @@ void ScenarioRunner::execute(const StepDecl &step)
         break;
     case StepDecl::Op::Send: {
         std::optional<Value> instance;
-        if (step.instance)
-            instance = resolve(step.exactInstance.value_or(cborFromJson(*step.instance)));
+        if (step.exactInstance)
+            instance = resolve(*step.exactInstance);
         engine.sendCustom(step.signal, step.sender ? Sender::model(*step.sender) : Sender::none(), instance, step.robust);
         break;
     }
