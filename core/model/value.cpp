@@ -3,8 +3,6 @@
 #include "model/instance.h"
 #include "python/pythonvalue.h"
 
-#include <QJsonArray>
-#include <QJsonObject>
 #include <algorithm>
 
 namespace ss {
@@ -17,29 +15,6 @@ QCborValue Value::freeze() const
     map.insert(QStringLiteral("model"), m_instance->model()->name);
     map.insert(QStringLiteral("pk"), m_instance->pk());
     return map;
-}
-
-QCborValue cborFromJson(const QJsonValue &value)
-{
-    // QCborValue::fromJsonValue keeps Qt's integer/double distinction, which
-    // Qt's parser makes from the text: "1" is an integer, "1.0" a double.
-    switch (value.type()) {
-    case QJsonValue::Array: {
-        QCborArray array;
-        for (const QJsonValue &item : value.toArray())
-            array.append(cborFromJson(item));
-        return array;
-    }
-    case QJsonValue::Object: {
-        QCborMap map;
-        const QJsonObject object = value.toObject();
-        for (auto it = object.begin(); it != object.end(); ++it)
-            map.insert(it.key(), cborFromJson(it.value()));
-        return map;
-    }
-    default:
-        return QCborValue::fromJsonValue(value);
-    }
 }
 
 static bool isNumber(const QCborValue &v) { return v.isInteger() || v.isDouble(); }

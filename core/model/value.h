@@ -9,7 +9,6 @@
 #include <QCborValue>
 #include <QCborMap>
 #include <QCborArray>
-#include <QJsonValue>
 #include <QString>
 #include <memory>
 #include <optional>
@@ -39,9 +38,6 @@ private:
     QCborValue m_scalar = QCborValue(nullptr);
     InstancePtr m_instance;       // set for instances; m_scalar is then ignored
 };
-
-// A JSON value parsed by Qt, as a scalar that keeps "1" an integer and "1.0" a float.
-QCborValue cborFromJson(const QJsonValue &value);
 
 // JSON equality as the contract defines it: 1 == 1.0, true != 1, maps by keys.
 bool jsonEquals(const QCborValue &a, const QCborValue &b);
