@@ -1,6 +1,7 @@
 #include "editors.h"
 
 #include "model/fieldvalues.h"
+#include "python/pythonvalue.h"
 #include "recordtablemodel.h"
 #include "roles.h"
 
@@ -26,12 +27,13 @@ QWidget *RecordDelegate::createEditor(QWidget *parent, const QStyleOptionViewIte
     const Field *field = model ? model->fieldAt(index.column()) : nullptr;
     if (field && field->isForeignKey()) {
         auto *combo = new QComboBox(parent);
+        // Each item holds the target's pk exactly (a text pk stays text, 2.0 a float).
         if (field->null)
-            combo->addItem(QStringLiteral("None"), QVariant());
+            combo->addItem(QStringLiteral("None"), QVariant::fromValue(QCborValue(nullptr)));
         for (const Row &row : m_session->rows(field->target)) {
             const QCborValue pk = row.value(field->target->pk->index);
-            combo->addItem(QStringLiteral("%1 · %2").arg(placeholderText(pk), m_session->rowLabel(field->target, pk)),
-                           pk.toVariant());
+            combo->addItem(QStringLiteral("%1 · %2").arg(pythonRepr(pk), m_session->rowLabel(field->target, pk)),
+                           QVariant::fromValue(pk));
         }
         return combo;
     }
@@ -41,9 +43,9 @@ QWidget *RecordDelegate::createEditor(QWidget *parent, const QStyleOptionViewIte
 void RecordDelegate::setEditorData(QWidget *editor, const QModelIndex &index) const
 {
     if (auto *combo = qobject_cast<QComboBox *>(editor)) {
-        const QVariant current = index.data(Qt::EditRole);
+        const QCborValue current = index.data(RawValueRole).value<QCborValue>();
         for (int i = 0; i < combo->count(); ++i)
-            if (combo->itemData(i) == current || (current.toString().isEmpty() && !combo->itemData(i).isValid()))
+            if (pythonEquals(combo->itemData(i).value<QCborValue>(), current))
                 combo->setCurrentIndex(i);
         return;
     }
@@ -53,8 +55,7 @@ void RecordDelegate::setEditorData(QWidget *editor, const QModelIndex &index) co
 void RecordDelegate::setModelData(QWidget *editor, QAbstractItemModel *model, const QModelIndex &index) const
 {
     if (auto *combo = qobject_cast<QComboBox *>(editor)) {
-        const QVariant pk = combo->currentData();
-        model->setData(index, pk.isValid() ? QVariant(pk.toLongLong()) : QVariant(), Qt::EditRole);
+        model->setData(index, combo->currentData(), Qt::EditRole);
         return;
     }
     QStyledItemDelegate::setModelData(editor, model, index);

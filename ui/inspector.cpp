@@ -1,6 +1,7 @@
 #include "inspector.h"
 
 #include "model/fieldvalues.h"
+#include "python/djangocode.h"
 #include "session/session.h"
 #include "signalstyle.h"
 #include "timelinemodel.h"
@@ -15,61 +16,6 @@ namespace ss {
 static QString esc(const QString &s)
 {
     return s.toHtmlEscaped();
-}
-
-static QString jsonText(const QJsonValue &v)
-{
-    if (v.isString())
-        return QLatin1Char('\'') + v.toString() + QLatin1Char('\'');
-    if (v.isBool())
-        return v.toBool() ? QStringLiteral("True") : QStringLiteral("False");
-    if (v.isNull())
-        return QStringLiteral("None");
-    if (v.isDouble())
-        return pythonRepr(QCborValue::fromJsonValue(v));
-    return QString::fromUtf8(QJsonDocument::fromVariant(v.toVariant()).toJson(QJsonDocument::Compact));
-}
-
-QString describeReceiver(const ReceiverDecl &decl)
-{
-    QStringList conditions;
-    for (auto it = decl.when.begin(); it != decl.when.end(); ++it) {
-        if (it.key() == QLatin1String("changed"))
-            conditions << QStringLiteral("%1 changed (loads the stored row)").arg(jsonText(it.value()));
-        else
-            conditions << QStringLiteral("%1 == %2").arg(it.key(), jsonText(it.value()));
-    }
-    QStringList actions;
-    for (const ActionDecl &a : decl.actions) {
-        switch (a.kind) {
-        case ActionDecl::Kind::Create: {
-            QStringList kw;
-            for (auto it = a.values.begin(); it != a.values.end(); ++it)
-                kw << it.key() + QLatin1Char('=') + (it.value().isString() && it.value().toString().startsWith(QLatin1Char('$')) ? it.value().toString() : jsonText(it.value()));
-            actions << QStringLiteral("%1.objects.create(%2)").arg(a.model, kw.join(QStringLiteral(", ")));
-            break;
-        }
-        case ActionDecl::Kind::Save:
-            actions << QStringLiteral("%1.save(%2)").arg(a.target.toString(),
-                a.updateFields ? QStringLiteral("update_fields=['%1']").arg(a.updateFields->join(QStringLiteral("', '"))) : QString());
-            break;
-        case ActionDecl::Kind::Set: {
-            QStringList kw;
-            for (auto it = a.values.begin(); it != a.values.end(); ++it)
-                kw << QStringLiteral("instance.%1 = %2").arg(it.key(), jsonText(it.value()));
-            actions << kw.join(QStringLiteral("; "));
-            break;
-        }
-        case ActionDecl::Kind::Delete: actions << a.target.toString() + QStringLiteral(".delete()"); break;
-        case ActionDecl::Kind::Notify: actions << QStringLiteral("notify \"%1\"").arg(a.text); break;
-        case ActionDecl::Kind::Send: actions << QStringLiteral("%1.%2(...)").arg(a.signal, a.robust ? QStringLiteral("send_robust") : QStringLiteral("send")); break;
-        case ActionDecl::Kind::Raise: actions << QStringLiteral("raise ReceiverError(\"%1\")").arg(a.text); break;
-        }
-    }
-    QString text;
-    if (!conditions.isEmpty())
-        text = QStringLiteral("if ") + conditions.join(QStringLiteral(" and ")) + QStringLiteral(": ");
-    return text + actions.join(QStringLiteral("; "));
 }
 
 QString loopFixesHtml()
@@ -124,7 +70,7 @@ QString inspectorHtml(Session &session, int event)
         html += QStringLiteral("<tr><td><code>sender</code></td><td>%1</td></tr>")
                     .arg(esc(e.sender.isNone() ? QStringLiteral("None") : e.sender.name));
         for (auto it = args.begin(); it != args.end(); ++it)
-            html += QStringLiteral("<tr><td><code>%1</code></td><td>%2</td></tr>").arg(esc(it.key().toString()), esc(argumentText(it.value())));
+            html += QStringLiteral("<tr><td><code>%1</code></td><td>%2</td></tr>").arg(esc(it.key().toString()), esc(argumentRepr(it.key().toString(), it.value())));
         html += QStringLiteral("</table>");
         if (const InstanceSnapshot *snap = session.snapshot(event)) {
             const bool preSave = e.signal == QLatin1String("pre_save");
@@ -168,7 +114,7 @@ QString inspectorHtml(Session &session, int event)
                     .arg(esc(e.label), esc(e.signal)).arg(e.receiverIndex + 1).arg(e.depth);
         if (session.isLoaded()) {
             if (auto declared = session.receivers().latest(e.label))
-                html += QStringLiteral("<p>What it does: <code>%1</code></p>").arg(esc(describeReceiver(declared->decl)));
+                html += QStringLiteral("<p>What it does:</p><pre>%1</pre>").arg(esc(receiverCode(declared->decl)));
         }
         html += e.failed() ? QStringLiteral("<p style='color:#d33'><b>raised %1:</b> %2</p>").arg(esc(e.errorType), esc(e.errorMessage))
                            : QStringLiteral("<p>returned normally.</p>");

@@ -12,7 +12,6 @@ class Session;
 struct ReceiverDecl;
 
 QString inspectorHtml(Session &session, int event);
-QString describeReceiver(const ReceiverDecl &decl);     // "when created == True: create BillingProfile(user=$instance)"
 QString loopFixesHtml();
 
 } // namespace ss

@@ -5,6 +5,7 @@
 #include "editors.h"
 #include "model/fieldvalues.h"
 #include "inspector.h"
+#include "python/djangocode.h"
 #include "formats/loaders.h"
 #include "recordtablemodel.h"
 #include "roles.h"

@@ -216,10 +216,8 @@ bool RecordTableModel::setData(const QModelIndex &index, const QVariant &value, 
     QCborValue newValue;
     if (role == Qt::CheckStateRole && field->type == FieldType::Bool)
         newValue = QCborValue(value.toInt() == Qt::Checked);
-    else if (role == Qt::EditRole && field->isForeignKey() && (value.typeId() == QMetaType::LongLong || value.typeId() == QMetaType::Int))
-        newValue = QCborValue(value.toLongLong());
-    else if (role == Qt::EditRole && field->isForeignKey() && value.isNull())
-        newValue = QCborValue(nullptr);
+    else if (role == Qt::EditRole && value.metaType() == QMetaType::fromType<QCborValue>())
+        newValue = value.value<QCborValue>();     // an exact value (the foreign-key editor's pk)
     else if (role == Qt::EditRole)
         newValue = valueFromText(field, value.toString());
     else

@@ -2,6 +2,7 @@
 
 #include "formats/schema.h"
 #include "inspector.h"
+#include "python/djangocode.h"
 #include "model/fieldvalues.h"
 #include "session/session.h"
 #include "signalstyle.h"
@@ -111,9 +112,14 @@ void SchemaModel::rebuild()
             QString details = QStringLiteral("sender=%1").arg(r.sender.isNone() ? QStringLiteral("None") : r.sender.name);
             if (!r.dispatchUid.isEmpty())
                 details += QStringLiteral(", dispatch_uid='%1'").arg(r.dispatchUid);
-            if (auto declared = m_session->receivers().latest(r.label))
-                details += QStringLiteral(": ") + describeReceiver(declared->decl);
+            QString code;       // the receiver as the Python a Django developer writes
+            if (auto declared = m_session->receivers().latest(r.label)) {
+                code = receiverCode(declared->decl);
+                details += QStringLiteral(": ") + code.simplified();
+            }
             QList<QStandardItem *> child = schemaRow(r.label, details);
+            if (!code.isEmpty())
+                child.last()->setToolTip(code);
             child.first()->setData(r.label, ReceiverNameRole);
             child.first()->setCheckable(true);
             child.first()->setCheckState(m_session->isMuted(r.label) ? Qt::Unchecked : Qt::Checked);

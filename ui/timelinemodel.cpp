@@ -1,6 +1,7 @@
 #include "timelinemodel.h"
 
 #include "model/fieldvalues.h"
+#include "python/djangocode.h"
 #include "roles.h"
 #include "session/session.h"
 #include "signalstyle.h"
@@ -13,29 +14,6 @@
 #include <QPalette>
 
 namespace ss {
-
-QString argumentText(const QCborValue &value)
-{
-    if (value.isMap()) {
-        const QCborMap map = value.toMap();
-        if (map.size() == 2 && map.contains(QStringLiteral("model")) && map.contains(QStringLiteral("pk"))) {
-            const QCborValue pk = map.value(QStringLiteral("pk"));
-            return map.value(QStringLiteral("model")).toString() + QLatin1Char(' ')
-                + (pk.isNull() ? QStringLiteral("(unsaved)") : placeholderText(pk));
-        }
-        QStringList parts;
-        for (auto it = map.begin(); it != map.end(); ++it)
-            parts << QLatin1Char('\'') + it.key().toString() + QStringLiteral("': ") + argumentText(it.value());
-        return QLatin1Char('{') + parts.join(QStringLiteral(", ")) + QLatin1Char('}');
-    }
-    if (value.isArray()) {
-        QStringList parts;
-        for (const QCborValue &v : value.toArray())
-            parts << argumentText(v);
-        return QLatin1Char('[') + parts.join(QStringLiteral(", ")) + QLatin1Char(']');
-    }
-    return pythonRepr(value);
-}
 
 TimelineModel::TimelineModel(Session *session, QObject *parent)
     : QAbstractItemModel(parent), m_session(session), m_recorder(&session->recorder())
@@ -154,7 +132,7 @@ QString TimelineModel::instanceText(int event) const
     const QCborValue instance = args.value(QStringLiteral("instance"));
     if (instance.isUndefined())
         return {};
-    return argumentText(instance);
+    return argumentRepr(QStringLiteral("instance"), instance);
 }
 
 QString sendArgumentsText(const TraceRecorder &recorder, int event)
@@ -170,7 +148,7 @@ QString sendArgumentsText(const TraceRecorder &recorder, int event)
             continue;
         if (key == QLatin1String("raw") && it.value().isFalse())
             continue;           // raw=False is the norm; True (loaddata) is shown
-        parts << key + QLatin1Char('=') + argumentText(it.value());
+        parts << key + QLatin1Char('=') + argumentRepr(key, it.value());
     }
     return parts.join(QStringLiteral(", "));
 }

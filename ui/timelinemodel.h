@@ -57,11 +57,8 @@ private:
     int m_batches = 0;
 };
 
-// A Python-like rendering of a frozen argument value: True, None, [1, 2], 'x',
-// {"model": "User", "pk": 1} as User 1.
-QString argumentText(const QCborValue &value);
 // A send's key arguments (the Arguments column): all but instance, using and
-// raw=False, as `created=True, update_fields=None`.
+// raw=False, as `created=True, update_fields=None`, in Django's spellings.
 QString sendArgumentsText(const TraceRecorder &recorder, int event);
 
 } // namespace ss

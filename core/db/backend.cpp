@@ -1,6 +1,7 @@
 #include "db/backend.h"
 
 #include "db/database.h"
+#include "python/pythonvalue.h"
 
 #include <QAtomicInt>
 #include <QCoreApplication>
@@ -602,16 +603,14 @@ void PostgresBackend::resetTables(Database &database, const ModelRegistry &regis
         database.exec(QStringLiteral("TRUNCATE %1 RESTART IDENTITY CASCADE").arg(tables.join(QStringLiteral(", "))));
 }
 
-static QString pythonFloatRepr(double d)
+// psycopg2's float adapter: repr(), and quoted casts for what SQL cannot spell.
+static QString psycopgFloat(double d)
 {
     if (std::isnan(d))
         return QStringLiteral("'NaN'::float");
     if (std::isinf(d))
         return d > 0 ? QStringLiteral("'Infinity'::float") : QStringLiteral("'-Infinity'::float");
-    QString text = QString::number(d, 'g', QLocale::FloatingPointShortest);
-    if (!text.contains(QLatin1Char('.')) && !text.contains(QLatin1Char('e')) && !text.contains(QLatin1Char('n')))
-        text += QStringLiteral(".0");
-    return text;
+    return pythonFloatRepr(d);
 }
 
 void PostgresBackend::appendValue(QString &sql, QVariantList &, const QCborValue &value) const
@@ -626,7 +625,7 @@ void PostgresBackend::appendValue(QString &sql, QVariantList &, const QCborValue
         return;
     }
     case QCborValue::Double: {
-        const QString text = pythonFloatRepr(value.toDouble());
+        const QString text = psycopgFloat(value.toDouble());
         if (text.startsWith(QLatin1Char('-')))
             sql += QLatin1Char(' ');
         sql += text;

@@ -14,18 +14,6 @@ QCborValue encodeSender(const Sender &sender)
     return sender.isNone() ? QCborValue(nullptr) : QCborValue(sender.name);
 }
 
-bool pythonEquals(const QCborValue &a, const QCborValue &b)
-{
-    auto numeric = [](const QCborValue &v) { return v.isInteger() || v.isDouble() || v.isBool(); };
-    auto number = [](const QCborValue &v) { return v.isBool() ? (v.toBool() ? 1.0 : 0.0) : v.toDouble(); };
-    if (numeric(a) && numeric(b)) {
-        if (a.isInteger() && b.isInteger())
-            return a.toInteger() == b.toInteger();
-        return number(a) == number(b);
-    }
-    return jsonEquals(a, b);
-}
-
 DeclarativeReceivers::DeclarativeReceivers(Engine &engine)
     : m_engine(engine)
 {
@@ -145,13 +133,7 @@ bool DeclarativeReceivers::changed(const QCborValue &fields, const SignalArgs &a
             return false;
         throw;
     }
-    QStringList names;
-    if (fields.isArray()) {
-        for (const QCborValue &f : fields.toArray())
-            names << f.toString();
-    } else {
-        names << fields.toString();
-    }
+    const QStringList names = changedFieldNames(fields);
     bool differs = false;
     for (const QString &name : std::as_const(names)) {
         const Field *field = model->concreteField(name);
@@ -230,7 +212,7 @@ void DeclarativeReceivers::run(const ReceiverDecl &decl, const Sender &sender, c
             m_engine.create(m_engine.registry().model(action.model), resolveAll(action.exactValues, sender, args));
             break;
         case ActionDecl::Kind::Save: {
-            const Value target = resolve(cborFromJson(action.target), sender, args);
+            const Value target = resolve(action.target, sender, args);
             if (!target.isInstance())
                 throw scenarioError(QStringLiteral("nothing to save"));
             m_engine.save(target.instance(), action.updateFields, action.forceInsert);
@@ -245,7 +227,7 @@ void DeclarativeReceivers::run(const ReceiverDecl &decl, const Sender &sender, c
             break;
         }
         case ActionDecl::Kind::Delete: {
-            const Value target = resolve(cborFromJson(action.target), sender, args);
+            const Value target = resolve(action.target, sender, args);
             if (!target.isInstance())
                 throw scenarioError(QStringLiteral("nothing to delete"));
             m_engine.deleteInstance(target.instance());

@@ -54,7 +54,4 @@ private:
 // The sender as the trace encodes it: model name, app label or null.
 QCborValue encodeSender(const Sender &sender);
 
-// Python's == between two stored values (True == 1, 1 == 1.0, "1" != 1).
-bool pythonEquals(const QCborValue &a, const QCborValue &b);
-
 } // namespace ss

@@ -209,6 +209,28 @@ void DispatchContext::emitEffect(const QString &kind, const QString &text)
         listener->effect(m_depth, kind, text);
 }
 
+std::optional<DjangoError> DispatchContext::runStep(int step, const QString &code, const std::function<void()> &body)
+{
+    // The listener list is read again at the end: a step may add or remove listeners.
+    const QVector<TraceListener *> listeners = m_listeners;
+    for (TraceListener *l : listeners)
+        l->stepBegin(step, code);
+    std::optional<DjangoError> failure;
+    try {
+        body();
+    } catch (const DjangoError &error) {
+        failure = error;
+    } catch (const std::exception &error) {
+        failure = DjangoError(QStringLiteral("Exception"), QString::fromUtf8(error.what()));
+    }
+    if (failure)
+        emitErrorLine(0, *failure);
+    const QVector<TraceListener *> after = m_listeners;
+    for (TraceListener *l : after)
+        l->stepEnd(step, failure ? &*failure : nullptr);
+    return failure;
+}
+
 void DispatchContext::emitErrorLine(int depth, const DjangoError &error)
 {
     const QVector<TraceListener *> listeners = m_listeners;

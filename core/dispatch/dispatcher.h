@@ -81,6 +81,12 @@ public:
     void setMaxDepth(int depth) { m_maxDepth = depth; }
     int maxDepth() const { return m_maxDepth; }
 
+    // One step at depth 0, as a scenario or the window runs it: stepBegin,
+    // the body, then (when it raised) the step's error line, and stepEnd.
+    // Returns the error the body raised; any other exception becomes
+    // Exception(what()).
+    std::optional<DjangoError> runStep(int step, const QString &code, const std::function<void()> &body);
+
     // Helpers for the engine's own lines, so they carry the current depth.
     void emitEffect(const QString &kind, const QString &text);
     void emitErrorLine(int depth, const DjangoError &error);

@@ -303,7 +303,8 @@ private:
                     unit = ushort(unit * 16 + digit);
                 }
                 // UTF-16 code units go in as they are: a pair forms one
-                // character, a lone surrogate stays (Python keeps it too).
+                // character, a lone surrogate stays (Python keeps it too;
+                // findUnrepresentable() reports it).
                 result += QChar(unit);
                 m_pos += 4;
                 break;
@@ -365,7 +366,11 @@ private:
                 *out = QCborValue(value);
                 return true;
             }
-            // Beyond 64 bits: a float, as Qt's own parser does.
+            // Beyond 64 bits: kept as text for the loaders to refuse.
+            if (result.ec == std::errc::result_out_of_range) {
+                *out = QCborValue(kIntegerBeyond64Bits, QCborValue(QString::fromLatin1(first, last - first)));
+                return true;
+            }
         }
         double value = 0;
         const auto result = std::from_chars(first, last, value);
@@ -495,6 +500,53 @@ std::optional<JsonTextPosition> locateJsonValue(const QByteArray &text, const Js
     if (reader.foundOffset() < 0)
         return std::nullopt;
     return positionOfOffset(text, reader.foundOffset());
+}
+
+static bool hasLoneSurrogate(const QString &text)
+{
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        const QChar c = text.at(i);
+        if (c.isHighSurrogate() && i + 1 < text.size() && text.at(i + 1).isLowSurrogate())
+            ++i;
+        else if (c.isSurrogate())
+            return true;
+    }
+    return false;
+}
+
+static QString loneSurrogateMessage(const QString &text)
+{
+    for (QChar c : text)
+        if (c.isSurrogate())
+            return QStringLiteral("a lone surrogate escape (\\u%1) is not text: UTF-8 cannot hold it")
+                .arg(c.unicode(), 4, 16, QLatin1Char('0'));
+    return QString();
+}
+
+std::optional<Unrepresentable> findUnrepresentable(const QCborValue &value, const JsonPath &path)
+{
+    if (value.isTag() && value.tag() == kIntegerBeyond64Bits)
+        return Unrepresentable{path, QStringLiteral("the integer %1 is outside the signed 64-bit range")
+                                         .arg(value.taggedValue().toString())};
+    if (value.isString() && hasLoneSurrogate(value.toString()))
+        return Unrepresentable{path, loneSurrogateMessage(value.toString())};
+    if (value.isArray()) {
+        const QCborArray array = value.toArray();
+        for (qsizetype i = 0; i < array.size(); ++i)
+            if (auto found = findUnrepresentable(array.at(i), path.index(int(i))))
+                return found;
+    }
+    if (value.isMap()) {
+        const QCborMap map = value.toMap();
+        for (auto it = map.begin(); it != map.end(); ++it) {
+            const QString key = it.key().toString();
+            if (hasLoneSurrogate(key))
+                return Unrepresentable{path.key(key), QStringLiteral("this member's name: ") + loneSurrogateMessage(key)};
+            if (auto found = findUnrepresentable(it.value(), path.key(key)))
+                return found;
+        }
+    }
+    return std::nullopt;
 }
 
 } // namespace ss

@@ -46,6 +46,18 @@ struct JsonSyntaxError
 
 std::optional<QCborValue> readJson(const QByteArray &text, JsonSyntaxError *error);
 
+// An integer literal outside the signed 64-bit range is read as this tag
+// around its decimal text (no value of the engine can hold it), and a lone
+// surrogate escape ("\ud800") stays in its string as that UTF-16 unit: the
+// loaders refuse both with the value's path (refuseUnrepresentable, contract
+// section 3), where the reader alone could only give a line and column.
+constexpr QCborTag kIntegerBeyond64Bits = QCborTag(0x5353'0040);
+
+// The path of the first value in `value` that no UTF-8 text or 64-bit
+// integer can hold, and why; nullopt when there is none.
+struct Unrepresentable { JsonPath path; QString message; };
+std::optional<Unrepresentable> findUnrepresentable(const QCborValue &value, const JsonPath &path = JsonPath());
+
 // Where the value at `path` starts in `text` (a text readJson accepts), or
 // nullopt when there is no such value.
 std::optional<JsonTextPosition> locateJsonValue(const QByteArray &text, const JsonPath &path);

@@ -4,6 +4,7 @@
 #include "formats/jsonreader.h"
 #include "web/djangosettings.h"
 #include "web/templates.h"
+#include "python/djangocode.h"
 
 #include <QDir>
 #include <QFile>
@@ -526,12 +527,12 @@ private:
 // Receivers (section 2)
 
 // save/delete act on "$instance" or "$instance.<relation>".
-QJsonValue readActionTarget(const QCborValue &value, const JsonPath &path)
+QCborValue readActionTarget(const QCborValue &value, const JsonPath &path)
 {
     const QString target = expectString(value, path);
     if (target != QLatin1String("$instance") && !target.startsWith(QLatin1String("$instance.")))
         refuse(path, QStringLiteral("expected \"$instance\" or \"$instance.<relation>\", found %1").arg(quoted(target)));
-    return QJsonValue(target);
+    return QCborValue(target);
 }
 
 // `$origin` (a QuerySet under Django 5.0, contract 9.2) and `$stdout`
@@ -610,7 +611,6 @@ ActionDecl readAction(const QCborValue &value, const JsonPath &path, const Schem
         break;
     }
     refuseArgumentsWithoutRawValue(action.exactValues, path.key(key == QLatin1String("set") ? key : QStringLiteral("values")));
-    action.values = action.exactValues.toJsonObject();
     return action;
 }
 
@@ -717,7 +717,6 @@ ReceiverDecl SchemaReader::readReceiver(const QCborValue &value, const JsonPath 
             refuse(changedPath, QStringLiteral("expected a field name or an array of field names, found %1").arg(jsonTypeName(changed)));
         }
     }
-    receiver.when = receiver.exactWhen.toJsonObject();
     if (requestSignal) {
         for (auto it = receiver.exactWhen.cbegin(); it != receiver.exactWhen.cend(); ++it) {
             const QString key = it.key().toString();
@@ -944,7 +943,6 @@ private:
     {
         step->exactValues = optionalObject(object, QStringLiteral("values"), path);
         checkReferences(step->exactValues, path.key(QStringLiteral("values")));
-        step->values = object.value(QStringLiteral("values")).toJsonValue().toObject();
     }
 
     void readWhere(const QCborMap &object, const JsonPath &path, StepDecl *step) const
@@ -955,7 +953,6 @@ private:
         const JsonPath wherePath = path.key(key);
         step->exactWhere = expectObject(object.value(key), wherePath);
         checkReferences(*step->exactWhere, wherePath);
-        step->where = object.value(key).toJsonValue().toObject();
     }
 
     void readRows(const QCborMap &object, const JsonPath &path, StepDecl *step) const
@@ -967,7 +964,6 @@ private:
             expectObject(step->exactRows.at(i), rowPath);
         }
         checkReferences(step->exactRows, rowsPath);
-        step->rows = object.value(QStringLiteral("rows")).toJsonValue().toArray();
     }
 
     void readM2m(const QCborMap &object, const JsonPath &path, StepDecl *step) const
@@ -987,8 +983,7 @@ private:
         }
 
         step->action = requiredString(object, QStringLiteral("action"), path);
-        static const QStringList actions = {QStringLiteral("add"), QStringLiteral("remove"), QStringLiteral("clear"), QStringLiteral("set")};
-        if (!actions.contains(step->action)) {
+        if (!m2mActionFromName(step->action)) {
             refuse(path.key(QStringLiteral("action")),
                    QStringLiteral("unknown m2m action %1 (expected add, remove, clear or set)").arg(quoted(step->action)));
         }
@@ -997,7 +992,6 @@ private:
                                  ? optionalArray(object, QStringLiteral("targets"), path)
                                  : requiredArray(object, QStringLiteral("targets"), path);
         checkReferences(step->exactTargets, targetsPath);
-        step->targets = object.value(QStringLiteral("targets")).toJsonValue().toArray();
         step->clear = optionalBool(object, QStringLiteral("clear"), path, false);
     }
 
@@ -1044,7 +1038,6 @@ private:
         const QString instanceKey = QStringLiteral("instance");
         if (object.contains(instanceKey)) {
             step->exactInstance = object.value(instanceKey);
-            step->instance = object.value(instanceKey).toJsonValue();
             checkReferences(*step->exactInstance, path.key(instanceKey));
         }
         step->robust = optionalBool(object, QStringLiteral("robust"), path, false);
@@ -1229,6 +1222,14 @@ LoadError refusalError(const QString &file, const QByteArray &text, const JsonRe
     return error;
 }
 
+// Section 3: integers beyond 64 bits and lone surrogate escapes are refused
+// as a whole file, before anything else is read.
+void refuseUnrepresentable(const QCborValue &root)
+{
+    if (const auto found = findUnrepresentable(root))
+        refuse(found->path, found->message);
+}
+
 void report(LoadError *target, LoadError error)
 {
     if (target)
@@ -1270,6 +1271,7 @@ std::optional<SchemaDecl> parseSchema(const QByteArray &json, const QString &fil
         return std::nullopt;
     }
     try {
+        refuseUnrepresentable(*root);
         SchemaDecl schema = SchemaReader(fileForMessages).read(*root, JsonPath(), false);
         schema.path = fileForMessages;
         return schema;
@@ -1299,6 +1301,7 @@ std::optional<ScenarioDecl> parseScenario(const QByteArray &json, const QString 
         return std::nullopt;
     }
     try {
+        refuseUnrepresentable(*rootValue);
         const JsonPath root;
         const QCborMap object = expectObject(*rootValue, root);
         checkFormat(object, root, kScenarioFormat, kSchemaFormat);

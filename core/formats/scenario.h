@@ -30,22 +30,17 @@ struct StepDecl
     int index = 0;                              // position in "steps"
     QString model;                              // new, create, get, all, update, bulk_create, delete_where, loaddata
     QString ref;                                // set, save, refresh, delete, m2m
-    QJsonObject values;                         // new, create, set, update
-    std::optional<QJsonObject> where;           // get, all, update, delete_where
-    QJsonArray rows;                            // bulk_create, loaddata
     QString as;                                 // new, create, get
     QStringList asList;                         // all, bulk_create
     std::optional<QStringList> updateFields;    // save
     bool forceInsert = false;                   // save
     QString field;                              // m2m: field name or reverse accessor
     QString action;                             // m2m: add, remove, clear, set
-    QJsonArray targets;                         // m2m
     bool clear = false;                         // m2m set
     ReceiverDecl receiver;                      // connect
     QString name;                               // disconnect
     QString signal;                             // send
     std::optional<QString> sender;              // send: model name, or none
-    std::optional<QJsonValue> instance;         // send: "$name"
     bool robust = false;                        // send
     // Section 8.
     QString method;                             // request: GET, POST, ...
@@ -60,14 +55,13 @@ struct StepDecl
     QString templateName;                       // render
     QCborMap context;                           // render, names in ASCII order
 
-    // The same data as values, where, rows, targets and instance, as QCbor
-    // values that keep "99.0" a float: Qt 6.4's QJsonValue turns an integral
-    // double into an integer, so build field values from these.
-    QCborMap exactValues;
-    std::optional<QCborMap> exactWhere;
-    QCborArray exactRows;
-    QCborArray exactTargets;
-    std::optional<QCborValue> exactInstance;
+    // Values as written, held once as QCbor values that keep "99.0" a float
+    // (Qt 6.4's QJsonValue would turn an integral double into an integer).
+    QCborMap exactValues;                       // new, create, set, update
+    std::optional<QCborMap> exactWhere;         // get, all, update, delete_where
+    QCborArray exactRows;                       // bulk_create, loaddata
+    QCborArray exactTargets;                    // m2m
+    std::optional<QCborValue> exactInstance;    // send: "$name"
 };
 
 QString stepOpName(StepDecl::Op op);            // "create", "delete_where", ...

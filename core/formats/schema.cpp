@@ -1,5 +1,7 @@
 #include "formats/schema.h"
 
+#include <QCborArray>
+
 namespace ss {
 
 QString fieldTypeName(FieldType type)
@@ -51,6 +53,16 @@ bool isRequestSignal(const QString &name)
     return name == QLatin1String("request_started") || name == QLatin1String("request_finished")
         || name == QLatin1String("got_request_exception") || name == QLatin1String("setting_changed")
         || name == QLatin1String("template_rendered");
+QStringList changedFieldNames(const QCborValue &changed)
+{
+    QStringList names;
+    if (changed.isArray()) {
+        for (const QCborValue &name : changed.toArray())
+            names << name.toString();
+    } else {
+        names << changed.toString();
+    }
+    return names;
 }
 
 bool isBuiltinSignal(const QString &name)

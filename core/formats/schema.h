@@ -47,21 +47,18 @@ struct ModelDecl
     QVector<FieldDecl> fields;                  // declaration order
 };
 
-// One receiver action (the seven of section 2). Values stay raw JSON: "$instance",
-// "$name.x" and literals are resolved when the action runs.
+// One receiver action (the seven of section 2). Values stay as written:
+// "$instance", "$name.x" and literals are resolved when the action runs.
 //
-// Exact values: Qt 6.4's QJsonValue stores an integral double as an integer, so
-// in `values` a float written 99.0 reads back as the integer 99 (the trace must
-// print 99.0). The `exact...` members hold the same data as QCbor values that
-// keep integers and floats apart; build field values from those.
+// Values are held once, as QCbor values that keep integers and floats apart
+// (a float written 99.0 stays 99.0; Qt 6.4's QJsonValue would make it 99).
 struct ActionDecl
 {
     enum class Kind { Create, Save, Set, Delete, Notify, Send, Raise };
     Kind kind = Kind::Notify;
     QString model;                              // create
-    QJsonObject values;                         // create: field values; set: attributes
-    QCborMap exactValues;                       // the same, 1.0 kept a float
-    QJsonValue target;                          // save, delete: "$instance" or "$instance.<relation>"
+    QCborMap exactValues;                       // create: field values; set: attributes (1.0 kept a float)
+    QCborValue target;                          // save, delete: "$instance" or "$instance.<relation>"
     std::optional<QStringList> updateFields;    // save
     bool forceInsert = false;                   // save
     QString text;                               // notify, raise
@@ -75,8 +72,7 @@ struct ReceiverDecl
     QString signal;                             // built-in or custom signal name
     std::optional<QString> sender;              // model name; absent/null: any sender
     std::optional<QString> dispatchUid;
-    QJsonObject when;                           // conditions, all must hold
-    QCborMap exactWhen;                         // the same, 1.0 kept a float
+    QCborMap exactWhen;                         // conditions, all must hold (1.0 kept a float)
     QVector<ActionDecl> actions;
     QString origin;                             // where it was declared, for messages: "file.json: receivers[2]"
 };
@@ -97,5 +93,8 @@ bool isBuiltinSignal(const QString &name);      // pre_init ... post_migrate, an
 // template_rendered: no instance, senders that are not models (section 8.5).
 bool isRequestSignal(const QString &name);
 bool isModelSignal(const QString &name);        // the signals whose sender is a model
+
+// The fields a `when` "changed" condition names: one name or an array of them.
+QStringList changedFieldNames(const QCborValue &changed);
 
 } // namespace ss

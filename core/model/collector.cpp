@@ -2,6 +2,7 @@
 
 #include "model/fieldvalues.h"
 #include "model/rowrestore.h"
+#include "python/pythonvalue.h"
 
 #include <algorithm>
 
@@ -17,21 +18,13 @@ struct ProtectedError : DjangoError
     QVector<InstancePtr> objects;
 };
 
+// Collector.data holds a set of instances per model: Model.__eq__/__hash__
+// compare pks, so an instance with pk 1.0 is the one with pk 1.
 static QString pkKey(const Instance &instance)
 {
-    const QCborValue pk = instance.pk();
-    return (pk.isString() ? QStringLiteral("s:") : QStringLiteral("n:")) + placeholderText(pk);
+    return pythonKey(instance.pk());
 }
 
-static bool pkLess(const InstancePtr &a, const InstancePtr &b)
-{
-    const QCborValue x = a->pk(), y = b->pk();
-    if (x.isString() && y.isString())
-        return x.toString() < y.toString();
-    if ((x.isInteger() || x.isDouble()) && (y.isInteger() || y.isDouble()))
-        return x.isInteger() && y.isInteger() ? x.toInteger() < y.toInteger() : x.toDouble() < y.toDouble();
-    return x < y;
-}
 
 static QString keyList(const QVector<QPair<QString, QVector<InstancePtr>>> &groups)
 {
@@ -79,7 +72,7 @@ void Collector::addFieldUpdate(const Field *field, const QCborValue &value, cons
                                const QVector<InstancePtr> &referenced)
 {
     for (FieldUpdate &update : m_fieldUpdates) {
-        if (update.field == field && jsonEquals(update.value, value) && update.value.type() == value.type()) {
+        if (update.field == field && pythonEquals(update.value, value)) {    // a dict keyed by (field, value)
             update.instances += objects;
             update.referenced += referenced;
             return;
@@ -236,7 +229,8 @@ void Collector::sortModels()
 QVector<Collector::PlannedModel> Collector::plan()
 {
     for (auto it = m_data.begin(); it != m_data.end(); ++it)
-        std::stable_sort(it->begin(), it->end(), pkLess);
+        // delete() sorts each model's instances with key=attrgetter("pk").
+        std::stable_sort(it->begin(), it->end(), [](const InstancePtr &a, const InstancePtr &b) { return pythonLess(a->pk(), b->pk()); });
     sortModels();
     QVector<PlannedModel> result;
     for (const Model *model : std::as_const(m_order))

@@ -3,26 +3,14 @@
 #include "model/collector.h"
 #include "model/fieldvalues.h"
 #include "model/m2mmanager.h"
+#include "python/djangocode.h"
+#include "python/pythonvalue.h"
 
 #include <QSet>
 #include <algorithm>
 
 namespace ss {
 
-
-// bool(value) in Python.
-static bool pythonTruthy(const QCborValue &value)
-{
-    switch (value.type()) {
-    case QCborValue::True: return true;
-    case QCborValue::Integer: return value.toInteger() != 0;
-    case QCborValue::Double: return value.toDouble() != 0.0;
-    case QCborValue::String: return !value.toString().isEmpty();
-    case QCborValue::Array: return !value.toArray().isEmpty();
-    case QCborValue::Map: return !value.toMap().isEmpty();
-    default: return false;
-    }
-}
 
 static DjangoError scenarioError(const QString &message)
 {
@@ -31,7 +19,7 @@ static DjangoError scenarioError(const QString &message)
 
 QString instanceRepr(const Instance &instance)
 {
-    return QStringLiteral("<%1: %2>").arg(instance.model()->name, instanceStr(instance.model()->name, instance.pk()));
+    return instanceRepr(instance.model()->name, instance.pk());
 }
 
 Engine::Engine(const SchemaDecl &schema, const QString &databasePath, const QString &usingAlias,
@@ -222,7 +210,7 @@ InstancePtr Engine::relatedObject(const InstancePtr &instance, const Field *fiel
     const Model *target = field->target;
     const QVector<InstancePtr> rows = load(target, {{target->pk, prepareForDb(target->pk, id)}}, {}, 21);
     if (rows.isEmpty())
-        throw DjangoError(QStringLiteral("DoesNotExist"), QStringLiteral("%1 matching query does not exist.").arg(target->name));
+        throw doesNotExist(target->name);
     if (rows.size() > 1)
         throw DjangoError(QStringLiteral("MultipleObjectsReturned"),
                           QStringLiteral("get() returned more than one %1 -- it returned %2!").arg(target->name).arg(rows.size()));
@@ -353,7 +341,7 @@ InstancePtr Engine::get(const Model *model, const Kwargs &where)
     // QuerySet.get: at most 21 rows, every one of them an instance.
     const QVector<InstancePtr> found = load(model, conditions(model, where), {}, 21);
     if (found.isEmpty())
-        throw DjangoError(QStringLiteral("DoesNotExist"), QStringLiteral("%1 matching query does not exist.").arg(model->name));
+        throw doesNotExist(model->name);
     if (found.size() > 1) {
         const QString count = found.size() < 21 ? QString::number(found.size()) : QStringLiteral("more than 20");
         throw DjangoError(QStringLiteral("MultipleObjectsReturned"),
@@ -375,7 +363,7 @@ void Engine::refresh(const InstancePtr &instance)
     if (!pk.isNull())
         found = load(model, {{model->pk, prepareForDb(model->pk, pk)}}, {}, 21);
     if (found.isEmpty())
-        throw DjangoError(QStringLiteral("DoesNotExist"), QStringLiteral("%1 matching query does not exist.").arg(model->name));
+        throw doesNotExist(model->name);
     const InstancePtr stored = found.first();
     for (const Field *field : model->concreteFields)
         instance->setValue(field, stored->value(field));
@@ -435,7 +423,7 @@ void Engine::prepareRelatedForSave(const InstancePtr &instance, const QString &o
         const QCborValue id = instance->value(field);
         if (id.isNull() || (id.isString() && id.toString().isEmpty()))
             instance->setValue(field, related->pk());
-        if (instance->hasCached(field) && !jsonEquals(related->pk(), instance->value(field)))
+        if (instance->hasCached(field) && !pythonEquals(related->pk(), instance->value(field)))
             instance->clearCache(field);
     }
 }

@@ -2,63 +2,13 @@
 
 #include "model/djangoerror.h"
 #include "model/value.h"
+#include "python/pythonvalue.h"
 
 #include <QCborArray>
 #include <QCborMap>
 #include <cmath>
 
 namespace ss {
-
-QString pythonRepr(const QCborValue &value)
-{
-    switch (value.type()) {
-    case QCborValue::Integer: return QString::number(value.toInteger());
-    case QCborValue::Double: {
-        const double d = value.toDouble();
-        if (std::isnan(d)) return QStringLiteral("nan");
-        if (std::isinf(d)) return d > 0 ? QStringLiteral("inf") : QStringLiteral("-inf");
-        return pythonFloatRepr(d);
-    }
-    case QCborValue::True: return QStringLiteral("True");
-    case QCborValue::False: return QStringLiteral("False");
-    case QCborValue::String: {
-        const QString s = value.toString();
-        // Python prefers single quotes, and switches to double quotes when the
-        // text has a single quote and no double quote.
-        const QChar quote = s.contains(QLatin1Char('\'')) && !s.contains(QLatin1Char('"')) ? QLatin1Char('"') : QLatin1Char('\'');
-        QString out = quote;
-        for (QChar c : s) {
-            if (c == QLatin1Char('\\')) out += QStringLiteral("\\\\");
-            else if (c == quote) out += QLatin1Char('\\') + c;
-            else if (c == QLatin1Char('\n')) out += QStringLiteral("\\n");
-            else if (c == QLatin1Char('\r')) out += QStringLiteral("\\r");
-            else if (c == QLatin1Char('\t')) out += QStringLiteral("\\t");
-            else if (c.unicode() < 0x20 || c.unicode() == 0x7f) out += QStringLiteral("\\x%1").arg(c.unicode(), 2, 16, QLatin1Char('0'));
-            else out += c;
-        }
-        return out + quote;
-    }
-    case QCborValue::Array: {
-        QStringList items;
-        for (const QCborValue &v : value.toArray())
-            items << pythonRepr(v);
-        return QLatin1Char('[') + items.join(QStringLiteral(", ")) + QLatin1Char(']');
-    }
-    case QCborValue::Map: {
-        QStringList items;
-        const QCborMap map = value.toMap();
-        for (auto it = map.begin(); it != map.end(); ++it)
-            items << pythonRepr(it.key()) + QStringLiteral(": ") + pythonRepr(it.value());
-        return QLatin1Char('{') + items.join(QStringLiteral(", ")) + QLatin1Char('}');
-    }
-    default: return QStringLiteral("None");
-    }
-}
-
-QString instanceStr(const QString &modelName, const QCborValue &pk)
-{
-    return QStringLiteral("%1 object (%2)").arg(modelName, pk.isString() ? pk.toString() : pythonRepr(pk));
-}
 
 static QCborValue toInteger(const Field *field, const QCborValue &value)
 {
@@ -125,12 +75,6 @@ static QCborValue toBoolean(const Field *field, const QCborValue &value)
     throw DjangoError(QStringLiteral("ValidationError"),
                       field->null ? QStringLiteral("\u201c%(value)s\u201d value must be either True, False, or None.")
                                   : QStringLiteral("\u201c%(value)s\u201d value must be either True or False."));
-}
-
-static QString pythonStr(const QCborValue &value)
-{
-    if (value.isString()) return value.toString();
-    return pythonRepr(value);
 }
 
 QCborValue prepareForDb(const Field *field, const QCborValue &value)

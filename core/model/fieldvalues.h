@@ -1,8 +1,9 @@
 #pragma once
 // How Django turns a Python value into what a column stores (Field.get_prep_value),
-// with Django's own error messages, and how Python would print a value in one.
+// with Django's own error messages.
 
 #include "model/modelregistry.h"
+#include "python/pythonvalue.h"
 
 #include <QCborValue>
 #include <QString>
@@ -13,11 +14,5 @@ namespace ss {
 // for strings, ... Throws DjangoError (ValueError / TypeError / ValidationError)
 // with Django's message when Python's conversion would fail.
 QCborValue prepareForDb(const Field *field, const QCborValue &value);
-
-// repr() of a JSON-like value as Python prints it: 'abc', 1, 2.5, True, None, [1, 2].
-QString pythonRepr(const QCborValue &value);
-
-// str() of a model instance: "Topping object (1)", "Topping object (None)".
-QString instanceStr(const QString &modelName, const QCborValue &pk);
 
 } // namespace ss

@@ -3,38 +3,13 @@
 #include "model/collector.h"
 #include "dispatch/declarativereceivers.h"
 #include "model/fieldvalues.h"
+#include "python/pythonvalue.h"
 
 #include <algorithm>
 
 namespace ss {
 
-// Python's name for a value's type: the first part of the key a set of pks is
-// sorted by in the trace (mixed sets are ordered by type name, then value).
-static QString pythonTypeName(const QCborValue &v)
-{
-    if (v.isNull() || v.isUndefined()) return QStringLiteral("NoneType");
-    if (v.isBool()) return QStringLiteral("bool");
-    if (v.isDouble()) return QStringLiteral("float");
-    if (v.isInteger()) return QStringLiteral("int");
-    if (v.isString()) return QStringLiteral("str");
-    return QStringLiteral("object");
-}
-
-static bool idLess(const QCborValue &a, const QCborValue &b)
-{
-    // Also the order Django builds through rows in: Python iterates a set of
-    // small ints in ascending order (contract 5.6).
-    const QString ta = pythonTypeName(a), tb = pythonTypeName(b);
-    if (ta != tb)
-        return ta < tb;
-    if (a.isInteger()) return a.toInteger() < b.toInteger();
-    if (a.isDouble()) return a.toDouble() < b.toDouble();
-    if (a.isBool()) return !a.toBool() && b.toBool();
-    if (a.isString()) return a.toString() < b.toString();
-    return false;
-}
-
-// Adds `id` to a Python set: "2" and 2 are different members, 1 and True the same.
+// A Python set of ids: "2" and 2 are different members, 1, 1.0 and True the same.
 static void addUnique(QVector<QCborValue> &ids, const QCborValue &id)
 {
     for (const QCborValue &existing : ids)
@@ -51,9 +26,16 @@ static bool containsId(const QVector<QCborValue> &ids, const QCborValue &id)
     return false;
 }
 
+// The order the trace gives a set in (section 4.2); also the order Django
+// builds through rows in: Python iterates a set of small ints ascending (5.6).
+static void sortIds(QVector<QCborValue> &ids)
+{
+    std::stable_sort(ids.begin(), ids.end(), pythonLess);
+}
+
 static QCborValue sortedSet(QVector<QCborValue> ids)
 {
-    std::sort(ids.begin(), ids.end(), idLess);
+    sortIds(ids);
     QCborArray array;
     for (const QCborValue &id : ids)
         array.append(id);
@@ -117,7 +99,7 @@ QVector<QCborValue> M2mManager::targetIds(const Field *targetField, const QVecto
             addUnique(ids, prepareForDb(targetField, target.scalar()));
         }
     }
-    std::sort(ids.begin(), ids.end(), idLess);
+    sortIds(ids);
     return ids;
 }
 
@@ -186,11 +168,13 @@ void M2mManager::deleteThroughRows(const QVector<QCborValue> *ids)
     // _build_remove_filters + QuerySet.delete(): Django's filter on the through
     // table, read without ORDER BY (pre_init/post_init per row), then the
     // collector deletes what it read.
+    // The `__in` lookup converts each id as the field's get_prep_value does
+    // (an integer pk turns 1.5 into 1, "2" into 2; "x" raises ValueError).
     const QCborValue sourceId = m_instance->pk();
     QCborArray idArray;
     if (ids)
         for (const QCborValue &id : *ids)
-            idArray.append(id);
+            idArray.append(prepareForDb(m_targetField, id));
     QVector<Database::Condition> forward = {{m_sourceField, sourceId}};
     if (ids)
         forward.append({m_targetField, idArray, true});

@@ -120,7 +120,8 @@ ModelRegistry::ModelRegistry(const SchemaDecl &schema)
                 continue;
             auto through = std::make_unique<Model>();
             through->name = model->name + QLatin1Char('_') + m2m->name;
-            through->table = schema.app + QLatin1Char('_') + model->name.toLower() + QLatin1Char('_') + m2m->name.toLower();
+            // '%s_%s' % (klass._meta.db_table, field.name): the field name keeps its case.
+            through->table = schema.app + QLatin1Char('_') + model->name.toLower() + QLatin1Char('_') + m2m->name;
             through->autoCreated = true;
             through->ownedFields.push_back(makeIdField(through.get()));
             const bool toSelf = m2m->target == model;
@@ -227,7 +228,7 @@ void ModelRegistry::truncateTableNames(int maxLength)
         for (const Field *m2m : std::as_const(model->manyToMany))
             if (m2m->through && m2m->through->autoCreated)
                 const_cast<Model *>(m2m->through)->table =
-                    truncateName(model->table + QLatin1Char('_') + m2m->name.toLower(), maxLength);
+                    truncateName(model->table + QLatin1Char('_') + m2m->name, maxLength);
     }
 }
 

@@ -1,4 +1,5 @@
 #include "model/rowrestore.h"
+#include "python/djangocode.h"
 
 #include "model/engine.h"
 #include "model/fieldvalues.h"
@@ -183,8 +184,7 @@ QStringList RowRestore::code() const
         QStringList ids;
         for (const QCborValue &id : l.targets)
             ids << pythonRepr(id);
-        lines << QStringLiteral("%1.%2.add(%3)").arg(instanceVarName(l.field->owner, l.source), l.field->name,
-                                                     ids.join(QStringLiteral(", ")));
+        lines << m2mCallCode(instanceVarName(l.field->owner, l.source), l.field->name, M2mAction::Add, ids);
     }
     return lines;
 }

@@ -1,12 +1,9 @@
 #include "model/value.h"
 
 #include "model/instance.h"
+#include "python/pythonvalue.h"
 
-#include <QJsonArray>
-#include <QJsonObject>
 #include <algorithm>
-#include <charconv>
-#include <cmath>
 
 namespace ss {
 
@@ -20,29 +17,6 @@ QCborValue Value::freeze() const
     return map;
 }
 
-QCborValue cborFromJson(const QJsonValue &value)
-{
-    // QCborValue::fromJsonValue keeps Qt's integer/double distinction, which
-    // Qt's parser makes from the text: "1" is an integer, "1.0" a double.
-    switch (value.type()) {
-    case QJsonValue::Array: {
-        QCborArray array;
-        for (const QJsonValue &item : value.toArray())
-            array.append(cborFromJson(item));
-        return array;
-    }
-    case QJsonValue::Object: {
-        QCborMap map;
-        const QJsonObject object = value.toObject();
-        for (auto it = object.begin(); it != object.end(); ++it)
-            map.insert(it.key(), cborFromJson(it.value()));
-        return map;
-    }
-    default:
-        return QCborValue::fromJsonValue(value);
-    }
-}
-
 static bool isNumber(const QCborValue &v) { return v.isInteger() || v.isDouble(); }
 
 bool jsonEquals(const QCborValue &a, const QCborValue &b)
@@ -54,73 +28,7 @@ bool jsonEquals(const QCborValue &a, const QCborValue &b)
     }
     if (a.type() != b.type())
         return false;
-    if (a.isArray()) {
-        const QCborArray x = a.toArray(), y = b.toArray();
-        if (x.size() != y.size())
-            return false;
-        for (qsizetype i = 0; i < x.size(); ++i)
-            if (!jsonEquals(x.at(i), y.at(i)))
-                return false;
-        return true;
-    }
-    if (a.isMap()) {
-        const QCborMap x = a.toMap(), y = b.toMap();
-        if (x.size() != y.size())
-            return false;
-        for (auto it = x.begin(); it != x.end(); ++it) {
-            if (!y.contains(it.key()) || !jsonEquals(it.value(), y.value(it.key())))
-                return false;
-        }
-        return true;
-    }
-    return a == b;
-}
-
-QString pythonFloatRepr(double value)
-{
-    if (std::isnan(value))
-        return QStringLiteral("NaN");      // json.dumps spelling
-    if (std::isinf(value))
-        return value > 0 ? QStringLiteral("Infinity") : QStringLiteral("-Infinity");
-    if (value == 0)
-        return std::signbit(value) ? QStringLiteral("-0.0") : QStringLiteral("0.0");
-
-    // Shortest round-trip digits, then Python's layout: fixed notation for
-    // exponents -4..15, scientific (two-digit exponent at least) otherwise.
-    char buffer[64];
-    auto result = std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::scientific);
-    std::string sci(buffer, result.ptr);
-    const auto ePos = sci.find('e');
-    std::string mantissa = sci.substr(0, ePos);
-    const int exponent = std::stoi(sci.substr(ePos + 1));
-    const bool negative = mantissa[0] == '-';
-    if (negative)
-        mantissa.erase(0, 1);
-    std::string digits;
-    for (char c : mantissa)
-        if (c != '.')
-            digits.push_back(c);
-
-    std::string out;
-    if (exponent >= -4 && exponent < 16) {
-        if (exponent < 0) {
-            out = "0." + std::string(size_t(-exponent - 1), '0') + digits;
-        } else if (size_t(exponent + 1) >= digits.size()) {
-            out = digits + std::string(size_t(exponent + 1) - digits.size(), '0') + ".0";
-        } else {
-            out = digits.substr(0, size_t(exponent + 1)) + "." + digits.substr(size_t(exponent + 1));
-        }
-    } else {
-        out = digits.substr(0, 1);
-        if (digits.size() > 1)
-            out += "." + digits.substr(1);
-        char exp[16];
-        std::snprintf(exp, sizeof exp, "e%c%02d", exponent < 0 ? '-' : '+', std::abs(exponent));
-        out += exp;
-    }
-    if (negative)
-        out.insert(out.begin(), '-');
-    return QString::fromStdString(out);
+    return containersEqual(a, b, jsonEquals);
 }
 
 static void appendJsonString(QByteArray &out, const QString &text, bool asciiOnly)
@@ -178,7 +86,7 @@ void appendCanonicalJson(QByteArray &out, const QCborValue &value, bool asciiOnl
         out.append(QByteArray::number(value.toInteger()));
         break;
     case QCborValue::Double:
-        out.append(pythonFloatRepr(value.toDouble()).toLatin1());
+        out.append(jsonFloatText(value.toDouble()).toLatin1());
         break;
     case QCborValue::True:
         out.append("true");
@@ -206,9 +114,8 @@ void appendCanonicalJson(QByteArray &out, const QCborValue &value, bool asciiOnl
         items.reserve(map.size());
         for (auto it = map.begin(); it != map.end(); ++it)
             items.append({it.key().toString(), it.value()});
-        // Python sorts keys by code point; QString's operator< compares UTF-16
-        // units, which agrees for everything outside the surrogate range.
-        std::sort(items.begin(), items.end(), [](const auto &a, const auto &b) { return a.first < b.first; });
+        // json.dumps(sort_keys=True) sorts keys as Python compares text.
+        std::sort(items.begin(), items.end(), [](const auto &a, const auto &b) { return compareCodePoints(a.first, b.first) < 0; });
         out.append('{');
         for (qsizetype i = 0; i < items.size(); ++i) {
             if (i)

@@ -9,7 +9,6 @@
 #include <QCborValue>
 #include <QCborMap>
 #include <QCborArray>
-#include <QJsonValue>
 #include <QString>
 #include <memory>
 #include <optional>
@@ -40,14 +39,8 @@ private:
     InstancePtr m_instance;       // set for instances; m_scalar is then ignored
 };
 
-// A JSON value parsed by Qt, as a scalar that keeps "1" an integer and "1.0" a float.
-QCborValue cborFromJson(const QJsonValue &value);
-
 // JSON equality as the contract defines it: 1 == 1.0, true != 1, maps by keys.
 bool jsonEquals(const QCborValue &a, const QCborValue &b);
-
-// repr() of a Python float: shortest round-trip digits, "2.0", "1e+16", "inf".
-QString pythonFloatRepr(double value);
 
 // Compact JSON with sorted keys and no spaces, floats as Python prints them:
 // the canonical trace's encoding (section 4), byte-stable.

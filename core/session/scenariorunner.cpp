@@ -2,6 +2,7 @@
 
 #include "model/fieldvalues.h"
 #include "model/m2mmanager.h"
+#include "python/djangocode.h"
 
 #include <QJsonArray>
 
@@ -46,23 +47,7 @@ std::optional<DjangoError> ScenarioRunner::runNext()
     open();
     const int index = m_next++;
     const StepDecl &step = m_scenario.steps[index];
-    const auto &listeners = m_engine->dispatch().listeners();
-    const QString code = stepCode(index);
-    for (TraceListener *l : listeners)
-        l->stepBegin(index, code);
-    std::optional<DjangoError> failure;
-    try {
-        execute(step);
-    } catch (const DjangoError &error) {
-        failure = error;
-    } catch (const std::exception &error) {
-        failure = DjangoError(QStringLiteral("Exception"), QString::fromUtf8(error.what()));
-    }
-    if (failure)
-        m_engine->dispatch().emitErrorLine(0, *failure);
-    for (TraceListener *l : m_engine->dispatch().listeners())
-        l->stepEnd(index, failure ? &*failure : nullptr);
-    return failure;
+    return m_engine->dispatch().runStep(index, stepCode(index), [&] { execute(step); });
 }
 
 void ScenarioRunner::runAll()
@@ -178,10 +163,7 @@ void ScenarioRunner::execute(const StepDecl &step)
         QVector<Value> targets;
         for (const QCborValue &t : step.exactTargets)
             targets.append(resolve(t));
-        static const QHash<QString, M2mAction> actions = {
-            {QStringLiteral("add"), M2mAction::Add}, {QStringLiteral("remove"), M2mAction::Remove},
-            {QStringLiteral("clear"), M2mAction::Clear}, {QStringLiteral("set"), M2mAction::Set}};
-        runM2m(*manager, actions.value(step.action), targets, step.clear);
+        runM2m(*manager, m2mActionFromName(step.action).value_or(M2mAction::Add), targets, step.clear);
         break;
     }
     case StepDecl::Op::LoadData: {
@@ -211,8 +193,8 @@ void ScenarioRunner::execute(const StepDecl &step)
         break;
     case StepDecl::Op::Send: {
         std::optional<Value> instance;
-        if (step.instance)
-            instance = resolve(step.exactInstance.value_or(cborFromJson(*step.instance)));
+        if (step.exactInstance)
+            instance = resolve(*step.exactInstance);
         engine.sendCustom(step.signal, step.sender ? Sender::model(*step.sender) : Sender::none(), instance, step.robust);
         break;
     }
@@ -242,124 +224,9 @@ void ScenarioRunner::execute(const StepDecl &step)
     }
 }
 
-// --- Django code labels --------------------------------------------------
-
-QString pythonLiteral(const QCborValue &value)
-{
-    if (value.isString()) {
-        const QString text = value.toString();
-        if (text.startsWith(QLatin1String("$$")))
-            return pythonRepr(QCborValue(text.mid(1)));
-        if (text.startsWith(QLatin1Char('$')))
-            return text.mid(1);
-        return pythonRepr(value);
-    }
-    if (value.isArray()) {
-        QStringList items;
-        for (const QCborValue &v : value.toArray())
-            items << pythonLiteral(v);
-        return QLatin1Char('[') + items.join(QStringLiteral(", ")) + QLatin1Char(']');
-    }
-    if (value.isMap()) {
-        QStringList items;
-        const QCborMap map = value.toMap();
-        for (auto it = map.begin(); it != map.end(); ++it)
-            items << pythonRepr(it.key()) + QStringLiteral(": ") + pythonLiteral(it.value());
-        return QLatin1Char('{') + items.join(QStringLiteral(", ")) + QLatin1Char('}');
-    }
-    return pythonRepr(value);
-}
-
-static QString keywordArgs(const QCborMap &values)
-{
-    QStringList parts;
-    for (auto it = values.begin(); it != values.end(); ++it)
-        parts << it.key().toString() + QLatin1Char('=') + pythonLiteral(it.value());
-    return parts.join(QStringLiteral(", "));
-}
-
-static QString stringList(const QStringList &names)
-{
-    QStringList quoted;
-    for (const QString &n : names)
-        quoted << pythonRepr(QCborValue(n));
-    return QLatin1Char('[') + quoted.join(QStringLiteral(", ")) + QLatin1Char(']');
-}
-
 QString ScenarioRunner::stepCode(int index) const
 {
-    const StepDecl &s = m_scenario.steps.value(index);
-    const QString as = s.as.isEmpty() ? QString() : s.as + QStringLiteral(" = ");
-    const QString filter = s.exactWhere && !s.exactWhere->isEmpty()
-        ? QStringLiteral("filter(%1)").arg(keywordArgs(*s.exactWhere)) : QStringLiteral("all()");
-    switch (s.op) {
-    case StepDecl::Op::New: return as + QStringLiteral("%1(%2)").arg(s.model, keywordArgs(s.exactValues));
-    case StepDecl::Op::Create: return as + QStringLiteral("%1.objects.create(%2)").arg(s.model, keywordArgs(s.exactValues));
-    case StepDecl::Op::Set: {
-        QStringList parts;
-        for (auto it = s.exactValues.begin(); it != s.exactValues.end(); ++it)
-            parts << QStringLiteral("%1.%2 = %3").arg(s.ref, it.key().toString(), pythonLiteral(it.value()));
-        return parts.join(QStringLiteral("; "));
-    }
-    case StepDecl::Op::Save: {
-        QStringList args;
-        if (s.forceInsert) args << QStringLiteral("force_insert=True");
-        if (s.updateFields) args << QStringLiteral("update_fields=") + stringList(*s.updateFields);
-        return QStringLiteral("%1.save(%2)").arg(s.ref, args.join(QStringLiteral(", ")));
-    }
-    case StepDecl::Op::Get: return as + QStringLiteral("%1.objects.get(%2)").arg(s.model, keywordArgs(s.exactWhere.value_or(QCborMap())));
-    case StepDecl::Op::All: {
-        const QString names = s.asList.isEmpty() ? QString() : s.asList.join(QStringLiteral(", ")) + QStringLiteral(" = ");
-        return names + QStringLiteral("list(%1.objects.%2.order_by('pk'))").arg(s.model, filter);
-    }
-    case StepDecl::Op::Refresh: return QStringLiteral("%1.refresh_from_db()").arg(s.ref);
-    case StepDecl::Op::Update: return QStringLiteral("%1.objects.%2.update(%3)").arg(s.model, filter, keywordArgs(s.exactValues));
-    case StepDecl::Op::BulkCreate: {
-        QStringList objects;
-        for (const QCborValue &row : s.exactRows)
-            objects << QStringLiteral("%1(%2)").arg(s.model, keywordArgs(row.toMap()));
-        const QString names = s.asList.isEmpty() ? QString() : s.asList.join(QStringLiteral(", ")) + QStringLiteral(" = ");
-        return names + QStringLiteral("%1.objects.bulk_create([%2])").arg(s.model, objects.join(QStringLiteral(", ")));
-    }
-    case StepDecl::Op::Delete: return QStringLiteral("%1.delete()").arg(s.ref);
-    case StepDecl::Op::DeleteWhere: return QStringLiteral("%1.objects.%2.delete()").arg(s.model, filter);
-    case StepDecl::Op::M2m: {
-        QStringList targets;
-        for (const QCborValue &t : s.exactTargets)
-            targets << pythonLiteral(t);
-        if (s.action == QLatin1String("clear"))
-            return QStringLiteral("%1.%2.clear()").arg(s.ref, s.field);
-        if (s.action == QLatin1String("set"))
-            return QStringLiteral("%1.%2.set([%3]%4)").arg(s.ref, s.field, targets.join(QStringLiteral(", ")),
-                                                          s.clear ? QStringLiteral(", clear=True") : QString());
-        return QStringLiteral("%1.%2.%3(%4)").arg(s.ref, s.field, s.action, targets.join(QStringLiteral(", ")));
-    }
-    case StepDecl::Op::LoadData: return QStringLiteral("call_command('loaddata', '-')  # %1 row(s) of %2").arg(s.rows.size()).arg(s.model);
-    case StepDecl::Op::Connect:
-        return QStringLiteral("%1.connect(%2%3)").arg(s.receiver.signal, s.receiver.name,
-                                                      s.receiver.sender ? QStringLiteral(", sender=") + *s.receiver.sender : QString());
-    case StepDecl::Op::Disconnect: return QStringLiteral("disconnect(%1)").arg(s.name);
-    case StepDecl::Op::Send:
-        return QStringLiteral("%1.%2(sender=%3%4)").arg(s.signal, s.robust ? QStringLiteral("send_robust") : QStringLiteral("send"),
-                                                      s.sender.value_or(QStringLiteral("None")),
-                                                      s.exactInstance ? QStringLiteral(", instance=") + pythonLiteral(*s.exactInstance) : QString());
-    case StepDecl::Op::Migrate: return QStringLiteral("call_command('migrate', run_syncdb=True)");
-    case StepDecl::Op::Request:
-        return s.handler == QLatin1String("client")
-            ? QStringLiteral("client.%1('%2')").arg(s.method.toLower(), s.path)
-            : QStringLiteral("WSGIHandler: %1 %2").arg(s.method, s.path);
-    case StepDecl::Op::OverrideSettings:
-        return QStringLiteral("with override_settings(%1):").arg(keywordArgs(s.settings));
-    case StepDecl::Op::SetupTestEnvironment: return QStringLiteral("setup_test_environment()");
-    case StepDecl::Op::Render: {
-        QStringList items;
-        for (auto it = s.context.begin(); it != s.context.end(); ++it)
-            items << pythonRepr(it.key()) + QStringLiteral(": ") + pythonLiteral(it.value());
-        return QStringLiteral("render_to_string('%1', {%2})").arg(s.templateName, items.join(QStringLiteral(", ")));
-    }
-    case StepDecl::Op::Flush: return QStringLiteral("call_command('flush', interactive=False)");
-    }
-    return QString();
+    return ss::stepCode(m_scenario.steps.value(index));
 }
 
 } // namespace ss

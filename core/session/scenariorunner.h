@@ -65,7 +65,4 @@ private:
     bool m_opened = false;
 };
 
-// Python source for a value in a step: 'ann', 3, 2.0, True, None, or a bound name.
-QString pythonLiteral(const QCborValue &value);
-
 } // namespace ss

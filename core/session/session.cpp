@@ -3,16 +3,12 @@
 #include "model/collector.h"
 #include "model/fieldvalues.h"
 #include "formats/loaders.h"
+#include "python/djangocode.h"
 
 #include <QElapsedTimer>
 #include <QFile>
 
 namespace ss {
-
-QString pythonValue(const QCborValue &value)
-{
-    return pythonRepr(value);
-}
 
 // Records, for each send with an instance, the instance's values at that
 // moment (and for pre_save the stored row). Registered after the recorder, so
@@ -344,36 +340,16 @@ ActionResult Session::perform(const QString &code, const std::function<void()> &
         result.errorMessage = QStringLiteral("nothing is loaded");
         return result;
     }
-    DispatchContext &dispatch = engine().dispatch();
     const int step = m_nextActionStep++;
     ++m_actions;
     result.step = step;
-    for (TraceListener *l : dispatch.listeners())
-        l->stepBegin(step, code);
-    std::optional<DjangoError> failure;
-    try {
-        body();
-    } catch (const DjangoError &error) {
-        failure = error;
-    } catch (const std::exception &error) {
-        failure = DjangoError(QStringLiteral("Exception"), QString::fromUtf8(error.what()));
-    }
-    if (failure) {
-        dispatch.emitErrorLine(0, *failure);
+    if (const std::optional<DjangoError> failure = engine().dispatch().runStep(step, code, body)) {
         result.errorType = failure->type();
         result.errorMessage = failure->message();
     }
-    for (TraceListener *l : dispatch.listeners())
-        l->stepEnd(step, failure ? &*failure : nullptr);
     Q_EMIT databaseChanged();
     Q_EMIT actionFinished(result, code);
     return result;
-}
-
-static DjangoError gone(const Model *model, const QCborValue &pk)
-{
-    Q_UNUSED(pk);
-    return DjangoError(QStringLiteral("DoesNotExist"), QStringLiteral("%1 matching query does not exist.").arg(model->name));
 }
 
 ActionResult Session::saveField(const Model *model, const QCborValue &pk, const Field *field, const QCborValue &value,
@@ -381,23 +357,24 @@ ActionResult Session::saveField(const Model *model, const QCborValue &pk, const 
 {
     const QString var = varName(model, pk);
     const QString name = field->isForeignKey() ? field->attname : field->name;
-    QString code = QStringLiteral("%1.%2 = %3; ").arg(var, name, pythonValue(value));
+    QString code = QStringLiteral("%1.%2 = %3; ").arg(var, name, pythonRepr(value));
     code += updateFieldsOnly ? QStringLiteral("%1.save(update_fields=['%2'])").arg(var, name)
                              : QStringLiteral("%1.save()").arg(var);
     return perform(code, [=] {
         const InstancePtr instance = silentInstance(model, pk);
         if (!instance)
-            throw gone(model, pk);
+            throw doesNotExist(model->name);
         engine().assign(instance, name, Value(value));
         engine().save(instance, updateFieldsOnly ? std::optional<QStringList>(QStringList{name}) : std::nullopt);
     });
 }
 
+// Values the user typed: literals, never "$" references.
 static QString kwargsCode(const Kwargs &values)
 {
     QStringList parts;
     for (const auto &item : values)
-        parts << item.first + QLatin1Char('=') + pythonValue(item.second.scalar());
+        parts << item.first + QLatin1Char('=') + pythonRepr(item.second.scalar());
     return parts.join(QStringLiteral(", "));
 }
 
@@ -419,7 +396,7 @@ ActionResult Session::deleteRow(const Model *model, const QCborValue &pk, RowRes
     const ActionResult result = perform(varName(model, pk) + QStringLiteral(".delete()"), [=] {
         const InstancePtr instance = silentInstance(model, pk);
         if (!instance)
-            throw gone(model, pk);
+            throw doesNotExist(model->name);
         engine().deleteInstance(instance);
     });
     if (before)
@@ -465,8 +442,9 @@ DeletePreview Session::previewDelete(const Model *model, const QCborValue &pk)
     if (!instance) {
         DeletePreview preview;
         preview.code = code;
-        preview.errorType = QStringLiteral("DoesNotExist");
-        preview.errorMessage = QStringLiteral("%1 matching query does not exist.").arg(model->name);
+        const DjangoError error = doesNotExist(model->name);
+        preview.errorType = error.type();
+        preview.errorMessage = error.message();
         return preview;
     }
     return DeletePreview::plan(engine(), instance, code);
@@ -477,10 +455,10 @@ ActionResult Session::updateRows(const Model *model, const QVector<QCborValue> &
 {
     QStringList ids;
     for (const QCborValue &pk : pks)
-        ids << pythonValue(pk);
+        ids << pythonRepr(pk);
     const QString name = field->isForeignKey() ? field->attname : field->name;
     const QString code = QStringLiteral("%1.objects.filter(pk__in=[%2]).update(%3=%4)")
-                             .arg(model->name, ids.join(QStringLiteral(", ")), name, pythonValue(value));
+                             .arg(model->name, ids.join(QStringLiteral(", ")), name, pythonRepr(value));
     return perform(code, [=] {
         Atomic atomic(engine().database());
         for (const QCborValue &pk : pks)
@@ -504,21 +482,14 @@ ActionResult Session::m2mChange(const Model *model, const QCborValue &pk, const 
     QStringList args;
     QVector<Value> targets;
     for (const QCborValue &id : ids) {
-        args << pythonValue(id);
+        args << pythonRepr(id);
         targets.append(Value(id));
     }
-    static const char *names[] = {"add", "remove", "clear", "set"};
-    QString call = QString::fromLatin1(names[int(action)]);
-    QString argText = args.join(QStringLiteral(", "));
-    if (action == M2mAction::Set)
-        argText = QLatin1Char('[') + argText + QLatin1Char(']');
-    if (action == M2mAction::Clear)
-        argText.clear();
-    const QString code = QStringLiteral("%1.%2.%3(%4)").arg(varName(model, pk), accessor, call, argText);
+    const QString code = m2mCallCode(varName(model, pk), accessor, action, args);
     return perform(code, [=] {
         const InstancePtr instance = silentInstance(model, pk);
         if (!instance)
-            throw gone(model, pk);
+            throw doesNotExist(model->name);
         engine().m2m(instance, accessor, action, targets);
     });
 }

@@ -171,9 +171,6 @@ private:
     int m_actions = 0;
 };
 
-// Python source for a scalar: 'ann', 3, 2.5, True, None.
-QString pythonValue(const QCborValue &value);
-
 } // namespace ss
 
 Q_DECLARE_METATYPE(ss::ActionResult)

@@ -1,6 +1,7 @@
 #include "trace/tracerecorder.h"
 
 #include "model/value.h"
+#include "python/pythonvalue.h"
 
 #include <charconv>
 #include <algorithm>
@@ -843,7 +844,7 @@ void TraceRecorder::appendValueJson(std::string &out, const uchar *p) const
     case TagDouble: {
         double d;
         std::memcpy(&d, p, sizeof d);
-        const QByteArray repr = pythonFloatRepr(d).toLatin1();
+        const QByteArray repr = jsonFloatText(d).toLatin1();
         out.append(repr.constData(), size_t(repr.size()));
         return;
     }

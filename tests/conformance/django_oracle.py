@@ -522,6 +522,23 @@ def create_tables(app_label):
 # Encoding Django values the way the trace does (section 4.2)
 # ---------------------------------------------------------------------------
 
+class ContractRecursionError(RecursionError):
+    """The contract's recursion bound (5.9). Its message is fixed (4.3):
+    handlers that reword what passes through them (loaddata's "Problem
+    installing fixture '-': ...") leave it as it is."""
+
+    @property
+    def args(self):
+        return ("maximum recursion depth exceeded",)
+
+    @args.setter
+    def args(self, value):
+        pass
+
+
+ContractRecursionError.__name__ = "RecursionError"
+
+
 def encode(value):
     """Encode a signal argument value as trace JSON."""
     from django.apps import AppConfig
@@ -554,7 +571,10 @@ def encode(value):
 
 
 def _sort_key(value):
-    # pk sets are homogeneous in practice; keep mixed sets deterministic.
+    # sorted() as Python has it: ints and floats by value ({2.0, 1} -> [1, 2.0]);
+    # mixed kinds that Python cannot compare by type name, to stay deterministic.
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return ("float", value)
     return (type(value).__name__, value)
 
 
@@ -685,7 +705,7 @@ class Run:
             return                      # class_prepared, connection_created, ...
         if self.depth >= MAX_DEPTH:
             # Contract rule (5.9): no line, no receiver; unwinds like any error.
-            raise RecursionError("maximum recursion depth exceeded")
+            raise ContractRecursionError()
         encoded, _ = signal_arguments(name, sender, named)
         line = {"depth": self.depth, "signal": name, "sender": encode(sender)}
         line.update(encoded)

@@ -6,6 +6,7 @@
 
 #include "mainwindow.h"
 #include "roles.h"
+#include "schemamodel.h"
 #include "session/session.h"
 #include "timelinefilter.h"
 #include "timelinemodel.h"

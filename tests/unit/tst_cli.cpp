@@ -468,6 +468,13 @@ private Q_SLOTS:
                                      << schemaWith("[" + user + "]") << "scenario" << "ghost";
         QTest::newRow("unknown model in step") << scenarioFor(QStringLiteral("case.schema.json"), R"([{"op": "create", "model": "Ghost", "values": {}}])")
                                                << schemaWith("[" + user + "]") << "scenario" << "Ghost";
+        QTest::newRow("integer beyond 64 bits") << scenarioFor(QStringLiteral("case.schema.json"), R"([{"op": "create", "model": "User", "values": {"username": 18446744073709551616}}])")
+                                                << schemaWith("[" + user + "]") << "scenario" << "steps[0].values.username: the integer 18446744073709551616";
+        QTest::newRow("lone surrogate escape") << scenarioFor(QStringLiteral("case.schema.json"), R"([{"op": "create", "model": "User", "values": {"username": "\udfff"}}])")
+                                               << schemaWith("[" + user + "]") << "scenario" << "steps[0].values.username: a lone surrogate";
+        QTest::newRow("lone surrogate in schema") << useSchema
+                                                  << schemaWith(R"([{"name": "User", "fields": [{"name": "username", "type": "char", "default": "\ud83d"}]}])")
+                                                  << "schema" << "models[0].fields[0].default: a lone surrogate";
         QTest::newRow("absurd nesting") << QByteArray(100000, '[') << QByteArray() << "scenario" << "";
         QTest::newRow("absurd nesting in schema") << useSchema << QByteArray(100000, '{') << "schema" << "";
         QByteArray garbage(4096, '\0');

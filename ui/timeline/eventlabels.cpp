@@ -1,5 +1,7 @@
 #include "eventlabels.h"
 
+#include "python/djangocode.h"
+
 #include "timelinemodel.h"
 #include "trace/tracerecorder.h"
 
@@ -25,7 +27,7 @@ QCborValue sendInstance(const TraceRecorder &recorder, int event)
 QString instanceLabel(const TraceRecorder &recorder, int event)
 {
     const QCborValue instance = sendInstance(recorder, event);
-    return instance.isUndefined() ? QString() : argumentText(instance);
+    return instance.isUndefined() ? QString() : argumentRepr(QStringLiteral("instance"), instance);
 }
 
 QString sliceLabel(const TraceRecorder &recorder, int event)
