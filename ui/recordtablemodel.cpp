@@ -1,5 +1,7 @@
 #include "recordtablemodel.h"
 
+#include "python/djangocode.h"
+
 #include "model/fieldvalues.h"
 #include "roles.h"
 

@@ -651,7 +651,7 @@ void checkRequestSignalAction(const ActionDecl &action, const JsonPath &path, co
     if (requestSignal && action.kind == ActionDecl::Kind::Set)
         refuse(path.key(QStringLiteral("set")), QStringLiteral("%1 has no instance to set attributes on").arg(signal));
     if (action.kind == ActionDecl::Kind::Save || action.kind == ActionDecl::Kind::Delete)
-        checkRequestSignalValue(QCborValue::fromJsonValue(action.target), path.key(action.kind == ActionDecl::Kind::Save
+        checkRequestSignalValue(action.target, path.key(action.kind == ActionDecl::Kind::Save
                                                                            ? QStringLiteral("save") : QStringLiteral("delete")),
                                 signal, requestSignal);
     checkRequestSignalValue(action.exactValues, path.key(action.kind == ActionDecl::Kind::Set ? QStringLiteral("set")

@@ -53,6 +53,8 @@ bool isRequestSignal(const QString &name)
     return name == QLatin1String("request_started") || name == QLatin1String("request_finished")
         || name == QLatin1String("got_request_exception") || name == QLatin1String("setting_changed")
         || name == QLatin1String("template_rendered");
+}
+
 QStringList changedFieldNames(const QCborValue &changed)
 {
     QStringList names;
