@@ -1,5 +1,7 @@
 #include "trace/wireimport.h"
 
+#include "python/pythonvalue.h"
+
 #include "formats/jsonreader.h"
 #include "trace/tracerecorder.h"
 
@@ -106,13 +108,7 @@ QCborValue sortedArray(const QCborValue &wire)
     QVector<QCborValue> items;
     for (const QCborValue &item : decoded.toArray())
         items.append(item);
-    std::stable_sort(items.begin(), items.end(), [](const QCborValue &a, const QCborValue &b) {
-        if (a.isString() && b.isString())
-            return a.toString() < b.toString();
-        if ((a.isInteger() || a.isDouble()) && (b.isInteger() || b.isDouble()))
-            return a.toDouble() < b.toDouble();
-        return false;
-    });
+    std::stable_sort(items.begin(), items.end(), pythonLess);
     QCborArray out;
     for (const QCborValue &item : items)
         out.append(item);

@@ -204,7 +204,10 @@ class Encoder:
         if isinstance(value, (set, frozenset)):
             items = [self(v, nesting + 1) for v in list(value)[:MAX_ITEMS]]
             try:
-                items.sort(key=lambda v: (type(v).__name__, v))
+                # sorted() as Python has it: ints and floats together by value,
+                # other kinds apart by type name (deterministic for mixed sets).
+                items.sort(key=lambda v: ("float", v) if isinstance(v, (int, float)) and not isinstance(v, bool)
+                           else (type(v).__name__, v))
             except TypeError:
                 pass
             return {"$set": items}

@@ -537,6 +537,7 @@ class ContractRecursionError(RecursionError):
 
 
 ContractRecursionError.__name__ = "RecursionError"
+ContractRecursionError.__qualname__ = "RecursionError"
 
 
 def encode(value):

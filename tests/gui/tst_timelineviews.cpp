@@ -455,17 +455,17 @@ private Q_SLOTS:
     participant m_BillingProfile as BillingProfile
     caller->>m_User: bob = User.objects.create(username='bob', is_active=False)
     m_User->>s_pre_init: send(args=[], kwargs={'username': 'bob', 'is_active': False})
-    m_User->>s_post_init: send(instance=User (unsaved))
-    m_User->>s_pre_save: send(instance=User (unsaved), update_fields=None)
-    m_User->>s_post_save: send(instance=User 2, created=True, update_fields=None)
+    m_User->>s_post_init: send(instance=#60;User: User object (None)#62;)
+    m_User->>s_pre_save: send(instance=#60;User: User object (None)#62;, update_fields=None)
+    m_User->>s_post_save: send(instance=#60;User: User object (2)#62;, created=True, update_fields=None)
     activate s_post_save
     s_post_save->>r_create_billing_profile: call
     activate r_create_billing_profile
     r_create_billing_profile->>m_BillingProfile: BillingProfile(…)
-    m_BillingProfile->>s_pre_init: send(args=[], kwargs={'user': User 2})
-    m_BillingProfile->>s_post_init: send(instance=BillingProfile (unsaved))
-    m_BillingProfile->>s_pre_save: send(instance=BillingProfile (unsaved), update_fields=None)
-    m_BillingProfile->>s_post_save: send(instance=BillingProfile 2, created=True, update_fields=None)
+    m_BillingProfile->>s_pre_init: send(args=[], kwargs={'user': #60;User: User object (2)#62;})
+    m_BillingProfile->>s_post_init: send(instance=#60;BillingProfile: BillingProfile object (None)#62;)
+    m_BillingProfile->>s_pre_save: send(instance=#60;BillingProfile: BillingProfile object (None)#62;, update_fields=None)
+    m_BillingProfile->>s_post_save: send(instance=#60;BillingProfile: BillingProfile object (2)#62;, created=True, update_fields=None)
     deactivate r_create_billing_profile
     deactivate s_post_save
 )");

@@ -248,6 +248,9 @@ QString mermaidEscape(QString text)
 {
     text.replace(QLatin1Char('#'), QStringLiteral("#35;"));
     text.replace(QLatin1Char(';'), QStringLiteral("#59;"));
+    // Django's reprs (<User: User object (2)>) would be read as HTML tags.
+    text.replace(QLatin1Char('<'), QStringLiteral("#60;"));
+    text.replace(QLatin1Char('>'), QStringLiteral("#62;"));
     text.replace(QLatin1Char('\n'), QLatin1Char(' '));
     return text;
 }
