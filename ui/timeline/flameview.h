@@ -13,6 +13,8 @@
 // on the row, F fit the selection, 0 fit all, W/S zoom, A/D pan, Backspace
 // back to the previous fit.
 
+#include "dragpan.h"
+
 #include "flameindex.h"
 #include "zoomstate.h"
 
@@ -75,9 +77,7 @@ private:
     ZoomState *m_zoom;
     EventSelection *m_selection;
     QScrollBar *m_rows;
-    QPoint m_pressPos;
-    double m_pressStart = 0;
-    bool m_dragging = false;
+    DragPan m_drag;
     int m_lastSlices = 0;
 };
 

@@ -245,31 +245,21 @@ void LifelinesView::wheelEvent(QWheelEvent *event)
 void LifelinesView::mousePressEvent(QMouseEvent *event)
 {
     setFocus(Qt::MouseFocusReason);
-    m_pressPos = event->pos();
-    m_pressStart = m_zoom->visible().start;
-    m_dragging = false;
+    m_drag.press(event->pos(), *m_zoom);
 }
 
 void LifelinesView::mouseMoveEvent(QMouseEvent *event)
 {
-    if (!(event->buttons() & Qt::LeftButton))
-        return;
-    const QPoint d = event->pos() - m_pressPos;
-    if (!m_dragging && d.manhattanLength() < 4)
-        return;
-    m_dragging = true;
-    const double start = m_pressStart - d.x() * m_zoom->mapping(plotWidth()).unitsPerPixel();
-    m_zoom->setVisible(start, start + m_zoom->visible().span());
+    m_drag.move(event, *m_zoom, plotWidth());
 }
 
 void LifelinesView::mouseReleaseEvent(QMouseEvent *event)
 {
-    if (!m_dragging && event->button() == Qt::LeftButton) {
-        const int hit = eventAt(event->pos());
-        if (hit >= 0)
-            m_selection->setCurrent(hit);
-    }
-    m_dragging = false;
+    if (!m_drag.release(event))
+        return;
+    const int hit = eventAt(event->pos());
+    if (hit >= 0)
+        m_selection->setCurrent(hit);
 }
 
 void LifelinesView::keyPressEvent(QKeyEvent *event)

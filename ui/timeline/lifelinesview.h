@@ -10,6 +10,8 @@
 // Mouse as in the flame view (wheel zoom, drag pan, click selects); F fits the
 // selection's action, 0 fits all.
 
+#include "dragpan.h"
+
 #include <QWidget>
 
 class QScrollBar;
@@ -56,9 +58,7 @@ private:
     ZoomState *m_zoom;
     EventSelection *m_selection;
     QScrollBar *m_rows;
-    QPoint m_pressPos;
-    double m_pressStart = 0;
-    bool m_dragging = false;
+    DragPan m_drag;
 };
 
 } // namespace ss
