@@ -23,6 +23,7 @@
 #include "undohistory.h"
 
 #include <QApplication>
+#include <QScreen>
 #include <QCloseEvent>
 #include <QComboBox>
 #include <QDir>
@@ -116,7 +117,10 @@ MainWindow::MainWindow(QWidget *parent)
         updateStatus();
     });
 
-    resize(1400, 900);
+    // 1280×800 at first, never larger than the screen it opens on (a window
+    // wider than the screen hides the inspector); later launches restore.
+    const QSize screenSize = screen() ? screen()->availableGeometry().size() : QSize(1280, 800);
+    resize(QSize(1280, 800).boundedTo(screenSize * 0.95));
     restoreSettings();
     // The file of the last session, else — nothing to configure — the shop
     // sample, each on an in-memory SQLite database.

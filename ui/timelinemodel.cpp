@@ -8,6 +8,7 @@
 #include "trace/tracebridge.h"
 #include "trace/tracerecorder.h"
 
+#include <algorithm>
 #include <QApplication>
 #include <QCborArray>
 #include <QFont>
@@ -141,16 +142,23 @@ QString sendArgumentsText(const TraceRecorder &recorder, int event)
     if (kind != TraceEventKind::Send && kind != TraceEventKind::RecursionStop)
         return {};
     const QCborMap args = recorder.args(event);
-    QStringList parts;
+    // What a learner looks for comes first, so a narrow column still shows
+    // it: an m2m_changed's action and pk_set, a post_save's created; then the
+    // rest in Django's order.
+    static const QStringList first = {QStringLiteral("action"), QStringLiteral("pk_set"), QStringLiteral("created")};
+    QStringList leading, rest;
     for (auto it = args.begin(); it != args.end(); ++it) {
         const QString key = it.key().toString();
         if (key == QLatin1String("instance") || key == QLatin1String("using"))
             continue;
         if (key == QLatin1String("raw") && it.value().isFalse())
             continue;           // raw=False is the norm; True (loaddata) is shown
-        parts << key + QLatin1Char('=') + argumentRepr(key, it.value());
+        (first.contains(key) ? leading : rest) << key + QLatin1Char('=') + argumentRepr(key, it.value());
     }
-    return parts.join(QStringLiteral(", "));
+    std::sort(leading.begin(), leading.end(), [](const QString &a, const QString &b) {
+        return first.indexOf(a.section(QLatin1Char('='), 0, 0)) < first.indexOf(b.section(QLatin1Char('='), 0, 0));
+    });
+    return (leading + rest).join(QStringLiteral(", "));
 }
 
 QString TimelineModel::argumentsText(int event) const

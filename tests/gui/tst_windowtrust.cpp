@@ -464,6 +464,28 @@ private Q_SLOTS:
             QVERIFY2(banner.contains(l.path.toHtmlEscaped()), qPrintable(l.path + QStringLiteral(" missing from ") + banner));
     }
 
+    void m2mRowsShowPkSetFirst()
+    {
+        // At 1280×800 the Key arguments column shows about 30 characters:
+        // pk_set must come right after the action, not after reverse and model.
+        MainWindow w;
+        QVERIFY(w.openSample(QStringLiteral("pizza")));
+        w.runAll();
+        w.flushTimeline();
+        const TraceRecorder &r = w.session()->recorder();
+        int m2m = 0;
+        for (int e = 0; e < r.count(); ++e) {
+            if (r.kindOf(e) != TraceEventKind::Send || r.string(r.record(e).name) != QLatin1String("m2m_changed"))
+                continue;
+            const QString text = w.timelineModel()->argumentsText(e);
+            QVERIFY2(text.startsWith(QStringLiteral("action='")), qPrintable(text));
+            const int pkSet = text.indexOf(QStringLiteral("pk_set="));
+            QVERIFY2(pkSet > 0 && pkSet < text.indexOf(QStringLiteral("reverse=")), qPrintable(text));
+            ++m2m;
+        }
+        QVERIFY(m2m >= 8);
+    }
+
     void theFirstLaunchSaysWhatToDoNext()
     {
         MainWindow w;
