@@ -73,11 +73,6 @@ QVector<RowRestore::Create> dependencyOrder(QVector<RowRestore::Create> pending)
     return ordered;
 }
 
-QString fieldArgument(const Field *field)
-{
-    return field->isForeignKey() ? field->attname : field->name;
-}
-
 // A value as JSON text: 3, "ann", true, null.
 QString jsonText(const QCborValue &value)
 {

@@ -96,6 +96,7 @@ private:
         case Sender::Kind::None: return QStringLiteral("None");
         case Sender::Kind::App: return QStringLiteral("app ") + name;
         case Sender::Kind::Model: break;
+        case Sender::Kind::Object: break;      // a handler class, a template name (section 8)
         }
         return name;
     }
