@@ -5,6 +5,9 @@
 #include "editors.h"
 #include "model/fieldvalues.h"
 #include "inspector.h"
+#include "inspectorview.h"
+#include "eventtimedelegate.h"
+#include "nestingdelegate.h"
 #include "python/djangocode.h"
 #include "formats/loaders.h"
 #include "recordtablemodel.h"
@@ -93,6 +96,7 @@ MainWindow::MainWindow(QWidget *parent)
     m_filter->setSourceModel(m_timeline);
     m_timelineState = new TimelineController(m_session, this);
     m_scenario = new ScenarioController(m_session, this);
+    connect(m_scenario, &ScenarioController::progress, this, &MainWindow::updateStepHighlight);
 
     buildTimeline();
     buildDocks();
@@ -309,13 +313,14 @@ void MainWindow::buildTimeline()
     m_timelineView->setColumnWidth(TimelineColumn::Arguments, 230);
     m_timelineView->setColumnWidth(TimelineColumn::Time, 70);
     m_timelineView->setColumnWidth(TimelineColumn::Duration, 90);
+    NestingDelegate::install(m_timelineView);      // a 32-level recursion keeps its labels in view
+    m_timelineView->setItemDelegateForColumn(TimelineColumn::Time, new EventTimeDelegate(&m_session->recorder(), m_timelineView));
     // The tree and the painted views (flame, lifelines, sequence) in tabs, one selection.
     timelineLayout->addWidget(new TimelineViews(m_session, m_timeline, m_timelineView, timelineBox), 1);
     connect(m_filter, &QAbstractItemModel::rowsInserted, this, &MainWindow::onTimelineRowsInserted);
     connect(m_timelineView->selectionModel(), &QItemSelectionModel::currentChanged, this, &MainWindow::showInspector);
 
-    m_inspector = new QTextBrowser(m_bottomSplitter);
-    m_inspector->setObjectName(QStringLiteral("inspector"));
+    m_inspector = new InspectorView(m_bottomSplitter);
     m_inspector->setHtml(inspectorHtml(*m_session, -1));
     m_bottomSplitter->setStretchFactor(0, 3);
     m_bottomSplitter->setStretchFactor(1, 2);
@@ -626,10 +631,16 @@ void MainWindow::rebuildSteps()
 
 void MainWindow::updateStepHighlight()
 {
+    // The list follows the run: the next step (the last one at the end) is
+    // current and in view, also between the slices of a long Run all.
     m_stepsModel->syncNextStep();
-    const int next = m_session->nextStep();
-    if (next < m_stepsModel->rowCount())
-        m_steps->scrollTo(m_stepsModel->index(next));
+    const int rows = m_stepsModel->rowCount();
+    if (rows > 0) {
+        const QModelIndex next = m_stepsModel->index(std::min(m_session->nextStep(), rows - 1));
+        m_steps->setCurrentIndex(next);
+        m_steps->scrollTo(next, m_scenario->isRunning() ? QAbstractItemView::PositionAtCenter
+                                                        : QAbstractItemView::EnsureVisible);
+    }
     const bool canRun = !m_session->atEnd();
     m_runAllAction->setEnabled(canRun);
     m_stepAction->setEnabled(canRun);

@@ -36,6 +36,7 @@ class UndoHistory;
 class TimelineController;
 class ScenarioController;
 class SchemaModel;
+class InspectorView;
 
 struct SampleInfo
 {
@@ -71,7 +72,7 @@ public:
     SchemaModel *schemaModel() const { return m_schemaModel; }
     QListView *stepList() const { return m_steps; }
     ScenarioStepsModel *stepsModel() const { return m_stepsModel; }
-    QTextBrowser *inspector() const { return m_inspector; }
+    InspectorView *inspector() const { return m_inspector; }
     QUndoStack *undoStack() const { return m_undo; }
     QString loopBannerText() const;
     QString tableMessage() const;
@@ -135,7 +136,7 @@ private:
     ScenarioController *m_scenario;        // run all, step, reset
     QTreeView *m_timelineView = nullptr;
     QList<QPersistentModelIndex> m_autoExpandedLarge;   // closed again when a newer action comes
-    QTextBrowser *m_inspector = nullptr;
+    InspectorView *m_inspector = nullptr;
     QTabWidget *m_tables = nullptr;
     QVector<RecordTableModel *> m_tableModels;
     QVector<QTableView *> m_tableViews;

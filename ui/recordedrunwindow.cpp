@@ -1,5 +1,9 @@
 #include "recordedrunwindow.h"
 
+#include "eventtimedelegate.h"
+#include "nestingdelegate.h"
+#include "roles.h"
+
 #include "session/session.h"
 #include "timelinemodel.h"
 #include "trace/traceexport.h"
@@ -43,6 +47,8 @@ RecordedProcessView::RecordedProcessView(QWidget *parent)
     m_view->setUniformRowHeights(true);
     m_view->header()->setStretchLastSection(true);
     m_view->setColumnWidth(0, 360);                 // the signal and receiver names
+    NestingDelegate::install(m_view);               // deep nesting keeps its labels in view
+    m_view->setItemDelegateForColumn(TimelineColumn::Time, new EventTimeDelegate(&m_session->recorder(), m_view));
     m_receivers = new QTreeWidget;
     m_receivers->setObjectName(QStringLiteral("receiverMap"));
     m_receivers->setHeaderLabels({tr("Signal / receiver"), tr("Sender"), tr("dispatch_uid"), tr("Reference")});

@@ -129,14 +129,33 @@ void FlameView::paintEvent(QPaintEvent *)
     // the row's height in one drawImage: thousands of 1 px fillRects would
     // cost more than everything else in a zoomed-out paint.
     QImage merged(w, 1, QImage::Format_ARGB32_Premultiplied);
+    m_lastLabels.clear();
     for (int level = firstLevel; level <= lastLevel; ++level) {
         const int y = RulerHeight + (level - firstLevel) * RowHeight;
         merged.fill(Qt::transparent);
         auto *pixels = reinterpret_cast<QRgb *>(merged.scanLine(0));
         bool anyMerged = false;
+        // A bar too narrow for its label (a deep recursion's innermost calls)
+        // is labelled beside it, in the free room up to the next slice.
+        int pendingEvent = -1;
+        double pendingFrom = 0;
+        const auto labelBeside = [&](double until) {
+            if (pendingEvent < 0)
+                return;
+            const double left = pendingFrom + 3, room = std::min(until, double(w)) - 3 - left;
+            if (room >= 40) {
+                const QString label = fm.elidedText(sliceLabel(recorder, pendingEvent), Qt::ElideRight, int(room));
+                const QRectF r(left, y, room, RowHeight - 2);
+                p.setPen(pal.color(QPalette::Text));
+                p.drawText(r, Qt::AlignVCenter | Qt::AlignLeft, label);
+                m_lastLabels.append({pendingEvent, r.adjusted(0, 0, fm.horizontalAdvance(label) - room, 0)});
+            }
+            pendingEvent = -1;
+        };
         slices += m_index->visit(level, map.start, map.end, upp, [&](const FlameIndex::Slice &s) {
             const double x0 = std::max(map.x(s.start), -2.0);
             const double x1 = std::min(map.x(s.end), double(w) + 2);
+            labelBeside(x0);
             if (s.merged) {
                 const QRgb rgb = colorOf(s.event, true);
                 const int from = std::clamp(int(std::floor(x0)), 0, w - 1);
@@ -171,19 +190,27 @@ void FlameView::paintEvent(QPaintEvent *)
                 // The label inside the visible part of the bar.
                 const qreal left = std::max(r.left(), 0.0) + 4, right = std::min(r.right(), qreal(w)) - 4;
                 const int room = int(right - left);
-                if (room > 16) {
-                    QString label = sliceLabel(recorder, s.event);
+                QString label = room > 16 ? sliceLabel(recorder, s.event) : QString();
+                // Cut to a few letters, it says nothing: then beside the bar.
+                if (room > 16 && (room >= 60 || fm.horizontalAdvance(label) <= room)) {
                     if (rec.isOpen())
                         label += QStringLiteral(" …");
                     else if (room > fm.horizontalAdvance(label) + 60 && rec.kind != TraceEventKind::Effect
                              && rec.kind != TraceEventKind::Error && rec.kind != TraceEventKind::RecursionStop)
                         label += QStringLiteral("  ") + durationText(qint64(rec.durationNs));
                     p.setPen(sliceTextColor(fill));
-                    p.drawText(QRectF(left, y, room, RowHeight - 2), Qt::AlignVCenter | Qt::AlignLeft,
-                               fm.elidedText(label, Qt::ElideRight, room));
+                    const QString shown = fm.elidedText(label, Qt::ElideRight, room);
+                    p.drawText(QRectF(left, y, room, RowHeight - 2), Qt::AlignVCenter | Qt::AlignLeft, shown);
+                    m_lastLabels.append({s.event, QRectF(left, y, fm.horizontalAdvance(shown), RowHeight - 2)});
+                    return;
                 }
             }
+            if (r.right() > 0 && r.right() < w) {
+                pendingEvent = s.event;
+                pendingFrom = r.right();
+            }
         });
+        labelBeside(w);
         if (anyMerged)
             p.drawImage(QRect(0, y, w, RowHeight - 2), merged);
     }

@@ -19,7 +19,9 @@
 #include "zoomstate.h"
 
 #include <QHash>
+#include <QRectF>
 #include <QRgb>
+#include <QVector>
 #include <QWidget>
 
 class QScrollBar;
@@ -46,6 +48,14 @@ public:
     void scrollToLevel(int level);
     // How many slices the last paint drew (merged runs count once).
     int lastPaintSlices() const { return m_lastSlices; }
+    // The labels the last paint wrote: inside their bar when it is wide
+    // enough, else beside it in the free room on its row.
+    struct DrawnLabel
+    {
+        int event;
+        QRectF rect;
+    };
+    const QVector<DrawnLabel> &lastPaintLabels() const { return m_lastLabels; }
 
 public Q_SLOTS:
     void revealCurrent();           // pans and scrolls until the current event is in view
@@ -79,6 +89,7 @@ private:
     QScrollBar *m_rows;
     DragPan m_drag;
     int m_lastSlices = 0;
+    QVector<DrawnLabel> m_lastLabels;
 };
 
 } // namespace ss

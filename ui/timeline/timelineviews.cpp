@@ -55,6 +55,10 @@ TimelineViews::TimelineViews(Session *session, TimelineModel *model, QTreeView *
                                "<b>F</b> fit selection · <b>0</b> fit all</small>"),
                             flamePage);
     keys->setTextFormat(Qt::RichText);
+    // A hint, not a reason to widen the window: it gives way (clipped) to the
+    // inspector beside the timeline.
+    keys->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    keys->setToolTip(keys->text());
     bar->addWidget(m_mode);
     bar->addWidget(fitAll);
     bar->addWidget(keys, 1);
@@ -73,6 +77,8 @@ TimelineViews::TimelineViews(Session *session, TimelineModel *model, QTreeView *
                                  "<span style='color:#8e5cd9'>│</span> m2m_changed · ✕<b>n</b> delete order · "
                                  "wheel zoom · drag pan · <b>F</b> fit the action · <b>0</b> fit all</small>"),
                               lanesPage);
+    legend->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    legend->setToolTip(legend->text());
     lanesLayout->addWidget(legend);
     lanesLayout->addWidget(new OverviewStrip(m_index.get(), m_zoom, lanesPage));
     m_lanes = std::make_unique<LifelineIndex>(&session->recorder());
