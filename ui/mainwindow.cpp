@@ -1026,29 +1026,15 @@ bool MainWindow::exportTrace(const QString &path, TraceFormat format, bool selec
     m_session->bridge().flush();
     std::optional<EventRange> range;
     if (selectionOnly) {
-        int first = -1, last = -1;
-        TraceRecorder &recorder = m_session->recorder();
-        for (const QModelIndex &index : m_timelineView->selectionModel()->selectedRows()) {
-            const int event = index.data(EventIndexRole).toInt();
-            // The event and everything nested under it (its subtree is contiguous).
-            int end = event + 1;
-            while (end < recorder.count()) {
-                int p = recorder.parentOf(end);
-                while (p > event)
-                    p = recorder.parentOf(p);
-                if (p != event)
-                    break;
-                ++end;
-            }
-            first = first < 0 ? event : std::min(first, event);
-            last = std::max(last, end);
-        }
-        if (first < 0) {
+        QVector<int> events;
+        for (const QModelIndex &index : m_timelineView->selectionModel()->selectedRows())
+            events.append(index.data(EventIndexRole).toInt());
+        range = subtreesRange(m_session->recorder(), events);
+        if (!range) {
             if (error)
                 *error = tr("Nothing is selected in the timeline.");
             return false;
         }
-        range = EventRange{first, last};
     }
     return writeAtomically(path, [&](QIODevice &device) { return writeTrace(format, m_session->recorder(), device, range); }, error);
 }
