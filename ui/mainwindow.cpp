@@ -248,7 +248,7 @@ void MainWindow::buildTimeline()
     m_modelFilter->setToolTip(tr("Only the signals sent by one model"));
     m_modelFilter->addItem(tr("All models"), QString());
     connect(m_modelFilter, &QComboBox::currentIndexChanged, this, [this] {
-        m_filter->setModelFilter(m_modelFilter->currentData().toString());
+        m_timelineState->setModelFilter(m_modelFilter->currentData().toString());
     });
     bar->addWidget(m_modelFilter);
 
@@ -257,17 +257,7 @@ void MainWindow::buildTimeline()
     m_search->setPlaceholderText(tr("Search the timeline (Ctrl+F)"));
     m_search->setClearButtonEnabled(true);
     m_search->setMaximumWidth(260);
-    connect(m_search, &QLineEdit::textChanged, this, [this](const QString &text) {
-        m_filter->setSearchText(text);
-    });
-    // Open what a filter found — all of it when it is small, else the top
-    // level only (expanding a million rows would freeze the view).
-    connect(m_filter, &TimelineFilter::filterApplied, this, [this] {
-        if (!m_filter->isFiltering())
-            return;
-        if (m_filter->visibleEvents() <= 5000)
-            m_timelineView->expandAll();
-    });
+    connect(m_search, &QLineEdit::textChanged, m_timelineState, &TimelineController::setSearchText);
     bar->addWidget(m_search);
 
     m_pauseAction = bar->addAction(tr("Pause"));
@@ -317,10 +307,13 @@ void MainWindow::buildTimeline()
     m_timelineView->setItemDelegateForColumn(TimelineColumn::Time, new EventTimeDelegate(&m_session->recorder(), m_timelineView));
     // The tree and the painted views (flame, lifelines, sequence) in tabs, one selection.
     timelineLayout->addWidget(new TimelineViews(m_session, m_timeline, m_timelineView, timelineBox), 1);
-    connect(m_filter, &QAbstractItemModel::rowsInserted, this, &MainWindow::onTimelineRowsInserted);
-    connect(m_timelineView->selectionModel(), &QItemSelectionModel::currentChanged, this, &MainWindow::showInspector);
+    // Filters, following and the current event: the controller; the inspector follows it.
+    m_timelineState->attach(m_timeline, m_filter, m_timelineView);
 
     m_inspector = new InspectorView(m_bottomSplitter);
+    connect(m_timelineState, &TimelineController::currentEventChanged, this, [this](int event) {
+        m_inspector->setHtml(inspectorHtml(*m_session, event));
+    });
     m_inspector->setHtml(inspectorHtml(*m_session, -1));
     m_bottomSplitter->setStretchFactor(0, 3);
     m_bottomSplitter->setStretchFactor(1, 2);
@@ -332,7 +325,7 @@ void MainWindow::buildTimeline()
         QAction *a = m_kindMenu->addAction(signalIcon(signal), signal);
         a->setCheckable(true);
         a->setChecked(true);
-        connect(a, &QAction::toggled, this, [this, signal](bool on) { m_filter->setSignalVisible(signal, on); });
+        connect(a, &QAction::toggled, this, [this, signal](bool on) { m_timelineState->setSignalVisible(signal, on); });
     }
     // Django's own receivers of the request and test signals (8.5): listed
     // like any receiver in the schema panel and the timeline, unless hidden.
@@ -344,7 +337,7 @@ void MainWindow::buildTimeline()
     django->setToolTip(tr("reset_queries, close_old_connections, the test framework's setting_changed receivers...: "
                           "connected by Django itself, they do nothing a trace shows"));
     connect(django, &QAction::toggled, this, [this](bool on) {
-        m_filter->setDjangoReceiversHidden(!on);
+        m_timelineState->setDjangoReceiversHidden(!on);
         m_schemaModel->setDjangoReceiversHidden(!on);
         if (m_session->isLoaded())
             rebuildSchemaTree();
@@ -574,7 +567,7 @@ void MainWindow::rebuildForSchema()
     const int found = m_modelFilter->findData(previous);
     m_modelFilter->setCurrentIndex(found > 0 ? found : 0);
     m_modelFilter->blockSignals(false);
-    m_filter->setModelFilter(m_modelFilter->currentData().toString());
+    m_timelineState->setModelFilter(m_modelFilter->currentData().toString());
 
     // Custom signals in the kind menu.
     for (QAction *a : m_kindMenu->actions())
@@ -584,8 +577,8 @@ void MainWindow::rebuildForSchema()
         QAction *a = m_kindMenu->addAction(signalIcon(signal), signal + tr(" (custom)"));
         a->setProperty("custom", true);
         a->setCheckable(true);
-        a->setChecked(!m_filter->hiddenSignals().contains(signal));
-        connect(a, &QAction::toggled, this, [this, signal](bool on) { m_filter->setSignalVisible(signal, on); });
+        a->setChecked(!m_timelineState->hiddenSignals().contains(signal));
+        connect(a, &QAction::toggled, this, [this, signal](bool on) { m_timelineState->setSignalVisible(signal, on); });
     }
 
     rebuildSchemaTree();
@@ -694,20 +687,9 @@ QString MainWindow::loopBannerText() const
     return m_loopBanner->isHidden() ? QString() : m_loopBanner->text();
 }
 
-void MainWindow::showInspector()
-{
-    const QModelIndex index = m_timelineView->currentIndex();
-    m_inspector->setHtml(inspectorHtml(*m_session, index.isValid() ? index.data(EventIndexRole).toInt() : -1));
-}
-
 void MainWindow::selectEvent(int event)
 {
-    const QModelIndex source = m_timeline->indexForEvent(event);
-    const QModelIndex index = m_filter->mapFromSource(source);
-    if (index.isValid()) {
-        m_timelineView->setCurrentIndex(index);
-        m_timelineView->scrollTo(index);
-    }
+    m_timelineState->selectEvent(event);
 }
 
 void MainWindow::onLoopDetected(int loop, const QString &path)
@@ -734,34 +716,6 @@ void MainWindow::onLoopDetected(int loop, const QString &path)
                                            : QStringLiteral("QLabel { background: rgba(255,170,0,90); padding: 6px; border-radius: 3px; }"));
     m_loopBanner->show();
     updateStatus();
-}
-
-void MainWindow::onTimelineRowsInserted(const QModelIndex &parent, int first, int last)
-{
-    if (!m_timelineState->followsNewest() || parent.isValid())
-        return;
-    // A large action opened while it was the newest closes when a newer one
-    // comes: a tree view lays out every expanded row again on each insertion,
-    // so a long run must not leave a million rows open behind it.
-    for (const QPersistentModelIndex &index : std::exchange(m_autoExpandedLarge, {}))
-        if (index.isValid())
-            m_timelineView->collapse(index);
-    // Open the newest actions so the signals they sent are visible: small ones
-    // whole, a large one one level deep.
-    constexpr int SmallAction = 400;
-    int events = 0;
-    for (int row = last; row >= first && events < SmallAction; --row) {
-        const QModelIndex index = m_filter->index(row, 0);
-        const int children = m_filter->rowCount(index);
-        if (children <= SmallAction) {
-            m_timelineView->expandRecursively(index, 3);
-        } else {
-            m_timelineView->expand(index);
-            m_autoExpandedLarge.append(index);
-        }
-        events += 1 + children;
-    }
-    m_timelineView->scrollTo(m_filter->index(last, 0), QAbstractItemView::PositionAtTop);
 }
 
 void MainWindow::setPaused(bool paused)
@@ -1110,7 +1064,7 @@ void MainWindow::saveSettings()
     settings.setValue(QStringLiteral("windowState"), saveState());
     settings.setValue(QStringLiteral("mainSplitter"), m_mainSplitter->saveState());
     settings.setValue(QStringLiteral("bottomSplitter"), m_bottomSplitter->saveState());
-    settings.setValue(QStringLiteral("hiddenSignals"), QStringList(m_filter->hiddenSignals().values()));
+    settings.setValue(QStringLiteral("hiddenSignals"), m_timelineState->hiddenSignals());
     settings.setValue(QStringLiteral("updateFieldsOnly"), m_updateFieldsAction->isChecked());
     if (auto *django = findChild<QAction *>(QStringLiteral("showDjangoReceivers")))
         settings.setValue(QStringLiteral("showDjangoReceivers"), django->isChecked());

@@ -113,7 +113,6 @@ private:
     void showTableError(const QString &text);
     void showHint(const QString &html);
     void dismissHint();         // a friendly note where errors go (not red)
-    void showInspector();
     void addRecentFile(const QString &path);
     void rebuildRecentMenu();
     void restoreSettings();
@@ -122,7 +121,6 @@ private:
     QTableView *currentTableView() const;
     QVector<QCborValue> selectedPks() const;
     void onLoopDetected(int loop, const QString &path);
-    void onTimelineRowsInserted(const QModelIndex &parent, int first, int last);
     void addRow(bool bulk);
     void deleteSelectedRows();
     void updateSelectedRows();
@@ -132,10 +130,9 @@ private:
     Session *m_session;
     TimelineModel *m_timeline;
     TimelineFilter *m_filter;
-    TimelineController *m_timelineState;   // paused, following the newest
+    TimelineController *m_timelineState;   // paused, following, filters, the current event
     ScenarioController *m_scenario;        // run all, step, reset
     QTreeView *m_timelineView = nullptr;
-    QList<QPersistentModelIndex> m_autoExpandedLarge;   // closed again when a newer action comes
     InspectorView *m_inspector = nullptr;
     QTabWidget *m_tables = nullptr;
     QVector<RecordTableModel *> m_tableModels;
