@@ -10,7 +10,11 @@
 #include "nestingdelegate.h"
 #include "python/djangocode.h"
 #include "formats/loaders.h"
+#include "loopbanner.h"
 #include "recordtablemodel.h"
+#include "windowsettings.h"
+#include "statuscounts.h"
+#include "samplecatalog.h"
 #include "roles.h"
 #include "scenariocontroller.h"
 #include "scenariostepsmodel.h"
@@ -107,18 +111,15 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_session, &Session::databaseChanged, this, [this] {
         refreshTables();
         updateStepHighlight();
-        countRows();
     });
     connect(&m_session->bridge(), &TraceBridge::loopDetected, this, &MainWindow::onLoopDetected);
     connect(&m_session->bridge(), &TraceBridge::loopChanged, this, [this](int loop) {
         if (loop < m_session->recorder().loops().size())
             onLoopDetected(loop, m_session->recorder().loops().at(loop).path);
     });
-    connect(&m_session->bridge(), &TraceBridge::eventsAppended, this, [this] { updateStatus(); });
     connect(&m_session->bridge(), &TraceBridge::recordingCleared, this, [this] {
         m_loopBanner->hide();
         m_inspector->setHtml(inspectorHtml(*m_session, -1));
-        updateStatus();
     });
 
     // 1280×800 at first, never larger than the screen it opens on (a window
@@ -128,7 +129,7 @@ MainWindow::MainWindow(QWidget *parent)
     restoreSettings();
     // The file of the last session, else — nothing to configure — the shop
     // sample, each on an in-memory SQLite database.
-    const QString last = QSettings().value(QStringLiteral("lastFile")).toString();
+    const QString last = WindowSettings::lastFile();
     if (last.isEmpty() || !QFile::exists(last) || !openFile(last)) {
         openSample(QStringLiteral("shop"));
         if (last.isEmpty())
@@ -152,30 +153,12 @@ MainWindow::~MainWindow() = default;
 
 QVector<SampleInfo> MainWindow::samples()
 {
-    initResources();
-    static const QStringList order = {QStringLiteral("shop"), QStringLiteral("blog"), QStringLiteral("reactions"),
-                                      QStringLiteral("pizza"), QStringLiteral("cascade"), QStringLiteral("loops"),
-                                      QStringLiteral("silent"), QStringLiteral("requests"), QStringLiteral("settings"),
-                                      QStringLiteral("versions")};
-    QVector<SampleInfo> result;
-    for (const QString &name : order) {
-        SampleInfo info;
-        info.name = name;
-        info.path = QStringLiteral(":/samples/%1.scenario.json").arg(name);
-        QFile file(info.path);
-        if (!file.open(QIODevice::ReadOnly))
-            continue;
-        const QJsonObject o = QJsonDocument::fromJson(file.readAll()).object();
-        info.title = o.value(QStringLiteral("name")).toString();
-        info.lesson = o.value(QStringLiteral("description")).toString();
-        result.append(info);
-    }
-    return result;
+    return bundledSamples();
 }
 
 bool MainWindow::openSample(const QString &name)
 {
-    return openFile(QStringLiteral(":/samples/%1.scenario.json").arg(name));
+    return openFile(samplePath(name));
 }
 
 bool MainWindow::openFile(const QString &path)
@@ -191,7 +174,7 @@ bool MainWindow::openFile(const QString &path)
     m_currentFile = path;
     if (!path.startsWith(QLatin1Char(':')))
         addRecentFile(QFileInfo(path).absoluteFilePath());
-    QSettings().setValue(QStringLiteral("lastFile"), path);
+    WindowSettings::setLastFile(path);
     const QString title = m_session->scenario().name.isEmpty() ? QFileInfo(path).fileName() : m_session->scenario().name;
     setWindowTitle(QStringLiteral("SignalScope — %1").arg(title));
     m_session->bridge().flush();
@@ -268,7 +251,7 @@ void MainWindow::buildTimeline()
     connect(m_timelineState, &TimelineController::pausedChanged, this, [this](bool paused) {
         if (m_pauseAction->isChecked() != paused)
             m_pauseAction->setChecked(paused);
-        updateStatus();
+        m_status->refresh();
     });
     QAction *clear = bar->addAction(tr("Clear"));
     clear->setToolTip(tr("Forget the recording (the database is kept)"));
@@ -409,10 +392,7 @@ void MainWindow::buildActions()
     QMenu *samplesMenu = file->addMenu(tr("&Samples"));
     samplesMenu->setObjectName(QStringLiteral("samplesMenu"));
     for (const SampleInfo &info : samples()) {
-        // The whole title, never cut ("shop: a billing profile on signup" reads "shop — a billing profile on signup").
-        const QString prefix = info.name + QLatin1Char(':');
-        const QString title = info.title.startsWith(prefix) ? info.title.mid(prefix.size()).trimmed() : info.title;
-        QAction *a = samplesMenu->addAction(QStringLiteral("%1 — %2").arg(info.name, title.isEmpty() ? info.lesson : title));
+        QAction *a = samplesMenu->addAction(info.menuText());
         a->setToolTip(info.lesson);
         a->setStatusTip(info.lesson);
         const QString name = info.name;
@@ -493,6 +473,11 @@ void MainWindow::buildActions()
     m_statusEvents->setObjectName(QStringLiteral("statusEvents"));
     statusBar()->addPermanentWidget(m_statusDb);
     statusBar()->addPermanentWidget(m_statusEvents);
+    m_status = new StatusCounts(m_session, this);
+    connect(m_status, &StatusCounts::changed, this, [this] {
+        m_statusDb->setText(m_status->databaseText());
+        m_statusEvents->setText(m_status->eventsText());
+    });
     installDjangoVersionControls(this, run, m_session);
 }
 
@@ -583,7 +568,6 @@ void MainWindow::rebuildForSchema()
 
     rebuildSchemaTree();
     rebuildSteps();
-    countRows();
 }
 
 void MainWindow::rebuildSchemaTree()
@@ -645,28 +629,6 @@ void MainWindow::refreshTables()
         m->refresh();
 }
 
-void MainWindow::countRows()
-{
-    // Only when the data changed (databaseChanged, a new schema): COUNT(*) per
-    // table. Timeline batches only refresh the event count.
-    m_rowCount = 0;
-    if (m_session->isLoaded())
-        for (const auto &model : m_session->registry().models())
-            m_rowCount += m_session->rowCount(model.get());
-    updateStatus();
-}
-
-void MainWindow::updateStatus()
-{
-    if (!m_session->isLoaded())
-        return;
-    const qint64 rows = m_rowCount;
-    m_statusDb->setText(tr("%1 · app %2 · %n row(s)", nullptr, int(rows)).arg(m_session->databaseDescription(), m_session->registry().app()));
-    const TraceRecorder &r = m_session->recorder();
-    m_statusEvents->setText(tr("%1 event(s) · %2 loop(s)%3").arg(r.count()).arg(r.loops().size())
-                                .arg(r.isPaused() ? tr(" · PAUSED") : QString()));
-}
-
 void MainWindow::showTableError(const QString &text)
 {
     m_hint = false;
@@ -696,26 +658,10 @@ void MainWindow::onLoopDetected(int loop, const QString &path)
 {
     Q_UNUSED(loop);
     Q_UNUSED(path);
-    // Every loop found so far, not only the newest: one line each.
-    const QVector<DetectedLoop> &loops = m_session->recorder().loops();
-    QStringList lines;
-    bool anyStopped = false;
-    for (const DetectedLoop &l : loops) {
-        anyStopped = anyStopped || l.stopped;
-        lines << tr("<b>%1</b> %2%3")
-                     .arg(l.stopped ? tr("✗ Recursion loop stopped at depth %1:").arg(m_session->engine().dispatch().maxDepth())
-                                    : tr("⚠ Re-entry loop:"),
-                          l.path.toHtmlEscaped(),
-                          l.reentries > 1 ? tr(" (%1 times)").arg(l.reentries) : QString());
-    }
-    m_loopBanner->setText(lines.join(QStringLiteral("<br>"))
-                          + tr("<br><small>Select a highlighted row for the usual fixes: an "
-                               "<code>update_fields</code> guard, <code>QuerySet.update()</code>, a flag on the instance, "
-                               "or disconnecting the receiver.</small>"));
-    m_loopBanner->setStyleSheet(anyStopped ? QStringLiteral("QLabel { background: rgba(220,40,40,80); padding: 6px; border-radius: 3px; }")
-                                           : QStringLiteral("QLabel { background: rgba(255,170,0,90); padding: 6px; border-radius: 3px; }"));
+    const LoopBanner banner = LoopBanner::of(m_session->recorder().loops(), m_session->engine().dispatch().maxDepth());
+    m_loopBanner->setText(banner.html);
+    m_loopBanner->setStyleSheet(banner.styleSheet());
     m_loopBanner->show();
-    updateStatus();
 }
 
 void MainWindow::setPaused(bool paused)
@@ -999,7 +945,7 @@ void MainWindow::exportDialog(bool selectionOnly)
     const QString csv = tr("CSV (*.csv)");
     const QString chrome = tr("Trace Event JSON for Perfetto / chrome://tracing (*.json)");
     QString filter = jsonl;
-    const QString base = QSettings().value(QStringLiteral("exportDir"), QDir::homePath()).toString();
+    const QString base = WindowSettings::exportDir();
     QString path = QFileDialog::getSaveFileName(this, selectionOnly ? tr("Export the selected events") : tr("Export the trace"),
                                                 base + QStringLiteral("/signalscope-django-%1.trace.jsonl")
                                                            .arg(djangoVersionName(m_session->djangoVersion())),
@@ -1012,20 +958,14 @@ void MainWindow::exportDialog(bool selectionOnly)
         QMessageBox::warning(this, tr("Export"), tr("Could not write %1: %2").arg(path, error));
     else
         statusBar()->showMessage(tr("Wrote %1").arg(path), 5000);
-    QSettings().setValue(QStringLiteral("exportDir"), QFileInfo(path).absolutePath());
+    WindowSettings::setExportDir(QFileInfo(path).absolutePath());
 }
 
 // --- Desktop behaviour -------------------------------------------------------------
 
 void MainWindow::addRecentFile(const QString &path)
 {
-    QSettings settings;
-    QStringList recent = settings.value(QStringLiteral("recentFiles")).toStringList();
-    recent.removeAll(path);
-    recent.prepend(path);
-    while (recent.size() > 8)
-        recent.removeLast();
-    settings.setValue(QStringLiteral("recentFiles"), recent);
+    WindowSettings::addRecentFile(path);
     rebuildRecentMenu();
 }
 
@@ -1034,7 +974,7 @@ void MainWindow::rebuildRecentMenu()
     if (!m_recentMenu)
         return;
     m_recentMenu->clear();
-    const QStringList recent = QSettings().value(QStringLiteral("recentFiles")).toStringList();
+    const QStringList recent = WindowSettings::recentFiles();
     for (const QString &path : recent)
         m_recentMenu->addAction(QFileInfo(path).fileName(), this, [this, path] { openFile(path); })->setToolTip(path);
     m_recentMenu->setEnabled(!recent.isEmpty());
@@ -1047,14 +987,14 @@ void MainWindow::restoreSettings()
     restoreState(settings.value(QStringLiteral("windowState")).toByteArray());
     m_mainSplitter->restoreState(settings.value(QStringLiteral("mainSplitter")).toByteArray());
     m_bottomSplitter->restoreState(settings.value(QStringLiteral("bottomSplitter")).toByteArray());
-    const QStringList hidden = settings.value(QStringLiteral("hiddenSignals")).toStringList();
+    const WindowSettings::Preferences prefs = WindowSettings::Preferences::load();
     for (QAction *a : m_kindMenu->actions())
-        if (hidden.contains(a->text()))
+        if (prefs.hiddenSignals.contains(a->text()))
             a->setChecked(false);
-    m_updateFieldsAction->setChecked(settings.value(QStringLiteral("updateFieldsOnly"), false).toBool());
+    m_updateFieldsAction->setChecked(prefs.updateFieldsOnly);
     if (auto *django = findChild<QAction *>(QStringLiteral("showDjangoReceivers")))
-        django->setChecked(settings.value(QStringLiteral("showDjangoReceivers"), true).toBool());
-    setFollowNewest(settings.value(QStringLiteral("followNewest"), true).toBool());
+        django->setChecked(prefs.showDjangoReceivers);
+    setFollowNewest(prefs.followNewest);
 }
 
 void MainWindow::saveSettings()
@@ -1064,11 +1004,13 @@ void MainWindow::saveSettings()
     settings.setValue(QStringLiteral("windowState"), saveState());
     settings.setValue(QStringLiteral("mainSplitter"), m_mainSplitter->saveState());
     settings.setValue(QStringLiteral("bottomSplitter"), m_bottomSplitter->saveState());
-    settings.setValue(QStringLiteral("hiddenSignals"), m_timelineState->hiddenSignals());
-    settings.setValue(QStringLiteral("updateFieldsOnly"), m_updateFieldsAction->isChecked());
+    WindowSettings::Preferences prefs;
+    prefs.hiddenSignals = m_timelineState->hiddenSignals();
+    prefs.updateFieldsOnly = m_updateFieldsAction->isChecked();
     if (auto *django = findChild<QAction *>(QStringLiteral("showDjangoReceivers")))
-        settings.setValue(QStringLiteral("showDjangoReceivers"), django->isChecked());
-    settings.setValue(QStringLiteral("followNewest"), m_timelineState->followsNewest());
+        prefs.showDjangoReceivers = django->isChecked();
+    prefs.followNewest = m_timelineState->followsNewest();
+    prefs.save();
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)

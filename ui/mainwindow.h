@@ -3,6 +3,7 @@
 // its inspector below, the schema (models, receivers in dispatch order) and
 // the scenario (run all / step / reset) in side panels.
 
+#include "samplecatalog.h"
 #include "session/session.h"
 #include "trace/traceexport.h"
 
@@ -36,15 +37,8 @@ class UndoHistory;
 class TimelineController;
 class ScenarioController;
 class SchemaModel;
+class StatusCounts;
 class InspectorView;
-
-struct SampleInfo
-{
-    QString name;           // "shop"
-    QString path;           // ":/samples/shop.scenario.json"
-    QString title;          // the scenario's name
-    QString lesson;         // its one-line description
-};
 
 class MainWindow : public QMainWindow
 {
@@ -107,8 +101,6 @@ private:
     void rebuildSchemaTree();
     void rebuildSteps();
     void refreshTables();
-    void updateStatus();
-    void countRows();
     void updateStepHighlight();
     void showTableError(const QString &text);
     void showHint(const QString &html);
@@ -165,7 +157,7 @@ private:
     QString m_currentFile;
     bool m_askBeforeDelete = true;
     bool m_hint = false;
-    qint64 m_rowCount = 0;              // COUNT(*) over every table, when the data changed                // the table message is the first-launch hint
+    StatusCounts *m_status = nullptr;   // the status bar's texts
     bool m_keepTab = false;
     int m_lastTab = -1;
     DeletePreview m_lastPreview;

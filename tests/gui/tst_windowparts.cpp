@@ -1,0 +1,136 @@
+// The window's logic in its own homes, tested without a window: the bundled
+// samples, the loop banner's text, the status bar's counts, what is remembered
+// between launches.
+
+#include "loopbanner.h"
+#include "samplecatalog.h"
+#include "session/session.h"
+#include "statuscounts.h"
+#include "trace/tracebridge.h"
+#include "trace/tracerecorder.h"
+#include "windowsettings.h"
+
+#include <QSettings>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QtTest>
+
+using namespace ss;
+
+class TestWindowParts : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        QCoreApplication::setOrganizationName(QStringLiteral("SignalScopeTest"));
+        QCoreApplication::setApplicationName(QStringLiteral("tst_windowparts"));
+    }
+    void init() { QSettings().clear(); }
+
+    void theSamplesInTeachingOrderWithWholeTitles()
+    {
+        const QVector<SampleInfo> samples = bundledSamples();
+        QStringList names;
+        for (const SampleInfo &s : samples) {
+            names << s.name;
+            QCOMPARE(s.path, samplePath(s.name));
+            QVERIFY2(!s.title.isEmpty() && !s.lesson.isEmpty(), qPrintable(s.name));
+            QVERIFY(s.menuText().startsWith(s.name + QStringLiteral(" — ")));
+            QVERIFY2(!s.menuText().contains(s.name + QLatin1Char(':')), qPrintable(s.menuText()));
+        }
+        QCOMPARE(names.mid(0, 6), QStringList({QStringLiteral("shop"), QStringLiteral("blog"), QStringLiteral("reactions"),
+                                               QStringLiteral("pizza"), QStringLiteral("cascade"), QStringLiteral("loops")}));
+        SampleInfo info{QStringLiteral("shop"), samplePath(QStringLiteral("shop")), QStringLiteral("shop: a billing profile on signup"),
+                        QStringLiteral("lesson")};
+        QCOMPARE(info.menuText(), QStringLiteral("shop — a billing profile on signup"));
+        info.title = QStringLiteral("Another title");
+        QCOMPARE(info.menuText(), QStringLiteral("shop — Another title"));
+        info.title.clear();
+        QCOMPARE(info.menuText(), QStringLiteral("shop — lesson"));
+    }
+
+    void theLoopBannerListsEveryLoop()
+    {
+        QVERIFY(LoopBanner::of({}, 32).html.isEmpty());
+        DetectedLoop reentry;
+        reentry.path = QStringLiteral("post_save(GuardedCounter:1) → resave_with_guard → post_save(GuardedCounter:1)");
+        reentry.reentries = 1;
+        DetectedLoop stopped;
+        stopped.path = QStringLiteral("post_save(Counter:1) → resave_counter → post_save(Counter:1)");
+        stopped.reentries = 31;
+        stopped.stopped = true;
+        const LoopBanner amber = LoopBanner::of({reentry}, 32);
+        QVERIFY(!amber.anyStopped);
+        QVERIFY(amber.html.startsWith(QStringLiteral("<b>⚠ Re-entry loop:</b> post_save(GuardedCounter:1)")));
+        QVERIFY(!amber.html.contains(QStringLiteral("times)")));
+        QVERIFY(amber.styleSheet().contains(QStringLiteral("255,170,0")));
+        const LoopBanner red = LoopBanner::of({reentry, stopped}, 32);
+        QVERIFY(red.anyStopped);
+        QCOMPARE(red.html.count(QStringLiteral("<br>")), 2);         // two loops, then the fixes
+        QVERIFY(red.html.contains(QStringLiteral("<b>✗ Recursion loop stopped at depth 32:</b> post_save(Counter:1) → resave_counter → post_save(Counter:1) (31 times)")));
+        QVERIFY(red.html.contains(QStringLiteral("<code>update_fields</code> guard")));
+        QVERIFY(red.styleSheet().contains(QStringLiteral("220,40,40")));
+        DetectedLoop html;
+        html.path = QStringLiteral("a<b>");
+        QVERIFY(LoopBanner::of({html}, 32).html.contains(QStringLiteral("a&lt;b&gt;")));
+    }
+
+    void theStatusCountsRowsOnlyWhenTheDataChanged()
+    {
+        Session session;
+        StatusCounts status(&session);
+        QSignalSpy changed(&status, &StatusCounts::changed);
+        QVERIFY(session.loadFile(QStringLiteral(SIGNALSCOPE_RESOURCES "/samples/shop.scenario.json")));
+        const int afterLoad = status.rowCounts();
+        QVERIFY(afterLoad >= 1);
+        QCOMPARE(status.rows(), 0);
+        QVERIFY(status.databaseText().contains(QStringLiteral("app shop · 0 row(s)")));
+        session.runNext();                      // bob = User.objects.create(...): a user and its profile
+        QCOMPARE(status.rowCounts(), afterLoad + 1);
+        QCOMPARE(status.rows(), 2);
+        QVERIFY(status.databaseText().contains(QStringLiteral("2 row(s)")));
+        // The timeline's batches refresh the event count, and count no row.
+        const int spied = changed.count();
+        session.bridge().flush();
+        QCOMPARE(status.rowCounts(), afterLoad + 1);
+        QCOMPARE(changed.count(), spied + 1);
+        QCOMPARE(status.eventsText(), QStringLiteral("%1 event(s) · 0 loop(s)").arg(session.recorder().count()));
+        session.recorder().setPaused(true);
+        status.refresh();
+        QVERIFY(status.eventsText().endsWith(QStringLiteral(" · PAUSED")));
+    }
+
+    void whatIsRememberedBetweenLaunches()
+    {
+        QVERIFY(WindowSettings::recentFiles().isEmpty());
+        for (int i = 0; i < 10; ++i)
+            WindowSettings::addRecentFile(QStringLiteral("/tmp/f%1.json").arg(i));
+        QStringList recent = WindowSettings::addRecentFile(QStringLiteral("/tmp/f5.json"));
+        QCOMPARE(recent.size(), WindowSettings::MaxRecentFiles);
+        QCOMPARE(recent.first(), QStringLiteral("/tmp/f5.json"));
+        QCOMPARE(recent.count(QStringLiteral("/tmp/f5.json")), 1);
+        QCOMPARE(recent.at(1), QStringLiteral("/tmp/f9.json"));
+        QCOMPARE(WindowSettings::recentFiles(), recent);
+        WindowSettings::setLastFile(QStringLiteral("/tmp/f5.json"));
+        QCOMPARE(WindowSettings::lastFile(), QStringLiteral("/tmp/f5.json"));
+        QCOMPARE(WindowSettings::exportDir(), QDir::homePath());
+
+        const WindowSettings::Preferences defaults = WindowSettings::Preferences::load();
+        QVERIFY(defaults.hiddenSignals.isEmpty() && !defaults.updateFieldsOnly && defaults.showDjangoReceivers && defaults.followNewest);
+        WindowSettings::Preferences prefs;
+        prefs.hiddenSignals = {QStringLiteral("pre_init"), QStringLiteral("post_init")};
+        prefs.updateFieldsOnly = true;
+        prefs.showDjangoReceivers = false;
+        prefs.followNewest = false;
+        prefs.save();
+        const WindowSettings::Preferences back = WindowSettings::Preferences::load();
+        QCOMPARE(back.hiddenSignals, prefs.hiddenSignals);
+        QVERIFY(back.updateFieldsOnly && !back.showDjangoReceivers && !back.followNewest);
+    }
+};
+
+QTEST_MAIN(TestWindowParts)
+#include "tst_windowparts.moc"
