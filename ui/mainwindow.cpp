@@ -11,6 +11,7 @@
 #include "python/djangocode.h"
 #include "formats/loaders.h"
 #include "loopbanner.h"
+#include "recordactions.h"
 #include "recordtablemodel.h"
 #include "windowsettings.h"
 #include "statuscounts.h"
@@ -94,6 +95,13 @@ MainWindow::MainWindow(QWidget *parent)
         showTableError(tr("✗ %1 failed: %2 — it was rolled back; nothing changed, and Undo/Redo stay where they were.%3")
                            .arg(what, result.errorText(), result.note.isEmpty() ? QString() : QStringLiteral("\n") + result.note));
     });
+
+    m_records = new RecordActions(m_session, m_history, this);
+    m_records->setConfirmDelete([this](const DeletePreview &preview) {
+        return !m_askBeforeDelete || DeletePreviewDialog(preview, this).exec() == QDialog::Accepted;
+    });
+    connect(m_records, &RecordActions::failed, this, [this](const QString &message) { showTableError(message); });
+    connect(m_records, &RecordActions::note, this, [this](const QString &message) { statusBar()->showMessage(message, 8000); });
 
     m_timeline = new TimelineModel(m_session, this);
     m_filter = new TimelineFilter(&m_session->recorder(), this);
@@ -791,52 +799,27 @@ void MainWindow::addRow(bool bulk)
     if (dialog.exec() != QDialog::Accepted)
         return;
     const QVector<Kwargs> rows = dialog.rows();
-    if (bulk) {
-        const ActionResult result = m_session->bulkCreate(model, rows);
-        if (!result.ok())
-            showTableError(tr("✗ %1 — bulk_create was rolled back.").arg(result.errorText()));
-        else
-            statusBar()->showMessage(tr("bulk_create: only pre_init/post_init were sent — no pre_save/post_save."), 8000);
-        return;
-    }
-    createRow(model->name, rows.value(0));
+    if (bulk)
+        m_records->bulkCreate(model, rows);
+    else
+        m_records->createRow(model, rows.value(0));
 }
 
 ActionResult MainWindow::createRow(const QString &modelName, const Kwargs &values)
 {
     const Model *model = m_session->registry().model(modelName);
-    if (!model)
-        return {};
-    QCborValue pk;
-    const ActionResult result = m_session->createRow(model, values, &pk);
-    if (!result.ok())
-        showTableError(tr("✗ %1 — the table shows what the database holds.").arg(result.errorText()));
-    else
-        m_history->push(new CreateRowCommand(m_session, model, values, pk));
-    return result;
+    return model ? m_records->createRow(model, values) : ActionResult{};
 }
 
 ActionResult MainWindow::deleteRows(const QString &modelName, const QVector<QCborValue> &pks)
 {
-    ActionResult last;
     const Model *model = m_session->registry().model(modelName);
-    if (!model)
-        return last;
-    for (const QCborValue &pk : pks) {
-        m_lastPreview = m_session->previewDelete(model, pk);
-        if (m_askBeforeDelete) {
-            DeletePreviewDialog dialog(m_lastPreview, this);
-            if (dialog.exec() != QDialog::Accepted)
-                continue;
-        }
-        RowRestore taken;
-        last = m_session->deleteRow(model, pk, &taken);
-        if (!last.ok())
-            showTableError(tr("✗ %1 — nothing was deleted (the whole delete is one transaction).").arg(last.errorText()));
-        else
-            m_history->push(new DeleteRowCommand(m_session, model, pk, std::move(taken)));
-    }
-    return last;
+    return model ? m_records->deleteRows(model, pks) : ActionResult{};
+}
+
+DeletePreview MainWindow::lastDeletePreview() const
+{
+    return m_records->lastDeletePreview();
 }
 
 void MainWindow::deleteSelectedRows()
@@ -867,43 +850,17 @@ void MainWindow::updateSelectedRows()
     const QString text = QInputDialog::getText(this, tr("QuerySet.update()"), tr("New value for %1:").arg(fieldName), QLineEdit::Normal, QString(), &ok);
     if (!ok || !field)
         return;
-    const ActionResult result = m_session->updateRows(model, pks, field, RecordTableModel::valueFromText(field, text));
-    if (!result.ok())
-        showTableError(tr("✗ %1").arg(result.errorText()));
-    else
-        statusBar()->showMessage(tr("QuerySet.update() wrote the rows with one UPDATE: no signal at all was sent."), 8000);
+    m_records->updateRows(model, pks, field, RecordTableModel::valueFromText(field, text));
 }
 
 ActionResult MainWindow::applyM2m(const QString &modelName, const QCborValue &pk, const QString &fieldName,
                                   const QVector<QCborValue> &checked, int mode)
 {
-    ActionResult result;
     const Model *model = m_session->registry().model(modelName);
     const Field *field = model ? model->field(fieldName) : nullptr;
     if (!field)
-        return result;
-    const QVector<QCborValue> linked = m_session->linkedIds(model, pk, field);
-    if (mode == 1) {
-        result = m_session->m2mChange(model, pk, fieldName, M2mAction::Set, checked);
-    } else if (mode == 2) {
-        result = m_session->m2mChange(model, pk, fieldName, M2mAction::Clear, {});
-    } else {
-        QVector<QCborValue> removed, added;
-        for (const QCborValue &id : linked)
-            if (!checked.contains(id))
-                removed.append(id);
-        for (const QCborValue &id : checked)
-            if (!linked.contains(id))
-                added.append(id);
-        if (!removed.isEmpty())
-            result = m_session->m2mChange(model, pk, fieldName, M2mAction::Remove, removed);
-        if (!added.isEmpty() && result.ok())
-            result = m_session->m2mChange(model, pk, fieldName, M2mAction::Add, added);
-    }
-    const QVector<QCborValue> now = m_session->linkedIds(model, pk, field);
-    if (now != linked)          // a partial change (remove ok, add failed) is undoable too
-        m_history->push(new M2mCommand(m_session, model, pk, fieldName, linked, now));
-    return result;
+        return {};
+    return m_records->changeM2m(model, pk, field, checked, RecordActions::M2mMode(mode));
 }
 
 void MainWindow::editM2mCell(const QModelIndex &index)
@@ -914,9 +871,7 @@ void MainWindow::editM2mCell(const QModelIndex &index)
     M2mDialog dialog(m_session, table->djangoModel(), pk, field, this);
     if (dialog.exec() != QDialog::Accepted)
         return;
-    const ActionResult result = applyM2m(table->djangoModel()->name, pk, field->name, dialog.checkedIds(), int(dialog.mode()));
-    if (!result.ok())
-        showTableError(tr("✗ %1 — the m2m change was rolled back.").arg(result.errorText()));
+    applyM2m(table->djangoModel()->name, pk, field->name, dialog.checkedIds(), int(dialog.mode()));
 }
 
 // --- Export ----------------------------------------------------------------------

@@ -37,6 +37,7 @@ class UndoHistory;
 class TimelineController;
 class ScenarioController;
 class SchemaModel;
+class RecordActions;
 class StatusCounts;
 class InspectorView;
 
@@ -75,7 +76,7 @@ public:
     void setAskBeforeDelete(bool ask) { m_askBeforeDelete = ask; }
     ActionResult createRow(const QString &modelName, const Kwargs &values);
     ActionResult deleteRows(const QString &modelName, const QVector<QCborValue> &pks);
-    DeletePreview lastDeletePreview() const { return m_lastPreview; }
+    DeletePreview lastDeletePreview() const;
     ActionResult applyM2m(const QString &modelName, const QCborValue &pk, const QString &field,
                           const QVector<QCborValue> &checked, int mode /* 0 diff, 1 set, 2 clear */);
     bool exportTrace(const QString &path, TraceFormat format, bool selectionOnly, QString *error = nullptr);
@@ -160,7 +161,7 @@ private:
     StatusCounts *m_status = nullptr;   // the status bar's texts
     bool m_keepTab = false;
     int m_lastTab = -1;
-    DeletePreview m_lastPreview;
+    RecordActions *m_records = nullptr;    // create, delete, m2m, update: undoable, dialog-free
 };
 
 } // namespace ss

@@ -3,6 +3,8 @@
 // between launches.
 
 #include "loopbanner.h"
+#include "recordactions.h"
+#include "undohistory.h"
 #include "samplecatalog.h"
 #include "session/session.h"
 #include "statuscounts.h"
@@ -11,6 +13,7 @@
 #include "windowsettings.h"
 
 #include <QSettings>
+#include <QUndoStack>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QtTest>
@@ -101,6 +104,62 @@ private Q_SLOTS:
         session.recorder().setPaused(true);
         status.refresh();
         QVERIFY(status.eventsText().endsWith(QStringLiteral(" · PAUSED")));
+    }
+
+    void recordActionsAreUndoableAndSayWhatFailed()
+    {
+        Session session;
+        QVERIFY(session.loadFile(QStringLiteral(SIGNALSCOPE_RESOURCES "/samples/pizza.schema.json")));
+        UndoHistory history;
+        RecordActions actions(&session, &history);
+        QSignalSpy failed(&actions, &RecordActions::failed);
+        QSignalSpy note(&actions, &RecordActions::note);
+        const Model *topping = session.registry().model(QStringLiteral("Topping"));
+        const Model *pizza = session.registry().model(QStringLiteral("Pizza"));
+        const Field *toppings = pizza->field(QStringLiteral("toppings"));
+        const auto name = [](const char *text) { return Kwargs{{QStringLiteral("name"), Value(QCborValue(QString::fromUtf8(text)))}}; };
+        QVERIFY(actions.createRow(topping, name("ham")).ok());
+        QVERIFY(actions.createRow(topping, name("olive")).ok());
+        QVERIFY(actions.createRow(pizza, name("margherita")).ok());
+        QCOMPARE(history.stack()->count(), 3);
+        QCOMPARE(failed.count(), 0);
+
+        // m2m: a diff (add both), then a set() to one; each one undo step.
+        const QCborValue pk = session.rows(pizza).first().at(pizza->pk->index);
+        const QVector<QCborValue> ids = {session.rows(topping).at(0).at(topping->pk->index), session.rows(topping).at(1).at(topping->pk->index)};
+        QVERIFY(actions.changeM2m(pizza, pk, toppings, ids, RecordActions::M2mMode::Diff).ok());
+        QCOMPARE(session.linkedIds(pizza, pk, toppings), ids);
+        QVERIFY(actions.changeM2m(pizza, pk, toppings, {ids.at(1)}, RecordActions::M2mMode::Set).ok());
+        QCOMPARE(session.linkedIds(pizza, pk, toppings), QVector<QCborValue>{ids.at(1)});
+        QCOMPARE(history.stack()->count(), 5);
+        // Nothing changed: nothing to undo.
+        QVERIFY(actions.changeM2m(pizza, pk, toppings, {ids.at(1)}, RecordActions::M2mMode::Diff).ok());
+        QCOMPARE(history.stack()->count(), 5);
+        history.stack()->undo();
+        QCOMPARE(session.linkedIds(pizza, pk, toppings), ids);
+
+        // A delete the confirmation refuses keeps the row; its preview is there.
+        int asked = 0;
+        actions.setConfirmDelete([&](const DeletePreview &) { return ++asked > 1; });
+        actions.deleteRows(topping, {ids.at(0)});
+        QCOMPARE(asked, 1);
+        QCOMPARE(session.rows(topping).size(), 2);
+        QVERIFY(!actions.lastDeletePreview().rows.isEmpty());
+        QVERIFY(actions.deleteRows(topping, {ids.at(0)}).ok());
+        QCOMPARE(session.rows(topping).size(), 1);
+        QCOMPARE(history.stack()->count(), 5);          // the undone set() was replaced by the delete
+
+        // A failure is said once, in words, and leaves no undo step.
+        const Field *pizzaName = pizza->field(QStringLiteral("name"));
+        QVERIFY(actions.updateRows(pizza, {pk}, pizzaName, QCborValue(QStringLiteral("marinara"))).ok());
+        QCOMPARE(note.count(), 1);
+        QVERIFY(note.last().at(0).toString().contains(QStringLiteral("no signal at all")));
+        const int steps = history.stack()->count();
+        const ActionResult bad = actions.createRow(pizza, Kwargs{{QStringLiteral("no_such_field"), Value(QCborValue(1))}});
+        QVERIFY(!bad.ok());
+        QCOMPARE(failed.count(), 1);
+        QVERIFY(failed.last().at(0).toString().startsWith(QStringLiteral("✗ ")));
+        QCOMPARE(history.stack()->count(), steps);
     }
 
     void whatIsRememberedBetweenLaunches()
