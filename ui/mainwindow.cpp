@@ -13,6 +13,7 @@
 #include "loopbanner.h"
 #include "recordactions.h"
 #include "recordtablemodel.h"
+#include "recordtables.h"
 #include "windowsettings.h"
 #include "statuscounts.h"
 #include "samplecatalog.h"
@@ -200,8 +201,14 @@ void MainWindow::buildTimeline()
     auto *tablesBox = new QWidget(m_mainSplitter);
     auto *tablesLayout = new QVBoxLayout(tablesBox);
     tablesLayout->setContentsMargins(0, 0, 0, 0);
-    m_tables = new QTabWidget(tablesBox);
-    m_tables->setDocumentMode(true);
+    m_tables = new RecordTables(m_session, tablesBox);
+    connect(m_tables, &RecordTables::m2mCellActivated, this, &MainWindow::editM2mCell);
+    connect(m_tables, &RecordTables::cellEdited, this,
+            [this](const Model *model, const QCborValue &pk, const Field *field, const QCborValue &oldValue,
+                   const QCborValue &newValue, const ActionResult &result) {
+                if (m_records->cellEdited(model, pk, field, oldValue, newValue, result, m_updateFieldsAction->isChecked()))
+                    m_tableMessage->hide();
+            });
     m_tableMessage = new QLabel(tablesBox);
     m_tableMessage->setWordWrap(true);
     m_tableMessage->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -446,8 +453,7 @@ void MainWindow::buildActions()
     m_updateFieldsAction->setCheckable(true);
     m_updateFieldsAction->setToolTip(tr("Off: a cell edit runs obj.save() (every field). On: obj.save(update_fields=['field'])."));
     connect(m_updateFieldsAction, &QAction::toggled, this, [this](bool on) {
-        for (RecordTableModel *m : std::as_const(m_tableModels))
-            m->setUpdateFieldsOnly(on);
+        m_tables->setUpdateFieldsOnly(on);
     });
     for (QAction *a : {add, del, upd, bulk, m_updateFieldsAction})
         tools->addAction(a);
@@ -491,64 +497,17 @@ void MainWindow::buildActions()
 
 void MainWindow::dropTables()
 {
-    // The engine (and every Model the tables point at) is about to go.
-    if (m_tables->count() > 0)
-        m_lastTab = m_tables->currentIndex();
-    for (QTableView *view : std::as_const(m_tableViews))
-        view->setModel(nullptr);
-    m_tables->clear();
-    qDeleteAll(m_tableViews);
-    qDeleteAll(m_tableModels);
-    m_tableModels.clear();
-    m_tableViews.clear();
+    m_tables->drop();
     m_history->clear();
 }
 
 void MainWindow::rebuildForSchema()
 {
-    // Tables: one per model (auto-created through models included: they are real tables).
-    dropTables();
+    m_history->clear();
+    m_tables->rebuild(std::exchange(m_keepTab, false));
     m_tableMessage->clear();
     m_tableMessage->hide();
     m_loopBanner->hide();
-    for (const auto &model : m_session->registry().models()) {
-        auto *tableModel = new RecordTableModel(m_session, model.get(), this);
-        tableModel->setUpdateFieldsOnly(m_updateFieldsAction && m_updateFieldsAction->isChecked());
-        auto *view = new QTableView(m_tables);
-        view->setObjectName(QStringLiteral("table_") + model->name);
-        view->setModel(tableModel);
-        view->setItemDelegate(new RecordDelegate(m_session, view));
-        view->setSelectionBehavior(QAbstractItemView::SelectRows);
-        view->setEditTriggers(QAbstractItemView::DoubleClicked | QAbstractItemView::EditKeyPressed | QAbstractItemView::AnyKeyPressed);
-        view->horizontalHeader()->setStretchLastSection(true);
-        view->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
-        view->horizontalHeader()->setDefaultSectionSize(150);
-        connect(view, &QTableView::doubleClicked, this, [this](const QModelIndex &index) {
-            auto *m = qobject_cast<const RecordTableModel *>(index.model());
-            if (m && m->isM2mColumn(index.column()))
-                editM2mCell(index);
-        });
-        connect(tableModel, &RecordTableModel::cellEdited, this,
-                [this, view](const Model *model, const QCborValue &pk, const Field *field, const QCborValue &oldValue,
-                             const QCborValue &newValue, const ActionResult &result) {
-                    if (result.ok()) {
-                        m_tableMessage->hide();
-                        m_history->push(new EditCellCommand(m_session, model, pk, field, oldValue, newValue,
-                                                         m_updateFieldsAction->isChecked()));
-                    } else {
-                        showTableError(tr("✗ %1 — the edit of %2.%3 failed; the table shows what the database holds.")
-                                           .arg(result.errorText(), Session::varName(model, pk), field->name));
-                        Q_UNUSED(view);
-                    }
-                });
-        const QString tabName = model->autoCreated ? model->name + QStringLiteral(" (through)") : model->name;
-        m_tables->addTab(view, tabName);
-        m_tableModels.append(tableModel);
-        m_tableViews.append(view);
-    }
-    if (m_keepTab && m_lastTab >= 0 && m_lastTab < m_tables->count())
-        m_tables->setCurrentIndex(m_lastTab);
-    m_keepTab = false;
 
     // Timeline model filter.
     const QString previous = m_modelFilter->currentData().toString();
@@ -633,8 +592,7 @@ void MainWindow::updateStepHighlight()
 
 void MainWindow::refreshTables()
 {
-    for (RecordTableModel *m : std::as_const(m_tableModels))
-        m->refresh();
+    m_tables->refresh();
 }
 
 void MainWindow::showTableError(const QString &text)
@@ -744,54 +702,17 @@ void MainWindow::resetScenario()
 
 RecordTableModel *MainWindow::tableModel(const QString &modelName) const
 {
-    for (RecordTableModel *m : m_tableModels)
-        if (m->djangoModel()->name == modelName)
-            return m;
-    return nullptr;
+    return m_tables->model(modelName);
 }
 
 QTableView *MainWindow::tableView(const QString &modelName) const
 {
-    for (int i = 0; i < m_tableModels.size(); ++i)
-        if (m_tableModels[i]->djangoModel()->name == modelName)
-            return m_tableViews[i];
-    return nullptr;
-}
-
-RecordTableModel *MainWindow::currentTable() const
-{
-    const int i = m_tables->currentIndex();
-    return i >= 0 && i < m_tableModels.size() ? m_tableModels[i] : nullptr;
-}
-
-QTableView *MainWindow::currentTableView() const
-{
-    const int i = m_tables->currentIndex();
-    return i >= 0 && i < m_tableViews.size() ? m_tableViews[i] : nullptr;
-}
-
-QVector<QCborValue> MainWindow::selectedPks() const
-{
-    QVector<QCborValue> pks;
-    QTableView *view = currentTableView();
-    RecordTableModel *model = currentTable();
-    if (!view || !model)
-        return pks;
-    QList<int> rows;
-    for (const QModelIndex &index : view->selectionModel()->selectedIndexes())
-        if (!rows.contains(index.row()))
-            rows.append(index.row());
-    if (rows.isEmpty() && view->currentIndex().isValid())
-        rows.append(view->currentIndex().row());
-    std::sort(rows.begin(), rows.end());
-    for (int r : rows)
-        pks.append(model->pkAt(r));
-    return pks;
+    return m_tables->view(modelName);
 }
 
 void MainWindow::addRow(bool bulk)
 {
-    RecordTableModel *table = currentTable();
+    RecordTableModel *table = m_tables->currentModel();
     if (!table)
         return;
     const Model *model = table->djangoModel();
@@ -824,15 +745,15 @@ DeletePreview MainWindow::lastDeletePreview() const
 
 void MainWindow::deleteSelectedRows()
 {
-    RecordTableModel *table = currentTable();
+    RecordTableModel *table = m_tables->currentModel();
     if (table)
-        deleteRows(table->djangoModel()->name, selectedPks());
+        deleteRows(table->djangoModel()->name, m_tables->selectedPks());
 }
 
 void MainWindow::updateSelectedRows()
 {
-    RecordTableModel *table = currentTable();
-    const QVector<QCborValue> pks = selectedPks();
+    RecordTableModel *table = m_tables->currentModel();
+    const QVector<QCborValue> pks = m_tables->selectedPks();
     if (!table || pks.isEmpty()) {
         statusBar()->showMessage(tr("Select the rows to update first"), 4000);
         return;

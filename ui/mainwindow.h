@@ -37,6 +37,7 @@ class UndoHistory;
 class TimelineController;
 class ScenarioController;
 class SchemaModel;
+class RecordTables;
 class RecordActions;
 class StatusCounts;
 class InspectorView;
@@ -110,9 +111,6 @@ private:
     void rebuildRecentMenu();
     void restoreSettings();
     void saveSettings();
-    RecordTableModel *currentTable() const;
-    QTableView *currentTableView() const;
-    QVector<QCborValue> selectedPks() const;
     void onLoopDetected(int loop, const QString &path);
     void addRow(bool bulk);
     void deleteSelectedRows();
@@ -127,9 +125,7 @@ private:
     ScenarioController *m_scenario;        // run all, step, reset
     QTreeView *m_timelineView = nullptr;
     InspectorView *m_inspector = nullptr;
-    QTabWidget *m_tables = nullptr;
-    QVector<RecordTableModel *> m_tableModels;
-    QVector<QTableView *> m_tableViews;
+    RecordTables *m_tables = nullptr;
     QLabel *m_tableMessage = nullptr;
     QLabel *m_loopBanner = nullptr;
     QLabel *m_readingNote = nullptr;
@@ -160,7 +156,6 @@ private:
     bool m_hint = false;
     StatusCounts *m_status = nullptr;   // the status bar's texts
     bool m_keepTab = false;
-    int m_lastTab = -1;
     RecordActions *m_records = nullptr;    // create, delete, m2m, update: undoable, dialog-free
 };
 

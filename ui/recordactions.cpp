@@ -89,4 +89,16 @@ ActionResult RecordActions::bulkCreate(const Model *model, const QVector<Kwargs>
     return result;
 }
 
+bool RecordActions::cellEdited(const Model *model, const QCborValue &pk, const Field *field, const QCborValue &oldValue,
+                               const QCborValue &newValue, const ActionResult &result, bool updateFieldsOnly)
+{
+    if (!result.ok()) {
+        Q_EMIT failed(tr("✗ %1 — the edit of %2.%3 failed; the table shows what the database holds.")
+                          .arg(result.errorText(), Session::varName(model, pk), field->name), result);
+        return false;
+    }
+    m_history->push(new EditCellCommand(m_session, model, pk, field, oldValue, newValue, updateFieldsOnly));
+    return true;
+}
+
 } // namespace ss

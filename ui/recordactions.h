@@ -37,6 +37,10 @@ public:
                            const QVector<QCborValue> &checked, M2mMode mode);
     ActionResult updateRows(const Model *model, const QVector<QCborValue> &pks, const Field *field, const QCborValue &value);
     ActionResult bulkCreate(const Model *model, const QVector<Kwargs> &rows);
+    // A cell edit the table ran (RecordTableModel::cellEdited): undoable when
+    // it worked, said when it failed. Returns whether it worked.
+    bool cellEdited(const Model *model, const QCborValue &pk, const Field *field, const QCborValue &oldValue,
+                    const QCborValue &newValue, const ActionResult &result, bool updateFieldsOnly);
 
 Q_SIGNALS:
     // An action failed and was rolled back; `message` says so in words.

@@ -4,6 +4,8 @@
 
 #include "loopbanner.h"
 #include "recordactions.h"
+#include "recordtablemodel.h"
+#include "recordtables.h"
 #include "undohistory.h"
 #include "samplecatalog.h"
 #include "session/session.h"
@@ -12,7 +14,9 @@
 #include "trace/tracerecorder.h"
 #include "windowsettings.h"
 
+#include <QAbstractItemModelTester>
 #include <QSettings>
+#include <QTableView>
 #include <QUndoStack>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -160,6 +164,64 @@ private Q_SLOTS:
         QCOMPARE(failed.count(), 1);
         QVERIFY(failed.last().at(0).toString().startsWith(QStringLiteral("✗ ")));
         QCOMPARE(history.stack()->count(), steps);
+    }
+
+    void recordTablesOnePerModelAndTheirEdits()
+    {
+        Session session;
+        QVERIFY(session.loadFile(QStringLiteral(SIGNALSCOPE_RESOURCES "/samples/shop.scenario.json")));
+        session.runNext();                              // a user and its profile
+        RecordTables tables(&session);
+        tables.rebuild(false);
+        QCOMPARE(tables.count(), int(session.registry().models().size()));
+        RecordTableModel *users = tables.model(QStringLiteral("User"));
+        QVERIFY(users && tables.view(QStringLiteral("User")));
+        QAbstractItemModelTester tester(users, QAbstractItemModelTester::FailureReportingMode::Fatal);
+        QCOMPARE(users->rowCount(), 1);
+        // The header tooltip is the schema panel's field details.
+        const int username = [&] {
+            for (int c = 0; c < users->columnCount(); ++c)
+                if (users->fieldAt(c) && users->fieldAt(c)->name == QLatin1String("username"))
+                    return c;
+            return -1;
+        }();
+        QVERIFY(username >= 0);
+        QVERIFY2(users->headerData(username, Qt::Horizontal, Qt::ToolTipRole).toString().startsWith(QStringLiteral("username: char")),
+                 qPrintable(users->headerData(username, Qt::Horizontal, Qt::ToolTipRole).toString()));
+        // Selection: the current row when nothing is selected.
+        tables.setCurrentWidget(tables.view(QStringLiteral("User")));
+        QVERIFY(tables.selectedPks().isEmpty());
+        tables.view(QStringLiteral("User"))->setCurrentIndex(users->index(0, username));
+        QCOMPARE(tables.selectedPks(), QVector<QCborValue>{users->pkAt(0)});
+        QCOMPARE(tables.currentModel(), users);
+
+        // An edit is announced once; RecordActions makes it undoable.
+        UndoHistory history;
+        RecordActions actions(&session, &history);
+        QSignalSpy edited(&tables, &RecordTables::cellEdited);
+        connect(&tables, &RecordTables::cellEdited, &actions,
+                [&](const Model *m, const QCborValue &pk, const Field *f, const QCborValue &o, const QCborValue &n, const ActionResult &r) {
+                    actions.cellEdited(m, pk, f, o, n, r, false);
+                });
+        const QString before = users->index(0, username).data().toString();
+        QVERIFY(users->setData(users->index(0, username), QStringLiteral("robert")));
+        users->refresh();
+        QVERIFY2(users->index(0, username).data().toString().contains(QStringLiteral("robert")), qPrintable(users->index(0, username).data().toString()));
+        QCOMPARE(edited.count(), 1);
+        QCOMPARE(history.stack()->count(), 1);
+        history.stack()->undo();
+        users->refresh();
+        QCOMPARE(users->index(0, username).data().toString(), before);
+
+        // Across a reset the tab the user was on stays.
+        tables.setCurrentIndex(1);
+        tables.drop();
+        QCOMPARE(tables.count(), 0);
+        tables.rebuild(true);
+        QCOMPARE(tables.currentIndex(), 1);
+        tables.drop();
+        tables.rebuild(false);
+        QCOMPARE(tables.currentIndex(), 0);
     }
 
     void whatIsRememberedBetweenLaunches()
