@@ -4,6 +4,7 @@
 #include "trace/tracerecorder.h"
 
 #include <cstring>
+#include <string_view>
 
 namespace ss {
 
@@ -147,6 +148,10 @@ TimelineSearchIndex::Query::Query(const QString &text)
     const QByteArray needle = text.toLower().toUtf8();
     m_length = int(needle.size());
     m_spans = needle.contains(' ');
+    m_needle.assign(needle.constData(), size_t(needle.size()));
+    for (int k = m_length; k >= 1; --k)
+        if (needle[k - 1] == ' ')
+            m_spaceEnds.push_back(k);
     if (m_length == 0)
         return;
     // The KMP automaton: from state j (the first j bytes matched), byte c leads
@@ -173,19 +178,69 @@ int TimelineSearchIndex::run(const Query &query, quint32 text, int state) const
     return state;
 }
 
-int TimelineSearchIndex::extendFromStart(const Query &query, quint32 text) const
+// The automaton's state after a text read from its start and the space that
+// follows it: the longest prefix of the query that ends with a space and
+// whose rest ends the text (-1: the query is in the text, or ends there).
+int TimelineSearchIndex::afterSpace(const Query &query, quint32 text) const
 {
-    // Texts are met roughly in the order they were added: extend as needed.
-    std::vector<qint32> &fromStart = query.m_fromStart;
-    while (fromStart.size() <= text)
-        fromStart.push_back(run(query, quint32(fromStart.size()), 0));
-    return fromStart[text];
+    std::vector<qint32> &cache = query.m_afterSpace;
+    if (text < cache.size() && cache[text] != -2)
+        return cache[text];
+    if (text >= cache.size())
+        cache.resize(size_t(text) + 1, -2);
+    int state = 0;
+    if (hit(query, text)) {
+        state = -1;
+    } else {
+        const char *begin = m_texts.data() + m_offsets[text];
+        const size_t length = m_offsets[text + 1] - m_offsets[text];
+        for (const int k : query.m_spaceEnds) {
+            const size_t head = size_t(k) - 1;
+            if (head <= length && std::memcmp(begin + length - head, query.m_needle.data(), head) == 0) {
+                state = k == query.m_length ? -1 : k;
+                break;
+            }
+        }
+    }
+    cache[text] = state;
+    return state;
+}
+
+// Without a space in the query only whether a text contains it counts (the
+// space between parts resets the automaton). The texts not looked at yet are
+// searched in one go, as the one string they are stored in; a hit counts for
+// the text it lies in when it does not run into the next one.
+bool TimelineSearchIndex::extendHits(const Query &query, quint32 text) const
+{
+    std::vector<quint8> &hits = query.m_hit;
+    const quint32 from = quint32(hits.size());
+    // Up to the text asked about and some 64 KB beyond: a pass meets texts
+    // roughly in the order they were added, so the search spreads over its slices.
+    quint32 to = text + 1;
+    while (to < quint32(distinctTexts()) && m_offsets[to] - m_offsets[from] < 65536)
+        ++to;
+    hits.resize(to, 0);
+    const std::string &needle = query.m_needle;
+    const size_t end = m_offsets[to];
+    size_t pos = m_offsets[from];
+    while (pos < end) {
+        const void *found = memmem(m_texts.data() + pos, end - pos, needle.data(), needle.size());
+        if (!found)
+            break;
+        pos = size_t(static_cast<const char *>(found) - m_texts.data());
+        const quint32 id = quint32(std::upper_bound(m_offsets.begin(), m_offsets.end(), quint32(pos)) - m_offsets.begin()) - 1;
+        if (pos + needle.size() <= m_offsets[id + 1]) {
+            hits[id] = 1;
+            pos = m_offsets[id + 1];        // the next text
+        } else {
+            ++pos;
+        }
+    }
+    return hits[text];
 }
 
 int TimelineSearchIndex::runFrom(const Query &query, quint32 text, int state) const
 {
-    if (state == 0)
-        return runFromStart(query, text);
     const quint64 key = (quint64(text) << 32) | quint32(state);
     const auto it = query.m_fromState.constFind(key);
     if (it != query.m_fromState.constEnd())
@@ -203,16 +258,29 @@ bool TimelineSearchIndex::matches(const Query &query, int event) const
     const Parts &parts = m_parts[size_t(event)];
     if (!query.spansParts()) {
         // After the space between parts the automaton is back at its start.
-        return runFromStart(query, parts[0]) < 0 || runFromStart(query, parts[1]) < 0 || runFromStart(query, parts[2]) < 0;
+        return hit(query, parts[0]) || hit(query, parts[1]) || hit(query, parts[2]);
     }
-    int state = runFromStart(query, parts[0]);
-    for (int k = 1; k < 3 && state >= 0; ++k) {
+    // A query with a space may run from one part into the next: follow the
+    // automaton across the spaces. From its start a part needs no walk (its
+    // hit and the state after it and its space are known per text); from a
+    // partial match it walks the part (memoised per text and state).
+    int state = afterSpace(query, parts[0]);
+    if (state < 0)
+        return true;
+    if (state == 0) {
+        state = afterSpace(query, parts[1]);
+        if (state < 0)
+            return true;
+    } else {
+        state = runFrom(query, parts[1], state);
+        if (state < 0)
+            return true;
         state = query.m_next[size_t(state) * 256 + uchar(' ')];
         if (state == query.m_length)
             return true;
-        state = runFrom(query, parts[size_t(k)], state);
     }
-    return state < 0;
+    // The last part, with no space after it.
+    return state == 0 ? hit(query, parts[2]) : runFrom(query, parts[2], state) < 0;
 }
 
 } // namespace ss

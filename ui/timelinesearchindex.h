@@ -66,8 +66,11 @@ public:
         // m_next[state * 256 + byte]; state m_length is a match.
         int m_length = 0;
         bool m_spans = false;
+        std::string m_needle;                               // lower-cased UTF-8
         std::vector<qint32> m_next;
-        mutable std::vector<qint32> m_fromStart;            // text id -> end state from 0 (-1: a match)
+        std::vector<int> m_spaceEnds;                       // prefix lengths ending in a space, longest first
+        mutable std::vector<quint8> m_hit;                  // text id -> contains the query
+        mutable std::vector<qint32> m_afterSpace;           // text id -> state after it and a space (-1: a match)
         mutable QHash<quint64, qint32> m_fromState;         // (text id, state) -> end state
     };
     // Whether the event's search text contains the query (event < indexed()).
@@ -79,12 +82,13 @@ private:
     void lookUpKeys();
     quint32 intern(char part, int event, const std::string &key);
     int run(const Query &query, quint32 text, int state) const;     // end state, or -1 on a match
-    int runFrom(const Query &query, quint32 text, int state) const; // memoised
-    int runFromStart(const Query &query, quint32 text) const
+    int runFrom(const Query &query, quint32 text, int state) const; // memoised, for states other than 0
+    int afterSpace(const Query &query, quint32 text) const;
+    bool hit(const Query &query, quint32 text) const
     {
-        return text < query.m_fromStart.size() ? query.m_fromStart[text] : extendFromStart(query, text);
+        return text < query.m_hit.size() ? query.m_hit[text] : extendHits(query, text);
     }
-    int extendFromStart(const Query &query, quint32 text) const;
+    bool extendHits(const Query &query, quint32 text) const;
 
     const TimelineModel *m_timeline;
     const TraceRecorder *m_recorder;

@@ -225,6 +225,9 @@ private Q_SLOTS:
             QStringLiteral("pk_set={"), QStringLiteral("→ "), QStringLiteral("raised"), QStringLiteral("refused"),
             QStringLiteral("e u"), QStringLiteral("  "), QStringLiteral("x"), QStringLiteral("send_robust"),
             QStringLiteral("recursionerror"), QStringLiteral("'"), QStringLiteral("=false"), QStringLiteral("no such text at all"),
+            // Spanning parts, or starting / ending at the space between them.
+            QStringLiteral("user "), QStringLiteral(" user"), QStringLiteral("> created"), QStringLiteral("user  "),
+            QStringLiteral("save user <user"), QStringLiteral(" <"), QStringLiteral("e "), QStringLiteral(" c"),
         };
         for (const QString &query : queries) {
             filter.setSearchText(query);
