@@ -4,6 +4,7 @@
 #include "eventselection.h"
 #include "signalstyle.h"
 #include "slicestyle.h"
+#include "timelinefilter.h"
 #include "trace/tracerecorder.h"
 #include "zoomstate.h"
 
@@ -36,19 +37,40 @@ FlameView::FlameView(const FlameIndex *index, ZoomState *zoom, EventSelection *s
     });
 }
 
+void FlameView::setFilter(const TimelineFilter *filter)
+{
+    if (m_filter)
+        disconnect(m_filter, nullptr, this, nullptr);
+    m_filter = filter;
+    if (filter)
+        connect(filter, &TimelineFilter::filterApplied, this, qOverload<>(&QWidget::update));
+    update();
+}
+
+bool FlameView::isDimmed(int event) const
+{
+    return m_filter && m_filter->isFiltering() && !m_filter->isShown(event);
+}
+
+// Merged runs go into a premultiplied image, so the colour is premultiplied.
 QRgb FlameView::colorOf(int event, bool merged) const
 {
     const TraceRecorder &recorder = *m_index->recorder();
     const TraceRecord &r = recorder.record(event);
+    const bool dimmed = isDimmed(event);
     const quint32 name = r.kind == TraceEventKind::Receiver && r.parent >= 0 ? recorder.record(r.parent).name : r.name;
-    const quint64 key = (quint64(r.kind) << 33) | (quint64(merged) << 32) | name;
+    const quint64 key = (quint64(dimmed) << 36) | (quint64(r.kind) << 33) | (quint64(merged) << 32) | name;
     auto it = m_colors.constFind(key);
     if (it != m_colors.constEnd())
         return *it;
     if (m_colors.size() > 4096)
         m_colors.clear();
-    const QColor color = sliceColor(recorder, event);
-    const QRgb rgb = (merged ? color.lighter(110) : color).rgba();
+    QColor color = sliceColor(recorder, event);
+    if (merged)
+        color = color.lighter(110);
+    if (dimmed)
+        color.setAlpha(55);
+    const QRgb rgb = merged ? qPremultiply(color.rgba()) : color.rgba();
     m_colors.insert(key, rgb);
     return rgb;
 }
@@ -198,7 +220,7 @@ void FlameView::paintEvent(QPaintEvent *)
                     else if (room > fm.horizontalAdvance(label) + 60 && rec.kind != TraceEventKind::Effect
                              && rec.kind != TraceEventKind::Error && rec.kind != TraceEventKind::RecursionStop)
                         label += QStringLiteral("  ") + durationText(qint64(rec.durationNs));
-                    p.setPen(sliceTextColor(fill));
+                    p.setPen(fill.alpha() < 255 ? pal.color(QPalette::PlaceholderText) : sliceTextColor(fill));
                     const QString shown = fm.elidedText(label, Qt::ElideRight, room);
                     p.drawText(QRectF(left, y, room, RowHeight - 2), Qt::AlignVCenter | Qt::AlignLeft, shown);
                     m_lastLabels.append({s.event, QRectF(left, y, fm.horizontalAdvance(shown), RowHeight - 2)});

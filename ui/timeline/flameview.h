@@ -29,6 +29,7 @@ class QScrollBar;
 namespace ss {
 
 class EventSelection;
+class TimelineFilter;
 class ZoomState;
 
 class FlameView : public QWidget
@@ -44,6 +45,10 @@ public:
     int eventAt(const QPoint &pos) const;
     // Where `event` is drawn (may lie outside the widget).
     QRectF sliceRect(int event) const;
+    // The tree's filters (kinds, model, search): what they hide is drawn
+    // dimmed, so the picture keeps its shape and shows where the matches are.
+    void setFilter(const TimelineFilter *filter);
+    bool isDimmed(int event) const;
     int firstVisibleLevel() const;
     void scrollToLevel(int level);
     // How many slices the last paint drew (merged runs count once).
@@ -83,7 +88,8 @@ private:
     QRgb colorOf(int event, bool merged) const;
 
     const FlameIndex *m_index;
-    mutable QHash<quint64, QRgb> m_colors;  // (kind, signal name id) -> colour: no HSV maths per slice
+    mutable QHash<quint64, QRgb> m_colors;  // (kind, signal name id, merged, dimmed) -> colour: no HSV maths per slice
+    const TimelineFilter *m_filter = nullptr;
     ZoomState *m_zoom;
     EventSelection *m_selection;
     QScrollBar *m_rows;

@@ -8,6 +8,7 @@
 #include "overviewstrip.h"
 #include "sequenceview.h"
 #include "session/session.h"
+#include "timelinefilter.h"
 #include "timelinemodel.h"
 #include "trace/tracebridge.h"
 #include "trace/tracerecorder.h"
@@ -67,6 +68,8 @@ TimelineViews::TimelineViews(Session *session, TimelineModel *model, QTreeView *
     layout->addWidget(m_overview);
     m_flame = new FlameView(m_index.get(), m_zoom, m_selection, flamePage);
     layout->addWidget(m_flame, 1);
+    // The tree's filters dim what they hide (the tree shows the filter's rows).
+    m_flame->setFilter(qobject_cast<const TimelineFilter *>(tree->model()));
     addTab(flamePage, tr("Flame"));
     // Lifelines: one row per instance, on the flame view's time axis.
     auto *lanesPage = new QWidget(this);
