@@ -5,6 +5,8 @@
 #include "timelinemodel.h"
 #include "trace/tracerecorder.h"
 
+#include <algorithm>
+
 namespace ss {
 
 QCborValue sendInstance(const TraceRecorder &recorder, int event)
@@ -73,11 +75,24 @@ QString durationText(qint64 ns)
     return QStringLiteral("%1 s").arg(double(ns) / 1e9, 0, 'f', 2);
 }
 
+qint64 runStartNs(const TraceRecorder &recorder)
+{
+    // The first action (a scenario step or a GUI action), not the file's
+    // loading before it (connection_created): a user starts the run.
+    // Looked for among the first events only, so a recording without any
+    // action (a recorded Django process) costs nothing per call.
+    const int first = std::min(recorder.count(), 256);
+    for (int i = 0; i < first; ++i)
+        if (recorder.kindOf(i) == TraceEventKind::Step)
+            return qint64(recorder.record(i).startNs);
+    return recorder.count() > 0 ? qint64(recorder.record(0).startNs) : 0;
+}
+
 qint64 nsIntoRun(const TraceRecorder &recorder, int event)
 {
     if (event < 0 || event >= recorder.count())
         return 0;
-    return qint64(recorder.record(event).startNs) - qint64(recorder.record(0).startNs);
+    return qint64(recorder.record(event).startNs) - runStartNs(recorder);
 }
 
 qint64 nsIntoAction(const TraceRecorder &recorder, int event)
@@ -102,10 +117,14 @@ QString whenText(const TraceRecorder &recorder, int event)
         return {};
     const TraceRecord &r = recorder.record(event);
     const int action = actionOf(recorder, event);
+    const auto runTime = [&](int e) {
+        const qint64 ns = nsIntoRun(recorder, e);
+        return ns < 0 ? QStringLiteral("%1 before the run's first action").arg(durationText(-ns))
+                      : QStringLiteral("%1 into the run").arg(durationText(ns));
+    };
     QString when = action == event
-        ? QStringLiteral("%1 into the run").arg(durationText(nsIntoRun(recorder, event)))
-        : QStringLiteral("+%1 into its action (which began %2 into the run)")
-              .arg(durationText(nsIntoAction(recorder, event)), durationText(nsIntoRun(recorder, action)));
+        ? runTime(event)
+        : QStringLiteral("+%1 into its action (which began %2)").arg(durationText(nsIntoAction(recorder, event)), runTime(action));
     if (r.isOpen())
         when += QStringLiteral(", unfinished");
     else if (r.kind != TraceEventKind::Effect && r.kind != TraceEventKind::Error && r.kind != TraceEventKind::RecursionStop)

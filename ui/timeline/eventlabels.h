@@ -20,8 +20,10 @@ int actionOf(const TraceRecorder &recorder, int event);
 // "+1.234 ms", "+12 µs": ns as a short duration.
 QString durationText(qint64 ns);
 // Times that mean something to the user: from the start of the run (its
-// first recorded event, not the recorder's clock, which started with the
-// window) and from the start of the event's action.
+// first action — not the recorder's clock, which started with the window, nor
+// the file's loading; what came before is negative) and from the start of the
+// event's action.
+qint64 runStartNs(const TraceRecorder &recorder);
 qint64 nsIntoRun(const TraceRecorder &recorder, int event);
 qint64 nsIntoAction(const TraceRecorder &recorder, int event);
 // The tree's Time column, in ms: an action's time into the run ("1.250"),
