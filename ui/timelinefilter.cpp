@@ -14,6 +14,8 @@ namespace ss {
 // Indexing while events arrive, or in slices of the event loop: short enough
 // that the UI thread answers between slices.
 static constexpr qint64 SliceMs = 8;
+// Recordings up to this many events are decided in one go (well under 8 ms).
+static constexpr int AtOnceEvents = 65536;
 
 TimelineFilter::TimelineFilter(TraceRecorder *recorder, QObject *parent)
     : QAbstractProxyModel(parent), m_recorder(recorder)
@@ -259,7 +261,7 @@ std::unique_ptr<TimelineFilter::Pass> TimelineFilter::makePass() const
     return pass;
 }
 
-int TimelineFilter::decidable(const Pass &pass) const
+int TimelineFilter::decidable() const
 {
     if (!m_timeline)
         return 0;
@@ -347,7 +349,7 @@ bool TimelineFilter::advance(Pass &pass, qint64 budgetMs)
 {
     if (!pass.filtering)
         return true;
-    const int count = decidable(pass);
+    const int count = decidable();
     grow(pass, count);
     QElapsedTimer timer;
     timer.start();
@@ -372,10 +374,17 @@ bool TimelineFilter::advance(Pass &pass, qint64 budgetMs)
 }
 
 // A filter changed: decided in slices of the event loop (the first one at
-// once, so a small recording answers before this returns), then shown.
+// once), then shown.
 void TimelineFilter::recompute()
 {
     m_next = makePass();
+    // A recording this small is decided in a few milliseconds: at once, so
+    // the change is applied when the setter returns, however busy the machine.
+    if (decidable() <= AtOnceEvents) {
+        advance(*m_next, std::numeric_limits<qint64>::max());
+        finishPass();
+        return;
+    }
     passSlice();
 }
 
@@ -424,7 +433,7 @@ void TimelineFilter::decideNew()
     if (!pass.filtering)
         return;
     const int first = pass.decided;
-    const int count = decidable(pass);
+    const int count = decidable();
     if (count <= first)
         return;
     grow(pass, count);

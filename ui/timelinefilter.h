@@ -57,13 +57,17 @@ public:
     bool isFiltering() const { return !m_hidden.isEmpty() || !m_model.isEmpty() || !m_search.isEmpty() || m_hideDjango; }
 
     static int searchDelay() { return 40; }
-    // Applies a pending search now, indexing what is left in one go.
+    // Applies a pending search, or a change still being decided in slices (a
+    // recording over 65,536 events), now: indexing and deciding what is left
+    // in one go. Smaller recordings apply kind and model changes at once.
     void applyPending();
     bool isPending() const { return m_debounce.isActive() || m_searchWaits || m_next; }
     // How many events the last applied filter shows (matches and their context).
     int visibleEvents() const;
     // Whether the applied filter shows an event (every event when none is set).
     bool isShown(int event) const;
+    // Whether a filter is applied and leaves the event out (views dim it).
+    bool hides(int event) const { return m_shown->filtering && !isShown(event); }
 
     // The model.
     QModelIndex index(int row, int column, const QModelIndex &parent = {}) const override;
@@ -118,7 +122,7 @@ private:
     QModelIndex indexOf(int event, int column = 0) const;
 
     std::unique_ptr<Pass> makePass() const;
-    int decidable(const Pass &pass) const;          // events the pass can decide now
+    int decidable() const;                          // events a pass can decide now (known and indexed)
     bool advance(Pass &pass, qint64 budgetMs);      // decides in order; true when it caught up
     static void grow(Pass &pass, int count);
     bool passes(Pass &pass, int event);

@@ -271,7 +271,7 @@ private Q_SLOTS:
         QCOMPARE(views->zoom()->visible().span(), beforeDrag.span());
     }
 
-    void theFlameViewDimsWhatTheTreesFiltersHide()
+    void thePaintedViewsDimWhatTheTreesFiltersHide()
     {
         MainWindow w;
         w.resize(1280, 800);
@@ -306,6 +306,9 @@ private Q_SLOTS:
         QVERIFY(flame->isDimmed(preInit));
         QVERIFY(!flame->isDimmed(postSave));              // the receiver's send
         QVERIFY(!flame->isDimmed(postSave + 1));          // the receiver
+        // The lifelines too: the pre_init tick faint, the post_save one not.
+        QVERIFY(views->lifelinesView()->isDimmed(preInit));
+        QVERIFY(!views->lifelinesView()->isDimmed(postSave));
         w.timelineFilter()->setSearchText({});
         w.timelineFilter()->applyPending();
         QVERIFY(!flame->isDimmed(preInit));

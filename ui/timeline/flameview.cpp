@@ -49,7 +49,7 @@ void FlameView::setFilter(const TimelineFilter *filter)
 
 bool FlameView::isDimmed(int event) const
 {
-    return m_filter && m_filter->isFiltering() && !m_filter->isShown(event);
+    return m_filter && m_filter->hides(event);
 }
 
 // Merged runs go into a premultiplied image, so the colour is premultiplied.

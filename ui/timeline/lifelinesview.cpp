@@ -6,6 +6,7 @@
 #include "lifelineindex.h"
 #include "signalstyle.h"
 #include "slicestyle.h"
+#include "timelinefilter.h"
 #include "trace/tracerecorder.h"
 #include "zoomstate.h"
 
@@ -76,11 +77,26 @@ QPointF LifelinesView::tickPos(int lane, int event) const
     return QPointF(xOf(event), RulerHeight + row * RowHeight + RowHeight / 2.0);
 }
 
+void LifelinesView::setFilter(const TimelineFilter *filter)
+{
+    if (m_filter)
+        disconnect(m_filter, nullptr, this, nullptr);
+    m_filter = filter;
+    if (filter)
+        connect(filter, &TimelineFilter::filterApplied, this, qOverload<>(&QWidget::update));
+    update();
+}
+
+bool LifelinesView::isDimmed(int event) const
+{
+    return m_filter && m_filter->hides(event);
+}
+
 static void drawTick(QPainter &p, const QPointF &c, const QString &signal, const QColor &color)
 {
     const bool post = signal.startsWith(QLatin1String("post_"));
     p.setPen(QPen(color, 1.5));
-    p.setBrush(post ? QBrush(color) : QBrush(Qt::white));
+    p.setBrush(post ? QBrush(color) : QBrush(QColor(255, 255, 255, color.alpha())));
     const qreal r = 4.5;
     if (signal.endsWith(QLatin1String("_init"))) {
         p.drawEllipse(c, r - 0.5, r - 0.5);
@@ -172,7 +188,10 @@ void LifelinesView::paintEvent(QPaintEvent *)
                 continue;
             lastX = x;
             const QString signal = r.string(r.record(e).name);
-            drawTick(p, QPointF(x, y), signal, signalColor(signal));
+            QColor color = signalColor(signal);
+            if (isDimmed(e))
+                color.setAlpha(55);
+            drawTick(p, QPointF(x, y), signal, color);
             if (const int n = m_lanes->deleteNumber(e)) {
                 p.setPen(QPen(errorMarkColor(), 2));
                 p.drawLine(QPointF(x + 7, y - 5), QPointF(x + 15, y + 5));

@@ -21,6 +21,7 @@ namespace ss {
 class EventSelection;
 class FlameIndex;
 class LifelineIndex;
+class TimelineFilter;
 class ZoomState;
 
 class LifelinesView : public QWidget
@@ -38,6 +39,9 @@ public:
     QVector<int> shownLanes() const;
     int eventAt(const QPoint &pos) const;
     QPointF tickPos(int lane, int event) const;     // in widget coordinates; null when not shown
+    // The tree's filters: the ticks of what they hide are drawn faint.
+    void setFilter(const TimelineFilter *filter);
+    bool isDimmed(int event) const;
 
 protected:
     void paintEvent(QPaintEvent *event) override;
@@ -57,6 +61,7 @@ private:
     LifelineIndex *m_lanes;
     ZoomState *m_zoom;
     EventSelection *m_selection;
+    const TimelineFilter *m_filter = nullptr;
     QScrollBar *m_rows;
     DragPan m_drag;
 };

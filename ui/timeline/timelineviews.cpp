@@ -87,6 +87,7 @@ TimelineViews::TimelineViews(Session *session, TimelineModel *model, QTreeView *
     m_lanes = std::make_unique<LifelineIndex>(&session->recorder());
     m_lifelines = new LifelinesView(m_index.get(), m_lanes.get(), m_zoom, m_selection, lanesPage);
     lanesLayout->addWidget(m_lifelines, 1);
+    m_lifelines->setFilter(qobject_cast<const TimelineFilter *>(tree->model()));
     addTab(lanesPage, tr("Lifelines"));
 
     m_sequence = new SequenceView(&session->recorder(), m_selection, this);
