@@ -74,6 +74,7 @@ public:
         binds << sqliteValue(value);
     }
     bool preparesStatements() const override { return true; }
+    QVariant bindable(const QCborValue &value) const override { return sqliteValue(value); }
     QString falseCondition() const override { return QStringLiteral("0"); }
     // SQLite's 999 variables per query (features.max_query_params); 500 for a
     // single field (SQLITE_MAX_COMPOUND_SELECT).

@@ -70,6 +70,9 @@ public:
     virtual void appendValue(QString &sql, QVariantList &binds, const QCborValue &value) const = 0;
     // Whether statements with placeholders are prepared and cached.
     virtual bool preparesStatements() const = 0;
+    // What appendValue() binds for `value`, for binding it again into the
+    // cached statement (asked only where preparesStatements()).
+    virtual QVariant bindable(const QCborValue &value) const { Q_UNUSED(value); return {}; }
     // A WHERE term that matches nothing (an empty IN list).
     virtual QString falseCondition() const = 0;
     // Django's connection.ops.bulk_batch_size(fields, objs): how many objects

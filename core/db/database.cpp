@@ -31,8 +31,9 @@ Database::Database(const QString &location)
 
 Database::~Database()
 {
-    qDeleteAll(m_statements);
     m_statements.clear();
+    for (auto &statement : m_transactionStatements)
+        statement.reset();
     m_scratch.reset();
     {
         QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
@@ -55,9 +56,9 @@ QString Database::quote(const QString &identifier)
     return QLatin1Char('"') + quoted + QLatin1Char('"');
 }
 
-// The statements below are rebuilt on every call (their text is the key of the
-// prepared-statement cache), so they are appended into one string rather than
-// assembled from lists of temporaries. The text is the same, byte for byte.
+// A statement's text is built once per shape where statements are prepared
+// (and for every statement on a backend that inlines values), appended into
+// one string rather than assembled from lists of temporaries.
 
 // quote(identifier), appended.
 static void appendQuoted(QString &sql, const QString &identifier)
@@ -98,24 +99,86 @@ void Database::exec(const QString &sql)
     query.finish();
 }
 
-QSqlQuery &Database::execute(const QString &sql, const QVariantList &binds)
+// --- Statement shapes ---------------------------------------------------
+
+// Statement kinds, the first word of a shape.
+enum : quintptr { SelectStatement = 1, SelectColumnStatement, ExistsStatement, CountStatement,
+                  InsertStatement, UpdateStatement, DeleteStatement };
+// A condition's form, with its field: = ?, IS NULL, or IN of n values (n in the upper bits).
+enum : quintptr { EqualsForm = 1, IsNullForm = 2, InForm = 3 };
+
+static bool isNullCondition(const QCborValue &value)
 {
-    QSqlQuery *query = nullptr;
-    if (m_backend->preparesStatements()) {
-        auto it = m_statements.find(sql);
-        if (it != m_statements.end()) {
-            query = *it;
-        } else {
-            query = new QSqlQuery(connection());
-            if (!query->prepare(sql)) {
-                const QSqlError error = query->lastError();
-                delete query;
-                fail(error);
-            }
-            m_statements.insert(sql, query);
+    return value.isNull() || value.isUndefined();
+}
+
+void Database::Shape::addFields(const QVector<const Field *> &fields)
+{
+    add(quintptr(fields.size()));
+    for (const Field *field : fields)
+        add(field);
+}
+
+void Database::Shape::addConditions(const QVector<Condition> &where)
+{
+    add(quintptr(where.size()));
+    for (const Condition &c : where) {
+        add(c.field);
+        if (c.in)
+            add(InForm | quintptr(c.value.toArray().size()) << 2);
+        else
+            add(isNullCondition(c.value) ? IsNullForm : EqualsForm);
+    }
+}
+
+size_t Database::Shape::hash() const
+{
+    return qHashBits(m_words.constData(), size_t(m_words.size()) * sizeof(quintptr));
+}
+
+bool Database::Shape::operator==(const Shape &other) const
+{
+    return m_words.size() == other.m_words.size()
+           && std::equal(m_words.cbegin(), m_words.cend(), other.m_words.cbegin());
+}
+
+// The values whereClause() binds, in its order.
+void Database::addConditionValues(Binds &binds, const QVector<Condition> &where)
+{
+    for (const Condition &c : where) {
+        if (c.in) {
+            const QCborArray values = c.value.toArray();
+            for (const QCborValue &value : values)
+                binds.append(value);
+        } else if (!isNullCondition(c.value)) {
+            binds.append(c.value);
         }
-        for (const QVariant &b : binds)
-            query->addBindValue(b);
+    }
+}
+
+template <typename BuildSql>
+QSqlQuery &Database::execute(const Shape &shape, const Binds &binds, BuildSql buildSql)
+{
+    if (m_backend->preparesStatements()) {
+        std::vector<Prepared> &bucket = m_statements[shape.hash()];
+        QSqlQuery *query = nullptr;
+        for (const Prepared &p : bucket) {
+            if (p.shape == shape) {
+                query = p.query.get();
+                break;
+            }
+        }
+        if (!query) {
+            QVariantList unused;
+            const QString sql = buildSql(unused);
+            auto prepared = std::make_unique<QSqlQuery>(connection());
+            if (!prepared->prepare(sql))
+                fail(prepared->lastError());
+            query = prepared.get();
+            bucket.push_back({shape, std::move(prepared)});
+        }
+        for (qsizetype i = 0; i < binds.size(); ++i)
+            query->bindValue(int(i), m_backend->bindable(binds[i]));
         if (!query->exec()) {
             const QSqlError error = query->lastError();
             query->finish();
@@ -123,8 +186,10 @@ QSqlQuery &Database::execute(const QString &sql, const QVariantList &binds)
         }
         return *query;
     }
+    QVariantList unused;    // values are inlined
+    const QString sql = buildSql(unused);
     m_scratch = std::make_unique<QSqlQuery>(connection());
-    query = m_scratch.get();
+    QSqlQuery *query = m_scratch.get();
     if (!query->exec(sql)) {
         const QSqlError error = query->lastError();
         query->finish();
@@ -199,7 +264,7 @@ QString Database::whereClause(const QVector<Condition> &where, QVariantList &bin
                 m_backend->appendValue(sql, binds, values.at(j));
             }
             sql += QLatin1Char(')');
-        } else if (c.value.isNull() || c.value.isUndefined()) {
+        } else if (isNullCondition(c.value)) {
             appendQuoted(sql, c.field->attname);
             sql += QLatin1String(" IS NULL");
         } else {
@@ -221,30 +286,41 @@ QVector<Row> Database::selectAnyOf(const Model *model, const QVector<QVector<Con
                                    const QVector<const Field *> &orderBy, int limit)
 {
     checkUsable();
-    QVariantList binds;
-    QString sql = QStringLiteral("SELECT ");
-    appendColumns(sql, model->concreteFields);
-    sql += QLatin1String(" FROM ");
-    appendQuoted(sql, model->table);
-    if (anyOf.size() == 1) {
-        sql += whereClause(anyOf.first(), binds);
-    } else {
-        // Django's Q(...) | Q(...): one statement, so SQLite's OR plan decides
-        // the order and returns a row matching both branches once.
-        QStringList branches;
-        for (const QVector<Condition> &group : anyOf)
-            branches << QLatin1Char('(') + whereClause(group, binds).mid(7) + QLatin1Char(')');
-        sql += QStringLiteral(" WHERE ") + branches.join(QStringLiteral(" OR "));
+    Shape shape(SelectStatement);
+    shape.add(model);
+    Binds binds;
+    shape.add(quintptr(anyOf.size()));
+    for (const QVector<Condition> &group : anyOf) {
+        shape.addConditions(group);
+        addConditionValues(binds, group);
     }
-    if (!orderBy.isEmpty()) {
-        sql += QLatin1String(" ORDER BY ");
-        appendColumns(sql, orderBy);
-    }
-    if (limit >= 0) {
-        sql += QLatin1String(" LIMIT ");
-        sql += QString::number(limit);
-    }
-    QSqlQuery &query = execute(sql, binds);
+    shape.addFields(orderBy);
+    shape.add(quintptr(limit + 1));
+    QSqlQuery &query = execute(shape, binds, [&](QVariantList &values) {
+        QString sql = QStringLiteral("SELECT ");
+        appendColumns(sql, model->concreteFields);
+        sql += QLatin1String(" FROM ");
+        appendQuoted(sql, model->table);
+        if (anyOf.size() == 1) {
+            sql += whereClause(anyOf.first(), values);
+        } else {
+            // Django's Q(...) | Q(...): one statement, so SQLite's OR plan decides
+            // the order and returns a row matching both branches once.
+            QStringList branches;
+            for (const QVector<Condition> &group : anyOf)
+                branches << QLatin1Char('(') + whereClause(group, values).mid(7) + QLatin1Char(')');
+            sql += QStringLiteral(" WHERE ") + branches.join(QStringLiteral(" OR "));
+        }
+        if (!orderBy.isEmpty()) {
+            sql += QLatin1String(" ORDER BY ");
+            appendColumns(sql, orderBy);
+        }
+        if (limit >= 0) {
+            sql += QLatin1String(" LIMIT ");
+            sql += QString::number(limit);
+        }
+        return sql;
+    });
     QVector<Row> rows;
     const int columns = model->concreteFields.size();
     while (query.next()) {
@@ -260,13 +336,20 @@ QVector<Row> Database::selectAnyOf(const Model *model, const QVector<QVector<Con
 QVector<QCborValue> Database::selectColumn(const Model *model, const Field *column, const QVector<Condition> &where)
 {
     checkUsable();
-    QVariantList binds;
-    QString sql = QStringLiteral("SELECT ");
-    appendQuoted(sql, column->attname);
-    sql += QLatin1String(" FROM ");
-    appendQuoted(sql, model->table);
-    sql += whereClause(where, binds);
-    QSqlQuery &query = execute(sql, binds);
+    Shape shape(SelectColumnStatement);
+    shape.add(model);
+    shape.add(column);
+    shape.addConditions(where);
+    Binds binds;
+    addConditionValues(binds, where);
+    QSqlQuery &query = execute(shape, binds, [&](QVariantList &values) {
+        QString sql = QStringLiteral("SELECT ");
+        appendQuoted(sql, column->attname);
+        sql += QLatin1String(" FROM ");
+        appendQuoted(sql, model->table);
+        sql += whereClause(where, values);
+        return sql;
+    });
     QVector<QCborValue> values;
     while (query.next())
         values.append(toFieldValue(column, query.value(0)));
@@ -277,12 +360,18 @@ QVector<QCborValue> Database::selectColumn(const Model *model, const Field *colu
 bool Database::exists(const Model *model, const QVector<Condition> &where)
 {
     checkUsable();
-    QVariantList binds;
-    QString sql = QStringLiteral("SELECT 1 FROM ");
-    appendQuoted(sql, model->table);
-    sql += whereClause(where, binds);
-    sql += QLatin1String(" LIMIT 1");
-    QSqlQuery &query = execute(sql, binds);
+    Shape shape(ExistsStatement);
+    shape.add(model);
+    shape.addConditions(where);
+    Binds binds;
+    addConditionValues(binds, where);
+    QSqlQuery &query = execute(shape, binds, [&](QVariantList &values) {
+        QString sql = QStringLiteral("SELECT 1 FROM ");
+        appendQuoted(sql, model->table);
+        sql += whereClause(where, values);
+        sql += QLatin1String(" LIMIT 1");
+        return sql;
+    });
     const bool found = query.next();
     query.finish();
     return found;
@@ -291,9 +380,13 @@ bool Database::exists(const Model *model, const QVector<Condition> &where)
 qint64 Database::count(const Model *model)
 {
     checkUsable();
-    QString sql = QStringLiteral("SELECT COUNT(*) FROM ");
-    appendQuoted(sql, model->table);
-    QSqlQuery &query = execute(sql, {});
+    Shape shape(CountStatement);
+    shape.add(model);
+    QSqlQuery &query = execute(shape, {}, [&](QVariantList &) {
+        QString sql = QStringLiteral("SELECT COUNT(*) FROM ");
+        appendQuoted(sql, model->table);
+        return sql;
+    });
     const qint64 n = query.next() ? query.value(0).toLongLong() : 0;
     query.finish();
     return n;
@@ -302,24 +395,32 @@ qint64 Database::count(const Model *model)
 qint64 Database::insert(const Model *model, const QVector<const Field *> &fields, const Row &values, bool ignoreConflicts)
 {
     checkUsable();
-    QVariantList binds;
-    QString sql = m_backend->insertHead(ignoreConflicts);
-    appendQuoted(sql, model->table);
-    if (fields.isEmpty()) {
-        sql += QLatin1String(" DEFAULT VALUES");
-    } else {
-        sql += QLatin1String(" (");
-        appendColumns(sql, fields);
-        sql += QLatin1String(") VALUES (");
-        for (qsizetype i = 0; i < fields.size(); ++i) {
-            if (i)
-                sql += QLatin1String(", ");
-            m_backend->appendValue(sql, binds, values[i]);
+    Shape shape(InsertStatement);
+    shape.add(model);
+    shape.add(quintptr(ignoreConflicts));
+    shape.addFields(fields);
+    Binds binds;
+    for (qsizetype i = 0; i < fields.size(); ++i)
+        binds.append(values[i]);
+    QSqlQuery &query = execute(shape, binds, [&](QVariantList &bound) {
+        QString sql = m_backend->insertHead(ignoreConflicts);
+        appendQuoted(sql, model->table);
+        if (fields.isEmpty()) {
+            sql += QLatin1String(" DEFAULT VALUES");
+        } else {
+            sql += QLatin1String(" (");
+            appendColumns(sql, fields);
+            sql += QLatin1String(") VALUES (");
+            for (qsizetype i = 0; i < fields.size(); ++i) {
+                if (i)
+                    sql += QLatin1String(", ");
+                m_backend->appendValue(sql, bound, values[i]);
+            }
+            sql += QLatin1Char(')');
         }
-        sql += QLatin1Char(')');
-    }
-    sql += m_backend->insertTail(model, ignoreConflicts);
-    QSqlQuery &query = execute(sql, binds);
+        sql += m_backend->insertTail(model, ignoreConflicts);
+        return sql;
+    });
     qint64 id = 0;
     if (m_backend->returnsInsertedIds()) {
         if (query.next())
@@ -334,19 +435,28 @@ qint64 Database::insert(const Model *model, const QVector<const Field *> &fields
 int Database::update(const Model *model, const QVector<const Field *> &fields, const Row &values, const QVector<Condition> &where)
 {
     checkUsable();
-    QVariantList binds;
-    QString sql = QStringLiteral("UPDATE ");
-    appendQuoted(sql, model->table);
-    sql += QLatin1String(" SET ");
-    for (int i = 0; i < fields.size(); ++i) {
-        if (i)
-            sql += QLatin1String(", ");
-        appendQuoted(sql, fields[i]->attname);
-        sql += QLatin1String(" = ");
-        m_backend->appendValue(sql, binds, values[i]);
-    }
-    sql += whereClause(where, binds);
-    QSqlQuery &query = execute(sql, binds);
+    Shape shape(UpdateStatement);
+    shape.add(model);
+    shape.addFields(fields);
+    shape.addConditions(where);
+    Binds binds;
+    for (qsizetype i = 0; i < fields.size(); ++i)
+        binds.append(values[i]);
+    addConditionValues(binds, where);
+    QSqlQuery &query = execute(shape, binds, [&](QVariantList &bound) {
+        QString sql = QStringLiteral("UPDATE ");
+        appendQuoted(sql, model->table);
+        sql += QLatin1String(" SET ");
+        for (qsizetype i = 0; i < fields.size(); ++i) {
+            if (i)
+                sql += QLatin1String(", ");
+            appendQuoted(sql, fields[i]->attname);
+            sql += QLatin1String(" = ");
+            m_backend->appendValue(sql, bound, values[i]);
+        }
+        sql += whereClause(where, bound);
+        return sql;
+    });
     const int affected = query.numRowsAffected();
     query.finish();
     return affected;
@@ -355,11 +465,17 @@ int Database::update(const Model *model, const QVector<const Field *> &fields, c
 int Database::deleteWhere(const Model *model, const QVector<Condition> &where)
 {
     checkUsable();
-    QVariantList binds;
-    QString sql = QStringLiteral("DELETE FROM ");
-    appendQuoted(sql, model->table);
-    sql += whereClause(where, binds);
-    QSqlQuery &query = execute(sql, binds);
+    Shape shape(DeleteStatement);
+    shape.add(model);
+    shape.addConditions(where);
+    Binds binds;
+    addConditionValues(binds, where);
+    QSqlQuery &query = execute(shape, binds, [&](QVariantList &values) {
+        QString sql = QStringLiteral("DELETE FROM ");
+        appendQuoted(sql, model->table);
+        sql += whereClause(where, values);
+        return sql;
+    });
     const int affected = query.numRowsAffected();
     query.finish();
     return affected;
@@ -410,11 +526,48 @@ void Database::checkUsable() const
                                          "until the end of the 'atomic' block."));
 }
 
+// BEGIN, COMMIT and ROLLBACK: prepared once and reused where the backend
+// prepares statements (SQLite); sent as text otherwise (a PostgreSQL server
+// cannot PREPARE a transaction statement; psycopg2 sends them as text too).
+bool Database::execTransaction(TransactionStatement which, QSqlError *error)
+{
+    static const QString texts[] = {QStringLiteral("BEGIN"), QStringLiteral("COMMIT"), QStringLiteral("ROLLBACK")};
+    const QString &sql = texts[int(which)];
+    bool ok = false;
+    if (m_backend->preparesStatements()) {
+        std::unique_ptr<QSqlQuery> &query = m_transactionStatements[int(which)];
+        if (!query) {
+            query = std::make_unique<QSqlQuery>(connection());
+            if (!query->prepare(sql)) {
+                if (error)
+                    *error = query->lastError();
+                query.reset();
+                return false;
+            }
+        }
+        ok = query->exec();
+        if (!ok && error)
+            *error = query->lastError();
+        query->finish();
+    } else {
+        QSqlQuery query(connection());
+        ok = query.exec(sql);
+        if (!ok && error)
+            *error = query.lastError();
+        query.finish();
+    }
+    return ok;
+}
+
 void Database::begin()
 {
     if (m_depth++ == 0) {
         m_needsRollback = false;
-        exec(QStringLiteral("BEGIN"));
+        QSqlError error;
+        if (!execTransaction(TransactionStatement::Begin, &error)) {
+            --m_depth;
+            fail(error);
+        }
     }
 }
 
@@ -425,18 +578,14 @@ void Database::commit()
     if (m_needsRollback) {
         // Django's outermost atomic block rolls back quietly when marked.
         m_needsRollback = false;
-        QSqlQuery rollback(connection());
-        rollback.exec(QStringLiteral("ROLLBACK"));
+        execTransaction(TransactionStatement::Rollback);
         return;
     }
-    QSqlQuery query(connection());
-    if (!query.exec(QStringLiteral("COMMIT"))) {
+    QSqlError error;
+    if (!execTransaction(TransactionStatement::Commit, &error)) {
         // A deferred foreign key failed: SQLite keeps the transaction open;
         // Django rolls it back and raises IntegrityError.
-        const QSqlError error = query.lastError();
-        query.finish();
-        QSqlQuery rollback(connection());
-        rollback.exec(QStringLiteral("ROLLBACK"));
+        execTransaction(TransactionStatement::Rollback);
         fail(error);
     }
 }
@@ -448,8 +597,7 @@ void Database::rollback()
         return;
     }
     m_needsRollback = false;
-    QSqlQuery query(connection());
-    query.exec(QStringLiteral("ROLLBACK"));
+    execTransaction(TransactionStatement::Rollback);
 }
 
 } // namespace ss

@@ -17,8 +17,11 @@
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QString>
+#include <QVarLengthArray>
 #include <QVector>
 #include <memory>
+#include <unordered_map>
+#include <vector>
 
 namespace ss {
 
@@ -119,10 +122,38 @@ public:
     static QCborValue toFieldValue(const Field *field, const QVariant &value);
 
 private:
-    // The statement for `sql` with `binds` bound, executed (a cached prepared
-    // statement, or a fresh query for a backend that inlines values).
-    QSqlQuery &execute(const QString &sql, const QVariantList &binds);
+    // What decides a statement's text apart from its values: the kind, the
+    // model, the fields, each condition's field and form (= / IS NULL / IN of
+    // n), the order and the limit, as words. Models and fields are the
+    // engine's registry's, which outlives its Database, so their addresses
+    // name them. Its hash is the prepared-statement cache's integer key: a
+    // repeated statement is found without building or hashing its SQL text.
+    class Shape
+    {
+    public:
+        explicit Shape(quintptr kind) { m_words.append(kind); }
+        void add(quintptr word) { m_words.append(word); }
+        void add(const void *pointer) { m_words.append(quintptr(pointer)); }
+        void addFields(const QVector<const Field *> &fields);
+        void addConditions(const QVector<Condition> &where);
+        size_t hash() const;
+        bool operator==(const Shape &other) const;
+    private:
+        QVarLengthArray<quintptr, 24> m_words;
+    };
+    // A statement's values in placeholder order.
+    using Binds = QVarLengthArray<QCborValue, 16>;
+    static void addConditionValues(Binds &binds, const QVector<Condition> &where);
+
+    // The statement of `shape` with `binds` bound, executed: a cached prepared
+    // statement (`buildSql` runs only the first time), or, for a backend that
+    // inlines values, a fresh query of `buildSql`'s text every time.
+    template <typename BuildSql>
+    QSqlQuery &execute(const Shape &shape, const Binds &binds, BuildSql buildSql);
     QString whereClause(const QVector<Condition> &where, QVariantList &binds) const;
+    // A transaction statement: prepared once where the backend prepares.
+    enum class TransactionStatement { Begin, Commit, Rollback };
+    bool execTransaction(TransactionStatement which, QSqlError *error = nullptr);
 
     QString m_path;
     QString m_connectionName;
@@ -130,7 +161,9 @@ private:
     std::unique_ptr<QSqlQuery> m_scratch;
     void checkUsable() const;
 
-    QHash<QString, QSqlQuery *> m_statements;
+    struct Prepared { Shape shape; std::unique_ptr<QSqlQuery> query; };
+    std::unordered_map<size_t, std::vector<Prepared>> m_statements;    // Shape::hash() -> the statements with it
+    std::unique_ptr<QSqlQuery> m_transactionStatements[3];
     int m_depth = 0;
     bool m_needsRollback = false;
 };

@@ -523,30 +523,55 @@ static QString loneSurrogateMessage(const QString &text)
     return QString();
 }
 
-std::optional<Unrepresentable> findUnrepresentable(const QCborValue &value, const JsonPath &path)
+// The walk behind findUnrepresentable(): on a find, `trail` holds the steps
+// from `value` down to the culprit, innermost first. Paths are built only for
+// a find, never for every value of a clean document.
+static std::optional<QString> unrepresentableIn(const QCborValue &value, QVector<JsonPath::Component> &trail)
 {
     if (value.isTag() && value.tag() == kIntegerBeyond64Bits)
-        return Unrepresentable{path, QStringLiteral("the integer %1 is outside the signed 64-bit range")
-                                         .arg(value.taggedValue().toString())};
-    if (value.isString() && hasLoneSurrogate(value.toString()))
-        return Unrepresentable{path, loneSurrogateMessage(value.toString())};
+        return QStringLiteral("the integer %1 is outside the signed 64-bit range").arg(value.taggedValue().toString());
+    if (value.isString()) {
+        const QString text = value.toString();
+        if (hasLoneSurrogate(text))
+            return loneSurrogateMessage(text);
+        return std::nullopt;
+    }
     if (value.isArray()) {
         const QCborArray array = value.toArray();
-        for (qsizetype i = 0; i < array.size(); ++i)
-            if (auto found = findUnrepresentable(array.at(i), path.index(int(i))))
+        for (qsizetype i = 0; i < array.size(); ++i) {
+            if (auto found = unrepresentableIn(array.at(i), trail)) {
+                trail.append({QString(), int(i)});
                 return found;
+            }
+        }
     }
     if (value.isMap()) {
         const QCborMap map = value.toMap();
         for (auto it = map.begin(); it != map.end(); ++it) {
             const QString key = it.key().toString();
-            if (hasLoneSurrogate(key))
-                return Unrepresentable{path.key(key), QStringLiteral("this member's name: ") + loneSurrogateMessage(key)};
-            if (auto found = findUnrepresentable(it.value(), path.key(key)))
+            if (hasLoneSurrogate(key)) {
+                trail.append({key, -1});
+                return QStringLiteral("this member's name: ") + loneSurrogateMessage(key);
+            }
+            if (auto found = unrepresentableIn(it.value(), trail)) {
+                trail.append({key, -1});
                 return found;
+            }
         }
     }
     return std::nullopt;
+}
+
+std::optional<Unrepresentable> findUnrepresentable(const QCborValue &value, const JsonPath &path)
+{
+    QVector<JsonPath::Component> trail;
+    const std::optional<QString> message = unrepresentableIn(value, trail);
+    if (!message)
+        return std::nullopt;
+    JsonPath found = path;
+    for (auto it = trail.crbegin(); it != trail.crend(); ++it)
+        found = it->index >= 0 ? found.index(it->index) : found.key(it->key);
+    return Unrepresentable{found, *message};
 }
 
 } // namespace ss

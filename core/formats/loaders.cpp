@@ -834,15 +834,15 @@ public:
             if (!object.contains(key))
                 refuse(path, QStringLiteral("missing \"receiver\""));
             const JsonPath receiverPath = path.key(key);
-            step.receiver = SchemaReader::readReceiver(object.value(key), receiverPath, m_schema,
+            step.extra().receiver = SchemaReader::readReceiver(object.value(key), receiverPath, m_schema,
                                                        SchemaReader::originOf(m_originFile, receiverPath));
             break;
         }
         case StepDecl::Op::Disconnect:
-            step.name = requiredString(object, QStringLiteral("name"), path);
-            if (!m_receiverNames.contains(step.name)) {
+            step.extra().name = requiredString(object, QStringLiteral("name"), path);
+            if (!m_receiverNames.contains(step.extra().name)) {
                 refuse(path.key(QStringLiteral("name")),
-                       QStringLiteral("no receiver named %1 is declared in the schema or by an earlier connect step").arg(quoted(step.name)));
+                       QStringLiteral("no receiver named %1 is declared in the schema or by an earlier connect step").arg(quoted(step.extra().name)));
             }
             break;
         case StepDecl::Op::Send:
@@ -869,7 +869,7 @@ public:
         for (const QString &name : qAsConst(step.asList))
             m_boundModels[name].insert(step.model);
         if (step.op == StepDecl::Op::Connect)
-            m_receiverNames.insert(step.receiver.name);
+            m_receiverNames.insert(step.extra().receiver.name);
         return step;
     }
 
@@ -1018,29 +1018,29 @@ private:
 
     void readSend(const QCborMap &object, const JsonPath &path, StepDecl *step) const
     {
-        step->signal = requiredString(object, QStringLiteral("signal"), path);
-        if (!m_schema.customSignals.contains(step->signal)) {
+        step->extra().signal = requiredString(object, QStringLiteral("signal"), path);
+        if (!m_schema.customSignals.contains(step->extra().signal)) {
             refuse(path.key(QStringLiteral("signal")),
-                   isBuiltinSignal(step->signal)
-                       ? QStringLiteral("%1 is a built-in signal; a send step sends custom signals only").arg(quoted(step->signal))
-                       : QStringLiteral("unknown custom signal %1").arg(quoted(step->signal)));
+                   isBuiltinSignal(step->extra().signal)
+                       ? QStringLiteral("%1 is a built-in signal; a send step sends custom signals only").arg(quoted(step->extra().signal))
+                       : QStringLiteral("unknown custom signal %1").arg(quoted(step->extra().signal)));
         }
         // Steps operate on the schema's models only, the sender of a send
         // step included (receivers may also name auto-created through models).
-        step->sender = optionalString(object, QStringLiteral("sender"), path);
-        if (step->sender && !findModel(m_schema, *step->sender)) {
+        step->extra().sender = optionalString(object, QStringLiteral("sender"), path);
+        if (step->extra().sender && !findModel(m_schema, *step->extra().sender)) {
             refuse(path.key(QStringLiteral("sender")),
-                   QStringLiteral("unknown sender %1 (%2)").arg(quoted(*step->sender),
-                       autoThroughNames(m_schema).contains(*step->sender)
+                   QStringLiteral("unknown sender %1 (%2)").arg(quoted(*step->extra().sender),
+                       autoThroughNames(m_schema).contains(*step->extra().sender)
                            ? QStringLiteral("an auto-created through model; a send step takes a model of the schema")
                            : QStringLiteral("not a model of the schema")));
         }
         const QString instanceKey = QStringLiteral("instance");
         if (object.contains(instanceKey)) {
-            step->exactInstance = object.value(instanceKey);
-            checkReferences(*step->exactInstance, path.key(instanceKey));
+            step->extra().exactInstance = object.value(instanceKey);
+            checkReferences(*step->extra().exactInstance, path.key(instanceKey));
         }
-        step->robust = optionalBool(object, QStringLiteral("robust"), path, false);
+        step->extra().robust = optionalBool(object, QStringLiteral("robust"), path, false);
     }
 
     // --- Section 8 ---------------------------------------------------------
@@ -1051,7 +1051,7 @@ private:
         const QCborArray steps = key == QLatin1String("view") ? optionalArray(object, key, path)
                                                                : requiredArray(object, key, path);
         for (qsizetype i = 0; i < steps.size(); ++i)
-            step->nested.push_back(read(steps.at(i), index, nestedPath.index(int(i))));
+            step->extra().nested.push_back(read(steps.at(i), index, nestedPath.index(int(i))));
     }
 
     void readRequest(const QCborMap &object, int index, const JsonPath &path, StepDecl *step)
@@ -1062,28 +1062,28 @@ private:
         static const QRegularExpression raiseRe(
             QStringLiteral("^(Http404|PermissionDenied|BadRequest|ValueError|RuntimeError)(: (.*))?$"),
             QRegularExpression::DotMatchesEverythingOption);
-        step->method = requiredString(object, QStringLiteral("method"), path);
-        if (!methods.contains(step->method))
+        step->extra().method = requiredString(object, QStringLiteral("method"), path);
+        if (!methods.contains(step->extra().method))
             refuse(path.key(QStringLiteral("method")),
-                   QStringLiteral("unknown method %1 (expected GET, POST, PUT, PATCH or DELETE)").arg(quoted(step->method)));
-        step->path = requiredString(object, QStringLiteral("path"), path);
-        if (!pathRe.match(step->path).hasMatch())
+                   QStringLiteral("unknown method %1 (expected GET, POST, PUT, PATCH or DELETE)").arg(quoted(step->extra().method)));
+        step->extra().path = requiredString(object, QStringLiteral("path"), path);
+        if (!pathRe.match(step->extra().path).hasMatch())
             refuse(path.key(QStringLiteral("path")),
-                   QStringLiteral("%1 is not a path: \"/\" followed by ASCII letters, digits and / _ . - only").arg(quoted(step->path)));
-        step->handler = requiredString(object, QStringLiteral("handler"), path);
-        if (step->handler != QLatin1String("wsgi") && step->handler != QLatin1String("client"))
+                   QStringLiteral("%1 is not a path: \"/\" followed by ASCII letters, digits and / _ . - only").arg(quoted(step->extra().path)));
+        step->extra().handler = requiredString(object, QStringLiteral("handler"), path);
+        if (step->extra().handler != QLatin1String("wsgi") && step->extra().handler != QLatin1String("client"))
             refuse(path.key(QStringLiteral("handler")),
-                   QStringLiteral("unknown handler %1 (expected \"wsgi\" or \"client\")").arg(quoted(step->handler)));
-        step->atomic = optionalBool(object, QStringLiteral("atomic"), path, false);
+                   QStringLiteral("unknown handler %1 (expected \"wsgi\" or \"client\")").arg(quoted(step->extra().handler)));
+        step->extra().atomic = optionalBool(object, QStringLiteral("atomic"), path, false);
         if (const std::optional<QString> raise = optionalString(object, QStringLiteral("raise"), path)) {
             const QRegularExpressionMatch m = raiseRe.match(*raise);
             if (!m.hasMatch())
                 refuse(path.key(QStringLiteral("raise")),
                        QStringLiteral("%1 is not \"<Class>\" or \"<Class>: <message>\" with a class of Http404, PermissionDenied, "
                                       "BadRequest, ValueError, RuntimeError").arg(quoted(*raise)));
-            step->raiseClass = m.captured(1);
-            step->raiseHasMessage = m.capturedStart(2) >= 0;
-            step->raiseMessage = step->raiseHasMessage ? m.captured(3) : QString();
+            step->extra().raiseClass = m.captured(1);
+            step->extra().raiseHasMessage = m.capturedStart(2) >= 0;
+            step->extra().raiseMessage = step->extra().raiseHasMessage ? m.captured(3) : QString();
         }
         ++m_viewDepth;
         readNested(object, QStringLiteral("view"), index, path, step);
@@ -1109,7 +1109,7 @@ private:
         }
         names.sort();   // ASCII order: the order of the sends
         for (const QString &name : std::as_const(names))
-            step->settings.insert(name, settings.value(name));
+            step->extra().settings.insert(name, settings.value(name));
         readNested(object, QStringLiteral("steps"), index, path, step);
     }
 
@@ -1118,10 +1118,10 @@ private:
         static const QRegularExpression contextName(QStringLiteral("^[A-Za-z][A-Za-z0-9_]*$"));
         static const QStringList reserved = {QStringLiteral("block"), QStringLiteral("True"), QStringLiteral("False"),
                                              QStringLiteral("None")};
-        step->templateName = requiredString(object, QStringLiteral("template"), path);
-        if (!m_templates.contains(step->templateName))
+        step->extra().templateName = requiredString(object, QStringLiteral("template"), path);
+        if (!m_templates.contains(step->extra().templateName))
             refuse(path.key(QStringLiteral("template")),
-                   QStringLiteral("no template %1 in the scenario's \"templates\"").arg(quoted(step->templateName)));
+                   QStringLiteral("no template %1 in the scenario's \"templates\"").arg(quoted(step->extra().templateName)));
         const JsonPath contextPath = path.key(QStringLiteral("context"));
         const QCborMap context = optionalObject(object, QStringLiteral("context"), path);
         QStringList names;
@@ -1142,7 +1142,7 @@ private:
         }
         names.sort();   // resolved in ASCII order of the names
         for (const QString &name : std::as_const(names))
-            step->context.insert(name, context.value(name));
+            step->extra().context.insert(name, context.value(name));
     }
 
     const SchemaDecl &m_schema;

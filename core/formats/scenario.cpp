@@ -2,6 +2,21 @@
 
 namespace ss {
 
+const StepDecl::Extra &StepDecl::extra() const
+{
+    static const Extra none;
+    return m_extra ? *m_extra : none;
+}
+
+StepDecl::Extra &StepDecl::extra()
+{
+    if (!m_extra)
+        m_extra = std::make_shared<Extra>();
+    else if (m_extra.use_count() > 1)
+        m_extra = std::make_shared<Extra>(*m_extra);     // a copy's Extra stays as it was
+    return *m_extra;
+}
+
 QString stepOpName(StepDecl::Op op)
 {
     switch (op) {

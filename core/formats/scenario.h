@@ -15,6 +15,7 @@
 #include <QString>
 #include <QStringList>
 #include <QVector>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -34,26 +35,9 @@ struct StepDecl
     QStringList asList;                         // all, bulk_create
     std::optional<QStringList> updateFields;    // save
     bool forceInsert = false;                   // save
+    bool clear = false;                         // m2m set
     QString field;                              // m2m: field name or reverse accessor
     QString action;                             // m2m: add, remove, clear, set
-    bool clear = false;                         // m2m set
-    ReceiverDecl receiver;                      // connect
-    QString name;                               // disconnect
-    QString signal;                             // send
-    std::optional<QString> sender;              // send: model name, or none
-    bool robust = false;                        // send
-    // Section 8.
-    QString method;                             // request: GET, POST, ...
-    QString path;                               // request: "/orders/"
-    QString handler;                            // request: "wsgi" or "client"
-    QString raiseClass;                         // request: the view's exception class; empty: returns 200
-    QString raiseMessage;                       // request: its message; null when given none
-    bool raiseHasMessage = false;
-    bool atomic = false;                        // request: ATOMIC_REQUESTS
-    std::vector<StepDecl> nested;               // request: the view; override_settings: the block
-    QCborMap settings;                          // override_settings, names in ASCII order
-    QString templateName;                       // render
-    QCborMap context;                           // render, names in ASCII order
 
     // Values as written, held once as QCbor values that keep "99.0" a float
     // (Qt 6.4's QJsonValue would turn an integral double into an integer).
@@ -61,7 +45,38 @@ struct StepDecl
     std::optional<QCborMap> exactWhere;         // get, all, update, delete_where
     QCborArray exactRows;                       // bulk_create, loaddata
     QCborArray exactTargets;                    // m2m
-    std::optional<QCborValue> exactInstance;    // send: "$name"
+
+    // What only the rarer ops declare. A scenario holds every step for its
+    // whole run, so these live apart, allocated for the steps that have them:
+    // a step of the model ops is a third of the size it would be otherwise.
+    struct Extra
+    {
+        ReceiverDecl receiver;                  // connect
+        QString name;                           // disconnect
+        QString signal;                         // send
+        std::optional<QString> sender;          // send: model name, or none
+        bool robust = false;                    // send
+        std::optional<QCborValue> exactInstance;    // send: "$name"
+        // Section 8.
+        QString method;                         // request: GET, POST, ...
+        QString path;                           // request: "/orders/"
+        QString handler;                        // request: "wsgi" or "client"
+        QString raiseClass;                     // request: the view's exception class; empty: returns 200
+        QString raiseMessage;                   // request: its message; null when given none
+        bool raiseHasMessage = false;
+        bool atomic = false;                    // request: ATOMIC_REQUESTS
+        std::vector<StepDecl> nested;           // request: the view; override_settings: the block
+        QCborMap settings;                      // override_settings, names in ASCII order
+        QString templateName;                   // render
+        QCborMap context;                       // render, names in ASCII order
+    };
+    // Read: the step's Extra, or an empty one for a step that has none.
+    const Extra &extra() const;
+    // Write (the loader): the step's own Extra, made on first use.
+    Extra &extra();
+
+private:
+    std::shared_ptr<Extra> m_extra;             // shared by copies until written
 };
 
 QString stepOpName(StepDecl::Op op);            // "create", "delete_where", ...

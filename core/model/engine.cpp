@@ -7,6 +7,7 @@
 #include "python/pythonvalue.h"
 
 #include <QSet>
+#include <QVarLengthArray>
 #include <algorithm>
 
 namespace ss {
@@ -106,11 +107,15 @@ void Engine::sendModelSignal(Signal &signal, const Model *model, const SignalArg
 
 // --- Instances -----------------------------------------------------------
 
-static int indexOf(const Kwargs &kwargs, const QString &name)
+// The first keyword named `name` not taken yet, taken; -1 when none.
+static int takeKeyword(const Kwargs &kwargs, QVarLengthArray<bool, 16> &taken, const QString &name)
 {
-    for (int i = 0; i < kwargs.size(); ++i)
-        if (kwargs[i].first == name)
+    for (int i = 0; i < kwargs.size(); ++i) {
+        if (!taken[i] && kwargs[i].first == name) {
+            taken[i] = true;
             return i;
+        }
+    }
     return -1;
 }
 
@@ -124,41 +129,40 @@ InstancePtr Engine::construct(const Model *model, const Kwargs &kwargs)
                                          .add(QStringLiteral("kwargs"), QCborValue(frozenKwargs)));
 
     auto instance = std::make_shared<Instance>(model);
-    Kwargs remaining = kwargs;
+    // The keywords the fields take, marked rather than removed from a copy.
+    QVarLengthArray<bool, 16> taken(kwargs.size(), false);
     for (const Field *field : model->concreteFields) {
         if (field->isForeignKey()) {
-            const int byName = indexOf(remaining, field->name);
+            const int byName = takeKeyword(kwargs, taken, field->name);
             if (byName >= 0) {
-                const Value related = remaining.takeAt(byName).second;
-                assign(instance, field->name, related);
+                assign(instance, field->name, kwargs[byName].second);
                 continue;
             }
         }
-        const int byAttname = indexOf(remaining, field->attname);
+        const int byAttname = takeKeyword(kwargs, taken, field->attname);
         if (byAttname >= 0) {
-            const Value v = remaining.takeAt(byAttname).second;
+            const Value &v = kwargs[byAttname].second;
             instance->setValue(field, v.isInstance() ? v.freeze() : v.scalar());
         } else {
             instance->setValue(field, field->defaultValue);
         }
     }
-    // Leftovers: properties (pk) and anything get_field() finds (attnames,
-    // many_to_many names) are assigned through their descriptors; keywords
-    // that are neither raise TypeError, before post_init (3.2 names the
-    // first, 4.1+ all of them: DjangoFeatures).
-    Kwargs unexpected;
-    for (const auto &item : std::as_const(remaining)) {
+    // Leftovers, in the order given: properties (pk) and anything get_field()
+    // finds (attnames, many_to_many names) are assigned through their
+    // descriptors; keywords that are neither raise TypeError, before
+    // post_init (3.2 names the first, 4.1+ all of them: DjangoFeatures).
+    QStringList unexpected;
+    for (int i = 0; i < kwargs.size(); ++i) {
+        if (taken[i])
+            continue;
+        const auto &item = kwargs[i];
         if (item.first == QLatin1String("pk") || model->field(item.first))
             assign(instance, item.first, item.second);
         else
-            unexpected.append(item);
+            unexpected << item.first;
     }
-    if (!unexpected.isEmpty()) {
-        QStringList names;
-        for (const auto &item : std::as_const(unexpected))
-            names << item.first;
-        throw DjangoError(QStringLiteral("TypeError"), m_django->unexpectedKeywordsMessage(model->name, names));
-    }
+    if (!unexpected.isEmpty())
+        throw DjangoError(QStringLiteral("TypeError"), m_django->unexpectedKeywordsMessage(model->name, unexpected));
 
     sendModelSignal(*postInit, model, SignalArgs().add(QStringLiteral("instance"), instance));
     return instance;

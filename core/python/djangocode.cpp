@@ -153,26 +153,26 @@ QString stepCode(const StepDecl &s)
     }
     case StepDecl::Op::LoadData: return QStringLiteral("call_command('loaddata', '-')  # %1 row(s) of %2").arg(s.exactRows.size()).arg(s.model);
     case StepDecl::Op::Connect:
-        return QStringLiteral("%1.connect(%2%3)").arg(s.receiver.signal, s.receiver.name,
-                                                      s.receiver.sender ? QStringLiteral(", sender=") + *s.receiver.sender : QString());
-    case StepDecl::Op::Disconnect: return QStringLiteral("disconnect(%1)").arg(s.name);
+        return QStringLiteral("%1.connect(%2%3)").arg(s.extra().receiver.signal, s.extra().receiver.name,
+                                                      s.extra().receiver.sender ? QStringLiteral(", sender=") + *s.extra().receiver.sender : QString());
+    case StepDecl::Op::Disconnect: return QStringLiteral("disconnect(%1)").arg(s.extra().name);
     case StepDecl::Op::Send:
-        return QStringLiteral("%1.%2(sender=%3%4)").arg(s.signal, s.robust ? QStringLiteral("send_robust") : QStringLiteral("send"),
-                                                      s.sender.value_or(QStringLiteral("None")),
-                                                      s.exactInstance ? QStringLiteral(", instance=") + pythonLiteral(*s.exactInstance) : QString());
+        return QStringLiteral("%1.%2(sender=%3%4)").arg(s.extra().signal, s.extra().robust ? QStringLiteral("send_robust") : QStringLiteral("send"),
+                                                      s.extra().sender.value_or(QStringLiteral("None")),
+                                                      s.extra().exactInstance ? QStringLiteral(", instance=") + pythonLiteral(*s.extra().exactInstance) : QString());
     case StepDecl::Op::Migrate: return QStringLiteral("call_command('migrate', run_syncdb=True)");
     case StepDecl::Op::Request:
-        return s.handler == QLatin1String("client")
-            ? QStringLiteral("client.%1('%2')").arg(s.method.toLower(), s.path)
-            : QStringLiteral("WSGIHandler: %1 %2").arg(s.method, s.path);
+        return s.extra().handler == QLatin1String("client")
+            ? QStringLiteral("client.%1('%2')").arg(s.extra().method.toLower(), s.extra().path)
+            : QStringLiteral("WSGIHandler: %1 %2").arg(s.extra().method, s.extra().path);
     case StepDecl::Op::OverrideSettings:
-        return QStringLiteral("with override_settings(%1):").arg(keywordArguments(s.settings));
+        return QStringLiteral("with override_settings(%1):").arg(keywordArguments(s.extra().settings));
     case StepDecl::Op::SetupTestEnvironment: return QStringLiteral("setup_test_environment()");
     case StepDecl::Op::Render: {
         QStringList items;
-        for (auto it = s.context.begin(); it != s.context.end(); ++it)
+        for (auto it = s.extra().context.begin(); it != s.extra().context.end(); ++it)
             items << pythonRepr(it.key()) + QStringLiteral(": ") + pythonLiteral(it.value());
-        return QStringLiteral("render_to_string('%1', {%2})").arg(s.templateName, items.join(QStringLiteral(", ")));
+        return QStringLiteral("render_to_string('%1', {%2})").arg(s.extra().templateName, items.join(QStringLiteral(", ")));
     }
     case StepDecl::Op::Flush: return QStringLiteral("call_command('flush', interactive=False)");
     }

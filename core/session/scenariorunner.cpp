@@ -186,16 +186,16 @@ void ScenarioRunner::execute(const StepDecl &step)
         break;
     }
     case StepDecl::Op::Connect:
-        m_receivers->connect(step.receiver);
+        m_receivers->connect(step.extra().receiver);
         break;
     case StepDecl::Op::Disconnect:
-        m_receivers->disconnect(step.name);
+        m_receivers->disconnect(step.extra().name);
         break;
     case StepDecl::Op::Send: {
         std::optional<Value> instance;
-        if (step.exactInstance)
-            instance = resolve(*step.exactInstance);
-        engine.sendCustom(step.signal, step.sender ? Sender::model(*step.sender) : Sender::none(), instance, step.robust);
+        if (step.extra().exactInstance)
+            instance = resolve(*step.extra().exactInstance);
+        engine.sendCustom(step.extra().signal, step.extra().sender ? Sender::model(*step.extra().sender) : Sender::none(), instance, step.extra().robust);
         break;
     }
     case StepDecl::Op::Migrate:
@@ -213,9 +213,9 @@ void ScenarioRunner::execute(const StepDecl &step)
     case StepDecl::Op::Render: {
         // The context dict is built (its values resolved) in name order first.
         QVector<QPair<QString, Value>> context;
-        for (auto it = step.context.begin(); it != step.context.end(); ++it)
+        for (auto it = step.extra().context.begin(); it != step.extra().context.end(); ++it)
             context.append({it.key().toString(), resolve(it.value())});
-        m_web->render(m_templates, step.templateName, context);
+        m_web->render(m_templates, step.extra().templateName, context);
         break;
     }
     case StepDecl::Op::Flush:

@@ -136,12 +136,12 @@ int WebRuntime::handleView(const StepDecl &step, const Block &runView)
     // the view (atomic when ATOMIC_REQUESTS), then response_for_exception.
     std::optional<DjangoError> viewError;
     const auto view = [&] {
-        runView(step.nested);
-        if (!step.raiseClass.isEmpty())
-            throw DjangoError(step.raiseClass, step.raiseMessage);
+        runView(step.extra().nested);
+        if (!step.extra().raiseClass.isEmpty())
+            throw DjangoError(step.extra().raiseClass, step.extra().raiseMessage);
     };
     try {
-        if (step.atomic) {
+        if (step.extra().atomic) {
             Atomic transaction(m_engine.database());    // make_view_atomic: only the view
             view();
             transaction.commit();
@@ -162,8 +162,8 @@ int WebRuntime::handleView(const StepDecl &step, const Block &runView)
             // built from a string, rendered through the instrumented _render.
             QCborMap context;
             context.insert(QStringLiteral("exception"),
-                           step.raiseHasMessage ? step.raiseMessage : QStringLiteral("Http404"));
-            context.insert(QStringLiteral("request_path"), step.path);
+                           step.extra().raiseHasMessage ? step.extra().raiseMessage : QStringLiteral("Http404"));
+            context.insert(QStringLiteral("request_path"), step.extra().path);
             m_templateRendered->send(Sender::none(), SignalArgs()
                                                          .add(QStringLiteral("template"), QCborValue(nullptr))
                                                          .add(QStringLiteral("context"), QCborValue(context)));
@@ -173,7 +173,7 @@ int WebRuntime::handleView(const StepDecl &step, const Block &runView)
 
     // Uncaught: got_request_exception inside the except block (the exception
     // is "current" for its receivers), then handle_uncaught_exception.
-    const QString request = QStringLiteral("<WSGIRequest: %1 '%2'>").arg(step.method, step.path);
+    const QString request = QStringLiteral("<WSGIRequest: %1 '%2'>").arg(step.extra().method, step.extra().path);
     m_handlingException = viewError;
     try {
         m_gotRequestException->send(Sender::none(), SignalArgs().add(QStringLiteral("request"), QCborValue(request)));
@@ -190,12 +190,12 @@ int WebRuntime::handleView(const StepDecl &step, const Block &runView)
 void WebRuntime::request(const StepDecl &step, const Block &runView)
 {
     QCborMap environ;
-    environ.insert(QStringLiteral("PATH_INFO"), step.path);
-    environ.insert(QStringLiteral("REQUEST_METHOD"), step.method);
+    environ.insert(QStringLiteral("PATH_INFO"), step.extra().path);
+    environ.insert(QStringLiteral("REQUEST_METHOD"), step.extra().method);
     const SignalArgs started = SignalArgs().add(QStringLiteral("environ"), QCborValue(environ));
     DispatchContext &dispatch = m_engine.dispatch();
 
-    if (step.handler == QLatin1String("wsgi")) {
+    if (step.extra().handler == QLatin1String("wsgi")) {
         // WSGIHandler.__call__, then the server: start_response, body, close().
         m_requestStarted->send(Sender::object(kWsgiHandler), started);
         const int status = handleView(step, runView);
@@ -257,10 +257,10 @@ void WebRuntime::overrideSettings(const StepDecl &step, const Block &runSteps)
 
     // enable(): every value at once, then one send per name.
     const QMap<QString, QCborValue> saved = m_settings;
-    for (auto it = step.settings.cbegin(); it != step.settings.cend(); ++it)
+    for (auto it = step.extra().settings.cbegin(); it != step.extra().settings.cend(); ++it)
         m_settings.insert(it.key().toString(), it.value());
     std::exception_ptr enterError;
-    for (auto it = step.settings.cbegin(); it != step.settings.cend() && !enterError; ++it) {
+    for (auto it = step.extra().settings.cbegin(); it != step.extra().settings.cend() && !enterError; ++it) {
         try {
             m_settingChanged->send(holder, send(it.key().toString(), it.value(), true));
         } catch (...) {
@@ -270,7 +270,7 @@ void WebRuntime::overrideSettings(const StepDecl &step, const Block &runSteps)
     std::exception_ptr blockError;
     if (!enterError) {
         try {
-            runSteps(step.nested);
+            runSteps(step.extra().nested);
         } catch (...) {
             blockError = std::current_exception();
         }
@@ -280,7 +280,7 @@ void WebRuntime::overrideSettings(const StepDecl &step, const Block &runSteps)
     // value now; the enter exception first, else the first exit failure.
     m_settings = saved;
     std::optional<DjangoError> exitError;
-    for (auto it = step.settings.cbegin(); it != step.settings.cend(); ++it) {
+    for (auto it = step.extra().settings.cbegin(); it != step.extra().settings.cend(); ++it) {
         const QString name = it.key().toString();
         const QVector<RobustResult> results = m_settingChanged->sendRobust(holder, send(name, setting(name), false));
         for (const RobustResult &result : results)

@@ -4,6 +4,7 @@
 Usage:
     tests/bench/compare_django.py [--signups 2000[,20000,...]] [--build DIR]
                                   [--python /usr/bin/python3] [--keep DIR] [--strict]
+                                  [--before DIR]
 
 For each size, signalscope-bench writes the N-signup scenario
 (--write-signup-scenario), then `signalscope run` and the conformance oracle
@@ -15,6 +16,10 @@ judged on CPU time because the machine may be shared; the wall-time ratio is
 printed beside it) and its share of Django's peak memory (target <= 0.25). It
 checks that the two traces are byte-identical: timings of differing traces
 compare different work, so the script then exits 1.
+
+`--before DIR` also runs another build's signalscope (say, one from before a
+change) on the same scenario against the same Django run, and prints its
+figures beside: a before/after comparison that costs one Django run per size.
 
 Django needs about 1.5 ms of CPU per signup (SignalScope some 0.14 ms):
 2,000 signups (the default) take seconds, 20,000 about half a minute of CPU,
@@ -70,6 +75,13 @@ def compare(size, args, workdir):
     print("# %d signups: Django 3.2..." % size, file=sys.stderr, flush=True)
     dj_wall, dj_cpu, dj_rss = run_measured([args.python, ORACLE, scenario, "-o", theirs])
 
+    before = None
+    if args.before_signalscope:
+        print("# %d signups: SignalScope (--before build)..." % size, file=sys.stderr, flush=True)
+        before_trace = os.path.join(workdir, "signups-%d.before.trace.jsonl" % size)
+        b_wall, b_cpu, b_rss = run_measured([args.before_signalscope, "run", scenario, "--trace", before_trace])
+        before = (b_wall, b_cpu, b_rss, filecmp.cmp(before_trace, theirs, shallow=False))
+
     same = filecmp.cmp(ours, theirs, shallow=False)
     with open(ours, "rb") as f:
         lines = sum(1 for _ in f)
@@ -81,6 +93,14 @@ def compare(size, args, workdir):
              verdict(speedup >= SPEEDUP_TARGET), "identical" if same else "DIFFERENT", lines))
     print("django/%d signups, peak memory: SignalScope %.0f MB vs Django 3.2 %.0f MB = %.2fx (target <= %g) %s"
           % (size, ss_rss / 1e6, dj_rss / 1e6, memory, MEMORY_TARGET, verdict(memory <= MEMORY_TARGET)), flush=True)
+    if before:
+        b_wall, b_cpu, b_rss, b_same = before
+        print("django/%d signups, --before build: %.2f s CPU (%.2f s wall) = %.1fx faster than Django (target >= %gx) %s, "
+              "peak memory %.0f MB = %.2fx (target <= %g) %s; trace %s"
+              % (size, b_cpu, b_wall, dj_cpu / b_cpu, SPEEDUP_TARGET, verdict(dj_cpu / b_cpu >= SPEEDUP_TARGET),
+                 b_rss / 1e6, b_rss / dj_rss, MEMORY_TARGET, verdict(b_rss / dj_rss <= MEMORY_TARGET),
+                 "identical" if b_same else "DIFFERENT"), flush=True)
+        same = same and b_same
     return same, speedup >= SPEEDUP_TARGET and memory <= MEMORY_TARGET
 
 
@@ -92,6 +112,7 @@ def main():
     parser.add_argument("--python", default="/usr/bin/python3", help="a Python with Django 3.2 (Debian's)")
     parser.add_argument("--keep", help="keep the scenarios and traces in this directory")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
+    parser.add_argument("--before", help="another build directory whose signalscope runs too, for a before/after figure")
     args = parser.parse_args()
     try:
         sizes = [int(s) for s in args.signups.split(",")]
@@ -101,7 +122,8 @@ def main():
         parser.error("--signups takes signup counts separated by commas, e.g. 2000,20000")
     args.bench = os.path.join(args.build, "tests", "bench", "signalscope-bench")
     args.signalscope = os.path.join(args.build, "app", "signalscope")
-    for path in (args.bench, args.signalscope):
+    args.before_signalscope = os.path.join(args.before, "app", "signalscope") if args.before else None
+    for path in (args.bench, args.signalscope) + ((args.before_signalscope,) if args.before else ()):
         if not os.access(path, os.X_OK):
             parser.error("%s is not built (cmake --build %s --target signalscope signalscope-bench)" % (path, args.build))
 

@@ -441,23 +441,23 @@ void TestLoaders::scenarioStepsFilledForEveryOp()
     QVERIFY(s[11].clear);
     QCOMPARE(s[12].model, QStringLiteral("Pizza"));
     QCOMPARE(s[12].exactRows.at(0).toMap().value(QStringLiteral("pk")), QCborValue(5));
-    QCOMPARE(s[13].receiver.name, QStringLiteral("late"));
-    QCOMPARE(s[13].receiver.sender, std::optional<QString>(QStringLiteral("Pizza_toppings")));
-    QCOMPARE(s[13].receiver.origin, QStringLiteral("every.scenario.json: steps[13].receiver"));
-    QCOMPARE(s[13].receiver.actions.size(), 1);
-    QCOMPARE(s[14].name, QStringLiteral("late"));
-    QCOMPARE(s[15].signal, QStringLiteral("pinged"));
-    QCOMPARE(s[15].sender, std::optional<QString>(QStringLiteral("Pizza")));
-    QCOMPARE(s[15].exactInstance, std::optional<QCborValue>(QCborValue(QStringLiteral("$pizza"))));
-    QVERIFY(s[15].robust);
+    QCOMPARE(s[13].extra().receiver.name, QStringLiteral("late"));
+    QCOMPARE(s[13].extra().receiver.sender, std::optional<QString>(QStringLiteral("Pizza_toppings")));
+    QCOMPARE(s[13].extra().receiver.origin, QStringLiteral("every.scenario.json: steps[13].receiver"));
+    QCOMPARE(s[13].extra().receiver.actions.size(), 1);
+    QCOMPARE(s[14].extra().name, QStringLiteral("late"));
+    QCOMPARE(s[15].extra().signal, QStringLiteral("pinged"));
+    QCOMPARE(s[15].extra().sender, std::optional<QString>(QStringLiteral("Pizza")));
+    QCOMPARE(s[15].extra().exactInstance, std::optional<QCborValue>(QCborValue(QStringLiteral("$pizza"))));
+    QVERIFY(s[15].extra().robust);
     QCOMPARE(s[17].field, QStringLiteral("pizzas"));    // a reverse accessor
     QCOMPARE(s[17].action, QStringLiteral("clear"));
     QVERIFY(s[17].exactTargets.isEmpty());
     QVERIFY(!s[18].exactWhere);
     QVERIFY(s[18].asList.isEmpty());
-    QVERIFY(!s[19].sender);
-    QVERIFY(!s[19].exactInstance);
-    QVERIFY(!s[19].robust);
+    QVERIFY(!s[19].extra().sender);
+    QVERIFY(!s[19].extra().exactInstance);
+    QVERIFY(!s[19].extra().robust);
 }
 
 void TestLoaders::inlineSchemaAndReceiverOrigins()

@@ -160,11 +160,11 @@ void TestRequestLoaders::acceptsTheSubset()
     QVERIFY2(loaded, qPrintable(error.toString()));
     const StepDecl &render = loaded->steps.at(1);
     QCOMPARE(render.op, StepDecl::Op::Render);
-    QCOMPARE(render.context.keys().size(), 3);
-    QCOMPARE(render.context.keys().first().toString(), QStringLiteral("a"));   // ASCII order
+    QCOMPARE(render.extra().context.keys().size(), 3);
+    QCOMPARE(render.extra().context.keys().first().toString(), QStringLiteral("a"));   // ASCII order
     const StepDecl &override = loaded->steps.at(2);
     QStringList names;
-    for (const QCborValue &key : override.settings.keys())
+    for (const QCborValue &key : override.extra().settings.keys())
         names << key.toString();
     QCOMPARE(names, (QStringList{QStringLiteral("A_1"), QStringLiteral("DEBUG_PROPAGATE_EXCEPTIONS"), QStringLiteral("ZED")}));
     QCOMPARE(loaded->templates.size(), 3);
@@ -181,15 +181,15 @@ void TestRequestLoaders::nestedStepsAndNames()
         {"op": "delete", "ref": "c"}])"), QStringLiteral("nested.scenario.json"), &error);
     QVERIFY2(loaded, qPrintable(error.toString()));
     const StepDecl &request = loaded->steps.at(0);
-    QCOMPARE(request.nested.size(), size_t(2));
-    QCOMPARE(request.nested[1].nested.size(), size_t(1));
-    QCOMPARE(request.nested[1].nested[0].index, 0);          // nested lines carry the top-level index
-    QCOMPARE(request.raiseClass, QStringLiteral("ValueError"));
-    QVERIFY(request.raiseHasMessage);
-    QCOMPARE(request.raiseMessage, QString());
-    QVERIFY(request.atomic);
-    QVERIFY(!loaded->steps.at(1).raiseHasMessage);
-    QCOMPARE(loaded->steps.at(1).raiseClass, QStringLiteral("Http404"));
+    QCOMPARE(request.extra().nested.size(), size_t(2));
+    QCOMPARE(request.extra().nested[1].extra().nested.size(), size_t(1));
+    QCOMPARE(request.extra().nested[1].extra().nested[0].index, 0);          // nested lines carry the top-level index
+    QCOMPARE(request.extra().raiseClass, QStringLiteral("ValueError"));
+    QVERIFY(request.extra().raiseHasMessage);
+    QCOMPARE(request.extra().raiseMessage, QString());
+    QVERIFY(request.extra().atomic);
+    QVERIFY(!loaded->steps.at(1).extra().raiseHasMessage);
+    QCOMPARE(loaded->steps.at(1).extra().raiseClass, QStringLiteral("Http404"));
 }
 
 void TestRequestLoaders::commandLineExitsTwo()
