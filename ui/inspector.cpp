@@ -96,7 +96,7 @@ QString inspectorHtml(Session &session, int event)
         const QVector<ReceiverOutcome> receivers = recorder.receiversOf(event);
         html += QStringLiteral("<h4>Receivers called (%1)</h4>").arg(receivers.size());
         if (receivers.isEmpty())
-            html += QStringLiteral("<p style='color:gray'>No receiver of the schema listens to this send "
+            html += QStringLiteral("<p style='color:gray'>No receiver listens to this send "
                                    "(it is still sent: Django always sends it).</p>");
         html += QStringLiteral("<ol>");
         for (const ReceiverOutcome &r : receivers) {

@@ -5,6 +5,7 @@
 #include "editors.h"
 #include "model/fieldvalues.h"
 #include "inspector.h"
+#include "loopbanner.h"
 #include "python/djangocode.h"
 #include "formats/loaders.h"
 #include "recordtablemodel.h"
@@ -704,24 +705,7 @@ void MainWindow::onLoopDetected(int loop, const QString &path)
     Q_UNUSED(loop);
     Q_UNUSED(path);
     // Every loop found so far, not only the newest: one line each.
-    const QVector<DetectedLoop> &loops = m_session->recorder().loops();
-    QStringList lines;
-    bool anyStopped = false;
-    for (const DetectedLoop &l : loops) {
-        anyStopped = anyStopped || l.stopped;
-        lines << tr("<b>%1</b> %2%3")
-                     .arg(l.stopped ? tr("✗ Recursion loop stopped at depth %1:").arg(m_session->engine().dispatch().maxDepth())
-                                    : tr("⚠ Re-entry loop:"),
-                          l.path.toHtmlEscaped(),
-                          l.reentries > 1 ? tr(" (%1 times)").arg(l.reentries) : QString());
-    }
-    m_loopBanner->setText(lines.join(QStringLiteral("<br>"))
-                          + tr("<br><small>Select a highlighted row for the usual fixes: an "
-                               "<code>update_fields</code> guard, <code>QuerySet.update()</code>, a flag on the instance, "
-                               "or disconnecting the receiver.</small>"));
-    m_loopBanner->setStyleSheet(anyStopped ? QStringLiteral("QLabel { background: rgba(220,40,40,80); padding: 6px; border-radius: 3px; }")
-                                           : QStringLiteral("QLabel { background: rgba(255,170,0,90); padding: 6px; border-radius: 3px; }"));
-    m_loopBanner->show();
+    showLoopBanner(m_loopBanner, m_session->recorder().loops(), m_session->engine().dispatch().maxDepth());
     updateStatus();
 }
 
