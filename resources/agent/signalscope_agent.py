@@ -414,7 +414,7 @@ class Agent:
         self.send_info = {}             # id(signal) -> (signal, name, recorded?, aggregated?, special?, name as JSON)
         self.sender_texts = {}          # None or a class -> its JSON
         self.key_texts = {}             # argument name -> its JSON and ":"
-        self.instance_prefixes = {}     # model class -> '{"$instance":"app.Model","pk":'
+        self.instance_prefixes = {}     # model class -> ('{"$instance":"app.Model","pk":', pk attname)
         self._encoder = None
         self.signal_names = {}          # id(signal) -> (signal, dotted name or None)
         self.signal_origins = {}        # id(signal) -> (signal, module that created it)
@@ -623,10 +623,11 @@ class Agent:
             self.send_info[id(signal)] = info
         return info
 
-    def _begin_send(self, signal, sender, named, robust, is_async, fast, flags=None):
+    def _begin_send(self, signal, sender, named, flags):
         """The ``send`` line; returns the send id, or None when not recorded.
         The hot path of the agent: every send of the process comes here.
-        `flags`: the line's optional flags (_FLAGS), precomputed by the hook."""
+        `flags`: the line's optional flags, one of _FLAGS (robust, async, no
+        receivers), chosen by the hook."""
         if not self.decided:
             self.decide()
             if not self.active:
@@ -637,7 +638,7 @@ class Agent:
         if not info[2]:
             return None
         name = info[1]
-        if info[3] and fast:
+        if info[3] and '"nr"' in flags:        # aggregated: counted when Django has no receivers
             key = (name, id(sender))
             entry = self.counts.get(key)
             if entry is None:
@@ -661,17 +662,17 @@ class Agent:
                 args = self.args_text(named) if named else "{}"
                 line = (f'{{"e":"send","id":{send_id},"t":{t},"signal":{info[5]},"sender":{sender_text},'
                         f'"args":{args},"depth":{depth},"parent":{"null" if parent is None else parent}'
-                        f'{flags if flags is not None else _FLAGS[robust, is_async, fast]}}}')
+                        f'{flags}}}')
             except Exception:
                 line = None
         if line is None:
             event = {"e": "send", "id": send_id, "t": t, "signal": name, "sender": sender,
                      "args": named, "depth": depth, "parent": parent}
-            if robust:
+            if '"robust"' in flags:
                 event["robust"] = True
-            if is_async:
+            if '"async"' in flags:
                 event["async"] = True
-            if fast:
+            if '"nr"' in flags:
                 event["nr"] = True
             line = self.line(event, True)
         self.put_line(line)
@@ -719,16 +720,23 @@ class Agent:
                 parts.append(f"{k}true" if value else f"{k}false")
             elif kind is int:
                 parts.append(f"{k}{_int_text(value)}")
+            elif kind is tuple or kind is list or kind is dict:
+                # Containers (pre_init's args and kwargs): the C encoder does them faster, all at once.
+                return "".join(self.fast_encode(named, 0))
             else:
-                prefix = prefixes.get(kind)
-                if prefix is None:
+                model = prefixes.get(kind)
+                if model is None:
                     parts.append(k + "".join(self.fast_encode(value, 0)))
                     label = self._encoder.labels.get(kind) if self._encoder is not None else None
                     if label is not None:
-                        prefixes[kind] = '{"$instance":%s,"pk":' % _quote(label)
+                        prefixes[kind] = ('{"$instance":%s,"pk":' % _quote(label), kind._meta.pk.attname)
                     continue
-                pk = value.pk
-                parts.append(f'{k}{prefix}{_int_text(pk) if type(pk) is int else "".join(self.fast_encode(pk, 0))}}}')
+                # The pk as Model.pk reads it (getattr of the pk field's attname), without the property.
+                pk = getattr(value, model[1])
+                if type(pk) is int:
+                    parts.append(f"{k}{model[0]}{_int_text(pk)}}}")
+                else:
+                    parts.append(f'{k}{model[0]}{"".join(self.fast_encode(pk, 0))}}}')
         return "{" + ",".join(parts) + "}"
 
     def fast_default(self, value):
@@ -975,12 +983,12 @@ def _patch_dispatcher(dispatcher):
             # none for this sender (cached).
             if not self.receivers or self.sender_receivers_cache.get(sender) is NO_RECEIVERS:
                 try:
-                    agent._begin_send(self, sender, named, robust, False, True, flags_nr)
+                    agent._begin_send(self, sender, named, flags_nr)
                 except Exception as error:
                     agent.internal_error(error)
                 return original(self, sender, **named)
             try:
-                send_id = agent._begin_send(self, sender, named, robust, False, False, flags)
+                send_id = agent._begin_send(self, sender, named, flags)
             except Exception as error:
                 agent.internal_error(error)
                 send_id = None
@@ -1015,7 +1023,7 @@ def _patch_dispatcher(dispatcher):
             if agent is None or not agent.active:
                 return await original(self, sender, **named)
             fast = has_fast_path(self, sender)
-            send_id = agent.begin_send(self, sender, named, robust, True, fast)
+            send_id = agent.begin_send(self, sender, named, _FLAGS[robust, True, fast])
             if send_id is None or fast:
                 return await original(self, sender, **named)
             start = agent.now()
