@@ -18,7 +18,7 @@ static QString esc(const QString &s)
     return s.toHtmlEscaped();
 }
 
-QString loopFixesHtml()
+QString loopFixesHtml(bool canMute)
 {
     return QStringLiteral(
         "<p><b>How Django code usually breaks such a loop:</b></p><ul>"
@@ -29,7 +29,8 @@ QString loopFixesHtml()
         "<li><b>a flag on the instance</b>: <code>if getattr(instance, '_in_receiver', False): return</code>, set it "
         "before saving and clear it after;</li>"
         "<li><b>disconnecting</b> the receiver around the save (<code>post_save.disconnect(receiver, sender=...)</code>, "
-        "save, <code>post_save.connect(...)</code>) — or mute it in the Schema panel to see the difference.</li></ul>");
+        "save, <code>post_save.connect(...)</code>)%1.</li></ul>")
+        .arg(canMute ? QStringLiteral(" — or mute it in the Schema panel to see the difference") : QString());
 }
 
 static QString valueCell(const QCborValue &v)
@@ -143,7 +144,7 @@ QString inspectorHtml(Session &session, int event)
         html += QStringLiteral("<p>It re-entered %1 time(s)%2.</p>").arg(loop.reentries)
                     .arg(loop.stopped ? QStringLiteral(" until the recursion bound stopped it (real Django would go on "
                                                        "until Python's stack ran out)") : QString());
-        html += loopFixesHtml();
+        html += loopFixesHtml(session.isLoaded());     // a recorded process has no schema to mute in
     }
     return html;
 }

@@ -12,6 +12,7 @@ class Session;
 struct ReceiverDecl;
 
 QString inspectorHtml(Session &session, int event);
-QString loopFixesHtml();
+// `canMute`: the session has a schema whose receivers can be muted (not a recorded process).
+QString loopFixesHtml(bool canMute = true);
 
 } // namespace ss

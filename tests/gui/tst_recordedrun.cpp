@@ -369,6 +369,8 @@ private slots:
         QVERIFY(inner.data(LoopTextRole).toString().contains(QLatin1String("touch_order")));
         view->tree()->setCurrentIndex(treeIndex(view, inner.data(EventIndexRole).toInt()));
         QVERIFY(view->inspector()->toPlainText().contains(QLatin1String("Re-entry loop")));
+        QVERIFY(view->inspector()->toPlainText().contains(QLatin1String("update_fields")));
+        QVERIFY(!view->inspector()->toPlainText().contains(QLatin1String("Schema panel")));  // nothing to mute here
         // And the sequence diagram draws it as a loop fragment.
         view->views()->sequenceView()->refresh();
         const QString mermaid = view->views()->sequenceView()->diagram().mermaidText();
