@@ -1,20 +1,22 @@
 #pragma once
-// The banner above a timeline listing every loop the recorder found, one line
-// each, with the usual fixes in one sentence. Shared by the main window (a
-// simulated run) and the recorded-run window (a real process): a loop is the
-// same thing in both, so it reads the same.
+// The loop banner above the timeline: every loop found so far, one line each
+// (not only the newest), then the usual fixes; red when the recursion bound
+// stopped one, amber when they all ended by themselves.
 
+#include "dispatch/loopdetector.h"
+
+#include <QString>
 #include <QVector>
-
-class QLabel;
 
 namespace ss {
 
-struct DetectedLoop;
+struct LoopBanner
+{
+    QString html;           // empty when there is no loop
+    bool anyStopped = false;
 
-// Fills `banner` with `loops` and shows it (hidden when there are none).
-// `maxDepth` is the recursion bound named for a stopped loop (a real process
-// has none: its loops are never stopped, Python's stack is).
-void showLoopBanner(QLabel *banner, const QVector<DetectedLoop> &loops, int maxDepth);
+    static LoopBanner of(const QVector<DetectedLoop> &loops, int recursionBound);
+    QString styleSheet() const;
+};
 
 } // namespace ss

@@ -704,8 +704,10 @@ void MainWindow::onLoopDetected(int loop, const QString &path)
 {
     Q_UNUSED(loop);
     Q_UNUSED(path);
-    // Every loop found so far, not only the newest: one line each.
-    showLoopBanner(m_loopBanner, m_session->recorder().loops(), m_session->engine().dispatch().maxDepth());
+    const LoopBanner banner = LoopBanner::of(m_session->recorder().loops(), m_session->engine().dispatch().maxDepth());
+    m_loopBanner->setText(banner.html);
+    m_loopBanner->setStyleSheet(banner.styleSheet());
+    m_loopBanner->show();
     updateStatus();
 }
 

@@ -64,6 +64,7 @@ RecordedProcessView::RecordedProcessView(QWidget *parent)
     timelineLayout->addWidget(m_search);
     m_loopBanner = new QLabel;
     m_loopBanner->setObjectName(QStringLiteral("loopBanner"));
+    m_loopBanner->setWordWrap(true);
     m_loopBanner->hide();
     timelineLayout->addWidget(m_loopBanner);
     m_tree = new QTreeView;
@@ -122,7 +123,13 @@ RecordedProcessView::RecordedProcessView(QWidget *parent)
     m_title = tr("waiting for the process…");
 
     TraceBridge *bridge = &m_session->bridge();
-    auto showLoops = [this] { showLoopBanner(m_loopBanner, m_session->recorder().loops(), 0); };
+    // A real process has no recursion bound: its loops end by themselves (or in Python's RecursionError).
+    auto showLoops = [this] {
+        const LoopBanner banner = LoopBanner::of(m_session->recorder().loops(), 0);
+        m_loopBanner->setText(banner.html);
+        m_loopBanner->setStyleSheet(banner.styleSheet());
+        m_loopBanner->setVisible(!banner.html.isEmpty());
+    };
     connect(bridge, &TraceBridge::loopDetected, this, showLoops);
     connect(bridge, &TraceBridge::loopChanged, this, showLoops);
 }
