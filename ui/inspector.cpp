@@ -5,6 +5,7 @@
 #include "session/session.h"
 #include "signalstyle.h"
 #include "timelinemodel.h"
+#include "timeline/eventlabels.h"
 
 #include <QApplication>
 #include <QCborArray>
@@ -13,9 +14,55 @@
 
 namespace ss {
 
+QString breakBetweenTokens(const QString &text)
+{
+    // U+200B after punctuation that ends a token, when a token follows:
+    // `BillingProfile.objects.create(user=instance)` may wrap after `.`, `(`
+    // or `=`, never inside `BillingProfile` (Qt's line breaker, following
+    // Unicode, would otherwise find no break in it and cut it anywhere).
+    static const QString after = QStringLiteral(".([{=,/");
+    QString out;
+    out.reserve(text.size() + text.size() / 8);
+    for (int i = 0; i < text.size(); ++i) {
+        const QChar c = text.at(i);
+        out += c;
+        if (i + 1 >= text.size() || !after.contains(c) || text.at(i + 1).isSpace() || after.contains(text.at(i + 1)))
+            continue;
+        if (c == QLatin1Char('.') && i > 0 && text.at(i - 1).isDigit() && text.at(i + 1).isDigit())
+            continue;       // 99.0 is one token
+        if (QStringLiteral("([{").contains(c) && (i == 0 || !text.at(i - 1).isLetterOrNumber() || text.at(i + 1).isDigit()))
+            continue;       // only a call's or a subscript's bracket: `object (1)`, `{1, 2}` stay whole
+        out += QChar(ZeroWidthSpace);
+    }
+    return out;
+}
+
+// breakBetweenTokens over the text of a piece of HTML, never inside its tags.
+static QString breakHtmlText(const QString &html)
+{
+    QString out, text;
+    bool inTag = false;
+    for (const QChar c : html) {
+        if (!inTag && c == QLatin1Char('<')) {
+            out += breakBetweenTokens(std::exchange(text, QString()));
+            inTag = true;
+        }
+        (inTag ? out : text) += c;
+        if (inTag && c == QLatin1Char('>'))
+            inTag = false;
+    }
+    return out + breakBetweenTokens(text);
+}
+
 static QString esc(const QString &s)
 {
     return s.toHtmlEscaped();
+}
+
+// Code keeps its lines and indentation and still wraps at the view's width.
+static QString codeBlock(const QString &code)
+{
+    return QStringLiteral("<pre style='white-space: pre-wrap'>%1</pre>").arg(esc(code));
 }
 
 QString loopFixesHtml(bool canMute)
@@ -49,10 +96,9 @@ QString inspectorHtml(Session &session, int event)
     QString html;
     switch (e.kind) {
     case TraceEventKind::Step: {
-        html += QStringLiteral("<h3>Action</h3><pre>%1</pre>").arg(esc(e.text));
+        html += QStringLiteral("<h3>Action</h3>") + codeBlock(e.text);
         html += e.failed() ? QStringLiteral("<p style='color:#d33'><b>raised %1:</b> %2</p>").arg(esc(e.errorType), esc(e.errorMessage))
                            : QStringLiteral("<p>finished normally.</p>");
-        html += QStringLiteral("<p>Duration: %1 µs</p>").arg(double(e.durationNs) / 1e3, 0, 'f', 1);
         break;
     }
     case TraceEventKind::Send:
@@ -115,7 +161,7 @@ QString inspectorHtml(Session &session, int event)
                     .arg(esc(e.label), esc(e.signal)).arg(e.receiverIndex + 1).arg(e.depth);
         if (session.isLoaded()) {
             if (auto declared = session.receivers().latest(e.label))
-                html += QStringLiteral("<p>What it does:</p><pre>%1</pre>").arg(esc(receiverCode(declared->decl)));
+                html += QStringLiteral("<p>What it does:</p>") + codeBlock(receiverCode(declared->decl));
         }
         html += e.failed() ? QStringLiteral("<p style='color:#d33'><b>raised %1:</b> %2</p>").arg(esc(e.errorType), esc(e.errorMessage))
                            : QStringLiteral("<p>returned normally.</p>");
@@ -134,6 +180,7 @@ QString inspectorHtml(Session &session, int event)
             html += QStringLiteral("<p>A receiver of a <code>send_robust</code> raised; Django swallowed it and went on.</p>");
         break;
     }
+    html += QStringLiteral("<p><small>When: %1</small></p>").arg(esc(whenText(recorder, event)));
     if (e.loop >= 0 && e.loop < recorder.loops().size()) {
         const DetectedLoop &loop = recorder.loops().at(e.loop);
         html += QStringLiteral("<hr><h3 style='color:%1'>%2</h3>")
@@ -146,7 +193,7 @@ QString inspectorHtml(Session &session, int event)
                                                        "until Python's stack ran out)") : QString());
         html += loopFixesHtml(session.isLoaded());     // a recorded process has no schema to mute in
     }
-    return html;
+    return breakHtmlText(html);      // where it may wrap: between tokens
 }
 
 } // namespace ss

@@ -12,6 +12,10 @@ class Session;
 struct ReceiverDecl;
 
 QString inspectorHtml(Session &session, int event);
+// `text` with a zero-width space after each token-ending punctuation mark
+// (. ( [ { = , : /) that a token follows: where the inspector may wrap.
+QString breakBetweenTokens(const QString &text);
+inline constexpr char16_t ZeroWidthSpace = u'\u200B';
 // `canMute`: the session has a schema whose receivers can be muted (not a recorded process).
 QString loopFixesHtml(bool canMute = true);
 

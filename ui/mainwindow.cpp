@@ -5,10 +5,18 @@
 #include "editors.h"
 #include "model/fieldvalues.h"
 #include "inspector.h"
-#include "loopbanner.h"
+#include "inspectorview.h"
+#include "eventtimedelegate.h"
+#include "nestingdelegate.h"
 #include "python/djangocode.h"
 #include "formats/loaders.h"
+#include "loopbanner.h"
+#include "recordactions.h"
 #include "recordtablemodel.h"
+#include "recordtables.h"
+#include "windowsettings.h"
+#include "statuscounts.h"
+#include "samplecatalog.h"
 #include "roles.h"
 #include "scenariocontroller.h"
 #include "scenariostepsmodel.h"
@@ -89,11 +97,19 @@ MainWindow::MainWindow(QWidget *parent)
                            .arg(what, result.errorText(), result.note.isEmpty() ? QString() : QStringLiteral("\n") + result.note));
     });
 
+    m_records = new RecordActions(m_session, m_history, this);
+    m_records->setConfirmDelete([this](const DeletePreview &preview) {
+        return !m_askBeforeDelete || DeletePreviewDialog(preview, this).exec() == QDialog::Accepted;
+    });
+    connect(m_records, &RecordActions::failed, this, [this](const QString &message) { showTableError(message); });
+    connect(m_records, &RecordActions::note, this, [this](const QString &message) { statusBar()->showMessage(message, 8000); });
+
     m_timeline = new TimelineModel(m_session, this);
     m_filter = new TimelineFilter(&m_session->recorder(), this);
     m_filter->setSourceModel(m_timeline);
     m_timelineState = new TimelineController(m_session, this);
     m_scenario = new ScenarioController(m_session, this);
+    connect(m_scenario, &ScenarioController::progress, this, &MainWindow::updateStepHighlight);
 
     buildTimeline();
     buildDocks();
@@ -104,18 +120,15 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_session, &Session::databaseChanged, this, [this] {
         refreshTables();
         updateStepHighlight();
-        countRows();
     });
     connect(&m_session->bridge(), &TraceBridge::loopDetected, this, &MainWindow::onLoopDetected);
     connect(&m_session->bridge(), &TraceBridge::loopChanged, this, [this](int loop) {
         if (loop < m_session->recorder().loops().size())
             onLoopDetected(loop, m_session->recorder().loops().at(loop).path);
     });
-    connect(&m_session->bridge(), &TraceBridge::eventsAppended, this, [this] { updateStatus(); });
     connect(&m_session->bridge(), &TraceBridge::recordingCleared, this, [this] {
         m_loopBanner->hide();
         m_inspector->setHtml(inspectorHtml(*m_session, -1));
-        updateStatus();
     });
 
     // 1280×800 at first, never larger than the screen it opens on (a window
@@ -125,7 +138,7 @@ MainWindow::MainWindow(QWidget *parent)
     restoreSettings();
     // The file of the last session, else — nothing to configure — the shop
     // sample, each on an in-memory SQLite database.
-    const QString last = QSettings().value(QStringLiteral("lastFile")).toString();
+    const QString last = WindowSettings::lastFile();
     if (last.isEmpty() || !QFile::exists(last) || !openFile(last)) {
         openSample(QStringLiteral("shop"));
         if (last.isEmpty())
@@ -149,30 +162,12 @@ MainWindow::~MainWindow() = default;
 
 QVector<SampleInfo> MainWindow::samples()
 {
-    initResources();
-    static const QStringList order = {QStringLiteral("shop"), QStringLiteral("blog"), QStringLiteral("reactions"),
-                                      QStringLiteral("pizza"), QStringLiteral("cascade"), QStringLiteral("loops"),
-                                      QStringLiteral("silent"), QStringLiteral("requests"), QStringLiteral("settings"),
-                                      QStringLiteral("versions")};
-    QVector<SampleInfo> result;
-    for (const QString &name : order) {
-        SampleInfo info;
-        info.name = name;
-        info.path = QStringLiteral(":/samples/%1.scenario.json").arg(name);
-        QFile file(info.path);
-        if (!file.open(QIODevice::ReadOnly))
-            continue;
-        const QJsonObject o = QJsonDocument::fromJson(file.readAll()).object();
-        info.title = o.value(QStringLiteral("name")).toString();
-        info.lesson = o.value(QStringLiteral("description")).toString();
-        result.append(info);
-    }
-    return result;
+    return bundledSamples();
 }
 
 bool MainWindow::openSample(const QString &name)
 {
-    return openFile(QStringLiteral(":/samples/%1.scenario.json").arg(name));
+    return openFile(samplePath(name));
 }
 
 bool MainWindow::openFile(const QString &path)
@@ -188,7 +183,7 @@ bool MainWindow::openFile(const QString &path)
     m_currentFile = path;
     if (!path.startsWith(QLatin1Char(':')))
         addRecentFile(QFileInfo(path).absoluteFilePath());
-    QSettings().setValue(QStringLiteral("lastFile"), path);
+    WindowSettings::setLastFile(path);
     const QString title = m_session->scenario().name.isEmpty() ? QFileInfo(path).fileName() : m_session->scenario().name;
     setWindowTitle(QStringLiteral("SignalScope — %1").arg(title));
     m_session->bridge().flush();
@@ -206,8 +201,14 @@ void MainWindow::buildTimeline()
     auto *tablesBox = new QWidget(m_mainSplitter);
     auto *tablesLayout = new QVBoxLayout(tablesBox);
     tablesLayout->setContentsMargins(0, 0, 0, 0);
-    m_tables = new QTabWidget(tablesBox);
-    m_tables->setDocumentMode(true);
+    m_tables = new RecordTables(m_session, tablesBox);
+    connect(m_tables, &RecordTables::m2mCellActivated, this, &MainWindow::editM2mCell);
+    connect(m_tables, &RecordTables::cellEdited, this,
+            [this](const Model *model, const QCborValue &pk, const Field *field, const QCborValue &oldValue,
+                   const QCborValue &newValue, const ActionResult &result) {
+                if (m_records->cellEdited(model, pk, field, oldValue, newValue, result, m_updateFieldsAction->isChecked()))
+                    m_tableMessage->hide();
+            });
     m_tableMessage = new QLabel(tablesBox);
     m_tableMessage->setWordWrap(true);
     m_tableMessage->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -245,7 +246,7 @@ void MainWindow::buildTimeline()
     m_modelFilter->setToolTip(tr("Only the signals sent by one model"));
     m_modelFilter->addItem(tr("All models"), QString());
     connect(m_modelFilter, &QComboBox::currentIndexChanged, this, [this] {
-        m_filter->setModelFilter(m_modelFilter->currentData().toString());
+        m_timelineState->setModelFilter(m_modelFilter->currentData().toString());
     });
     bar->addWidget(m_modelFilter);
 
@@ -254,17 +255,7 @@ void MainWindow::buildTimeline()
     m_search->setPlaceholderText(tr("Search the timeline (Ctrl+F)"));
     m_search->setClearButtonEnabled(true);
     m_search->setMaximumWidth(260);
-    connect(m_search, &QLineEdit::textChanged, this, [this](const QString &text) {
-        m_filter->setSearchText(text);
-    });
-    // Open what a filter found — all of it when it is small, else the top
-    // level only (expanding a million rows would freeze the view).
-    connect(m_filter, &TimelineFilter::filterApplied, this, [this] {
-        if (!m_filter->isFiltering())
-            return;
-        if (m_filter->visibleEvents() <= 5000)
-            m_timelineView->expandAll();
-    });
+    connect(m_search, &QLineEdit::textChanged, m_timelineState, &TimelineController::setSearchText);
     bar->addWidget(m_search);
 
     m_pauseAction = bar->addAction(tr("Pause"));
@@ -275,7 +266,7 @@ void MainWindow::buildTimeline()
     connect(m_timelineState, &TimelineController::pausedChanged, this, [this](bool paused) {
         if (m_pauseAction->isChecked() != paused)
             m_pauseAction->setChecked(paused);
-        updateStatus();
+        m_status->refresh();
     });
     QAction *clear = bar->addAction(tr("Clear"));
     clear->setToolTip(tr("Forget the recording (the database is kept)"));
@@ -310,13 +301,17 @@ void MainWindow::buildTimeline()
     m_timelineView->setColumnWidth(TimelineColumn::Arguments, 230);
     m_timelineView->setColumnWidth(TimelineColumn::Time, 70);
     m_timelineView->setColumnWidth(TimelineColumn::Duration, 90);
+    NestingDelegate::install(m_timelineView);      // a 32-level recursion keeps its labels in view
+    m_timelineView->setItemDelegateForColumn(TimelineColumn::Time, new EventTimeDelegate(&m_session->recorder(), m_timelineView));
     // The tree and the painted views (flame, lifelines, sequence) in tabs, one selection.
     timelineLayout->addWidget(new TimelineViews(m_session, m_timeline, m_timelineView, timelineBox), 1);
-    connect(m_filter, &QAbstractItemModel::rowsInserted, this, &MainWindow::onTimelineRowsInserted);
-    connect(m_timelineView->selectionModel(), &QItemSelectionModel::currentChanged, this, &MainWindow::showInspector);
+    // Filters, following and the current event: the controller; the inspector follows it.
+    m_timelineState->attach(m_timeline, m_filter, m_timelineView);
 
-    m_inspector = new QTextBrowser(m_bottomSplitter);
-    m_inspector->setObjectName(QStringLiteral("inspector"));
+    m_inspector = new InspectorView(m_bottomSplitter);
+    connect(m_timelineState, &TimelineController::currentEventChanged, this, [this](int event) {
+        m_inspector->setHtml(inspectorHtml(*m_session, event));
+    });
     m_inspector->setHtml(inspectorHtml(*m_session, -1));
     m_bottomSplitter->setStretchFactor(0, 3);
     m_bottomSplitter->setStretchFactor(1, 2);
@@ -328,7 +323,7 @@ void MainWindow::buildTimeline()
         QAction *a = m_kindMenu->addAction(signalIcon(signal), signal);
         a->setCheckable(true);
         a->setChecked(true);
-        connect(a, &QAction::toggled, this, [this, signal](bool on) { m_filter->setSignalVisible(signal, on); });
+        connect(a, &QAction::toggled, this, [this, signal](bool on) { m_timelineState->setSignalVisible(signal, on); });
     }
     // Django's own receivers of the request and test signals (8.5): listed
     // like any receiver in the schema panel and the timeline, unless hidden.
@@ -340,7 +335,7 @@ void MainWindow::buildTimeline()
     django->setToolTip(tr("reset_queries, close_old_connections, the test framework's setting_changed receivers...: "
                           "connected by Django itself, they do nothing a trace shows"));
     connect(django, &QAction::toggled, this, [this](bool on) {
-        m_filter->setDjangoReceiversHidden(!on);
+        m_timelineState->setDjangoReceiversHidden(!on);
         m_schemaModel->setDjangoReceiversHidden(!on);
         if (m_session->isLoaded())
             rebuildSchemaTree();
@@ -412,10 +407,7 @@ void MainWindow::buildActions()
     QMenu *samplesMenu = file->addMenu(tr("&Samples"));
     samplesMenu->setObjectName(QStringLiteral("samplesMenu"));
     for (const SampleInfo &info : samples()) {
-        // The whole title, never cut ("shop: a billing profile on signup" reads "shop — a billing profile on signup").
-        const QString prefix = info.name + QLatin1Char(':');
-        const QString title = info.title.startsWith(prefix) ? info.title.mid(prefix.size()).trimmed() : info.title;
-        QAction *a = samplesMenu->addAction(QStringLiteral("%1 — %2").arg(info.name, title.isEmpty() ? info.lesson : title));
+        QAction *a = samplesMenu->addAction(info.menuText());
         a->setToolTip(info.lesson);
         a->setStatusTip(info.lesson);
         const QString name = info.name;
@@ -461,8 +453,7 @@ void MainWindow::buildActions()
     m_updateFieldsAction->setCheckable(true);
     m_updateFieldsAction->setToolTip(tr("Off: a cell edit runs obj.save() (every field). On: obj.save(update_fields=['field'])."));
     connect(m_updateFieldsAction, &QAction::toggled, this, [this](bool on) {
-        for (RecordTableModel *m : std::as_const(m_tableModels))
-            m->setUpdateFieldsOnly(on);
+        m_tables->setUpdateFieldsOnly(on);
     });
     for (QAction *a : {add, del, upd, bulk, m_updateFieldsAction})
         tools->addAction(a);
@@ -496,69 +487,27 @@ void MainWindow::buildActions()
     m_statusEvents->setObjectName(QStringLiteral("statusEvents"));
     statusBar()->addPermanentWidget(m_statusDb);
     statusBar()->addPermanentWidget(m_statusEvents);
+    m_status = new StatusCounts(m_session, this);
+    connect(m_status, &StatusCounts::changed, this, [this] {
+        m_statusDb->setText(m_status->databaseText());
+        m_statusEvents->setText(m_status->eventsText());
+    });
     installDjangoVersionControls(this, run, m_session);
 }
 
 void MainWindow::dropTables()
 {
-    // The engine (and every Model the tables point at) is about to go.
-    if (m_tables->count() > 0)
-        m_lastTab = m_tables->currentIndex();
-    for (QTableView *view : std::as_const(m_tableViews))
-        view->setModel(nullptr);
-    m_tables->clear();
-    qDeleteAll(m_tableViews);
-    qDeleteAll(m_tableModels);
-    m_tableModels.clear();
-    m_tableViews.clear();
+    m_tables->drop();
     m_history->clear();
 }
 
 void MainWindow::rebuildForSchema()
 {
-    // Tables: one per model (auto-created through models included: they are real tables).
-    dropTables();
+    m_history->clear();
+    m_tables->rebuild(std::exchange(m_keepTab, false));
     m_tableMessage->clear();
     m_tableMessage->hide();
     m_loopBanner->hide();
-    for (const auto &model : m_session->registry().models()) {
-        auto *tableModel = new RecordTableModel(m_session, model.get(), this);
-        tableModel->setUpdateFieldsOnly(m_updateFieldsAction && m_updateFieldsAction->isChecked());
-        auto *view = new QTableView(m_tables);
-        view->setObjectName(QStringLiteral("table_") + model->name);
-        view->setModel(tableModel);
-        view->setItemDelegate(new RecordDelegate(m_session, view));
-        view->setSelectionBehavior(QAbstractItemView::SelectRows);
-        view->setEditTriggers(QAbstractItemView::DoubleClicked | QAbstractItemView::EditKeyPressed | QAbstractItemView::AnyKeyPressed);
-        view->horizontalHeader()->setStretchLastSection(true);
-        view->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
-        view->horizontalHeader()->setDefaultSectionSize(150);
-        connect(view, &QTableView::doubleClicked, this, [this](const QModelIndex &index) {
-            auto *m = qobject_cast<const RecordTableModel *>(index.model());
-            if (m && m->isM2mColumn(index.column()))
-                editM2mCell(index);
-        });
-        connect(tableModel, &RecordTableModel::cellEdited, this,
-                [this, view](const Model *model, const QCborValue &pk, const Field *field, const QCborValue &oldValue,
-                             const QCborValue &newValue, const ActionResult &result) {
-                    if (result.ok()) {
-                        m_tableMessage->hide();
-                        m_history->push(new EditCellCommand(m_session, model, pk, field, oldValue, newValue,
-                                                         m_updateFieldsAction->isChecked()));
-                    } else {
-                        showTableError(tr("✗ %1 — the edit of %2.%3 failed; the table shows what the database holds.")
-                                           .arg(result.errorText(), Session::varName(model, pk), field->name));
-                        Q_UNUSED(view);
-                    }
-                });
-        const QString tabName = model->autoCreated ? model->name + QStringLiteral(" (through)") : model->name;
-        m_tables->addTab(view, tabName);
-        m_tableModels.append(tableModel);
-        m_tableViews.append(view);
-    }
-    if (m_keepTab && m_lastTab >= 0 && m_lastTab < m_tables->count())
-        m_tables->setCurrentIndex(m_lastTab);
-    m_keepTab = false;
 
     // Timeline model filter.
     const QString previous = m_modelFilter->currentData().toString();
@@ -570,7 +519,7 @@ void MainWindow::rebuildForSchema()
     const int found = m_modelFilter->findData(previous);
     m_modelFilter->setCurrentIndex(found > 0 ? found : 0);
     m_modelFilter->blockSignals(false);
-    m_filter->setModelFilter(m_modelFilter->currentData().toString());
+    m_timelineState->setModelFilter(m_modelFilter->currentData().toString());
 
     // Custom signals in the kind menu.
     for (QAction *a : m_kindMenu->actions())
@@ -580,13 +529,12 @@ void MainWindow::rebuildForSchema()
         QAction *a = m_kindMenu->addAction(signalIcon(signal), signal + tr(" (custom)"));
         a->setProperty("custom", true);
         a->setCheckable(true);
-        a->setChecked(!m_filter->hiddenSignals().contains(signal));
-        connect(a, &QAction::toggled, this, [this, signal](bool on) { m_filter->setSignalVisible(signal, on); });
+        a->setChecked(!m_timelineState->hiddenSignals().contains(signal));
+        connect(a, &QAction::toggled, this, [this, signal](bool on) { m_timelineState->setSignalVisible(signal, on); });
     }
 
     rebuildSchemaTree();
     rebuildSteps();
-    countRows();
 }
 
 void MainWindow::rebuildSchemaTree()
@@ -627,10 +575,16 @@ void MainWindow::rebuildSteps()
 
 void MainWindow::updateStepHighlight()
 {
+    // The list follows the run: the next step (the last one at the end) is
+    // current and in view, also between the slices of a long Run all.
     m_stepsModel->syncNextStep();
-    const int next = m_session->nextStep();
-    if (next < m_stepsModel->rowCount())
-        m_steps->scrollTo(m_stepsModel->index(next));
+    const int rows = m_stepsModel->rowCount();
+    if (rows > 0) {
+        const QModelIndex next = m_stepsModel->index(std::min(m_session->nextStep(), rows - 1));
+        m_steps->setCurrentIndex(next);
+        m_steps->scrollTo(next, m_scenario->isRunning() ? QAbstractItemView::PositionAtCenter
+                                                        : QAbstractItemView::EnsureVisible);
+    }
     const bool canRun = !m_session->atEnd();
     m_runAllAction->setEnabled(canRun);
     m_stepAction->setEnabled(canRun);
@@ -638,30 +592,7 @@ void MainWindow::updateStepHighlight()
 
 void MainWindow::refreshTables()
 {
-    for (RecordTableModel *m : std::as_const(m_tableModels))
-        m->refresh();
-}
-
-void MainWindow::countRows()
-{
-    // Only when the data changed (databaseChanged, a new schema): COUNT(*) per
-    // table. Timeline batches only refresh the event count.
-    m_rowCount = 0;
-    if (m_session->isLoaded())
-        for (const auto &model : m_session->registry().models())
-            m_rowCount += m_session->rowCount(model.get());
-    updateStatus();
-}
-
-void MainWindow::updateStatus()
-{
-    if (!m_session->isLoaded())
-        return;
-    const qint64 rows = m_rowCount;
-    m_statusDb->setText(tr("%1 · app %2 · %n row(s)", nullptr, int(rows)).arg(m_session->databaseDescription(), m_session->registry().app()));
-    const TraceRecorder &r = m_session->recorder();
-    m_statusEvents->setText(tr("%1 event(s) · %2 loop(s)%3").arg(r.count()).arg(r.loops().size())
-                                .arg(r.isPaused() ? tr(" · PAUSED") : QString()));
+    m_tables->refresh();
 }
 
 void MainWindow::showTableError(const QString &text)
@@ -684,20 +615,9 @@ QString MainWindow::loopBannerText() const
     return m_loopBanner->isHidden() ? QString() : m_loopBanner->text();
 }
 
-void MainWindow::showInspector()
-{
-    const QModelIndex index = m_timelineView->currentIndex();
-    m_inspector->setHtml(inspectorHtml(*m_session, index.isValid() ? index.data(EventIndexRole).toInt() : -1));
-}
-
 void MainWindow::selectEvent(int event)
 {
-    const QModelIndex source = m_timeline->indexForEvent(event);
-    const QModelIndex index = m_filter->mapFromSource(source);
-    if (index.isValid()) {
-        m_timelineView->setCurrentIndex(index);
-        m_timelineView->scrollTo(index);
-    }
+    m_timelineState->selectEvent(event);
 }
 
 void MainWindow::onLoopDetected(int loop, const QString &path)
@@ -708,35 +628,6 @@ void MainWindow::onLoopDetected(int loop, const QString &path)
     m_loopBanner->setText(banner.html);
     m_loopBanner->setStyleSheet(banner.styleSheet());
     m_loopBanner->show();
-    updateStatus();
-}
-
-void MainWindow::onTimelineRowsInserted(const QModelIndex &parent, int first, int last)
-{
-    if (!m_timelineState->followsNewest() || parent.isValid())
-        return;
-    // A large action opened while it was the newest closes when a newer one
-    // comes: a tree view lays out every expanded row again on each insertion,
-    // so a long run must not leave a million rows open behind it.
-    for (const QPersistentModelIndex &index : std::exchange(m_autoExpandedLarge, {}))
-        if (index.isValid())
-            m_timelineView->collapse(index);
-    // Open the newest actions so the signals they sent are visible: small ones
-    // whole, a large one one level deep.
-    constexpr int SmallAction = 400;
-    int events = 0;
-    for (int row = last; row >= first && events < SmallAction; --row) {
-        const QModelIndex index = m_filter->index(row, 0);
-        const int children = m_filter->rowCount(index);
-        if (children <= SmallAction) {
-            m_timelineView->expandRecursively(index, 3);
-        } else {
-            m_timelineView->expand(index);
-            m_autoExpandedLarge.append(index);
-        }
-        events += 1 + children;
-    }
-    m_timelineView->scrollTo(m_filter->index(last, 0), QAbstractItemView::PositionAtTop);
 }
 
 void MainWindow::setPaused(bool paused)
@@ -811,54 +702,17 @@ void MainWindow::resetScenario()
 
 RecordTableModel *MainWindow::tableModel(const QString &modelName) const
 {
-    for (RecordTableModel *m : m_tableModels)
-        if (m->djangoModel()->name == modelName)
-            return m;
-    return nullptr;
+    return m_tables->model(modelName);
 }
 
 QTableView *MainWindow::tableView(const QString &modelName) const
 {
-    for (int i = 0; i < m_tableModels.size(); ++i)
-        if (m_tableModels[i]->djangoModel()->name == modelName)
-            return m_tableViews[i];
-    return nullptr;
-}
-
-RecordTableModel *MainWindow::currentTable() const
-{
-    const int i = m_tables->currentIndex();
-    return i >= 0 && i < m_tableModels.size() ? m_tableModels[i] : nullptr;
-}
-
-QTableView *MainWindow::currentTableView() const
-{
-    const int i = m_tables->currentIndex();
-    return i >= 0 && i < m_tableViews.size() ? m_tableViews[i] : nullptr;
-}
-
-QVector<QCborValue> MainWindow::selectedPks() const
-{
-    QVector<QCborValue> pks;
-    QTableView *view = currentTableView();
-    RecordTableModel *model = currentTable();
-    if (!view || !model)
-        return pks;
-    QList<int> rows;
-    for (const QModelIndex &index : view->selectionModel()->selectedIndexes())
-        if (!rows.contains(index.row()))
-            rows.append(index.row());
-    if (rows.isEmpty() && view->currentIndex().isValid())
-        rows.append(view->currentIndex().row());
-    std::sort(rows.begin(), rows.end());
-    for (int r : rows)
-        pks.append(model->pkAt(r));
-    return pks;
+    return m_tables->view(modelName);
 }
 
 void MainWindow::addRow(bool bulk)
 {
-    RecordTableModel *table = currentTable();
+    RecordTableModel *table = m_tables->currentModel();
     if (!table)
         return;
     const Model *model = table->djangoModel();
@@ -866,65 +720,40 @@ void MainWindow::addRow(bool bulk)
     if (dialog.exec() != QDialog::Accepted)
         return;
     const QVector<Kwargs> rows = dialog.rows();
-    if (bulk) {
-        const ActionResult result = m_session->bulkCreate(model, rows);
-        if (!result.ok())
-            showTableError(tr("✗ %1 — bulk_create was rolled back.").arg(result.errorText()));
-        else
-            statusBar()->showMessage(tr("bulk_create: only pre_init/post_init were sent — no pre_save/post_save."), 8000);
-        return;
-    }
-    createRow(model->name, rows.value(0));
+    if (bulk)
+        m_records->bulkCreate(model, rows);
+    else
+        m_records->createRow(model, rows.value(0));
 }
 
 ActionResult MainWindow::createRow(const QString &modelName, const Kwargs &values)
 {
     const Model *model = m_session->registry().model(modelName);
-    if (!model)
-        return {};
-    QCborValue pk;
-    const ActionResult result = m_session->createRow(model, values, &pk);
-    if (!result.ok())
-        showTableError(tr("✗ %1 — the table shows what the database holds.").arg(result.errorText()));
-    else
-        m_history->push(new CreateRowCommand(m_session, model, values, pk));
-    return result;
+    return model ? m_records->createRow(model, values) : ActionResult{};
 }
 
 ActionResult MainWindow::deleteRows(const QString &modelName, const QVector<QCborValue> &pks)
 {
-    ActionResult last;
     const Model *model = m_session->registry().model(modelName);
-    if (!model)
-        return last;
-    for (const QCborValue &pk : pks) {
-        m_lastPreview = m_session->previewDelete(model, pk);
-        if (m_askBeforeDelete) {
-            DeletePreviewDialog dialog(m_lastPreview, this);
-            if (dialog.exec() != QDialog::Accepted)
-                continue;
-        }
-        RowRestore taken;
-        last = m_session->deleteRow(model, pk, &taken);
-        if (!last.ok())
-            showTableError(tr("✗ %1 — nothing was deleted (the whole delete is one transaction).").arg(last.errorText()));
-        else
-            m_history->push(new DeleteRowCommand(m_session, model, pk, std::move(taken)));
-    }
-    return last;
+    return model ? m_records->deleteRows(model, pks) : ActionResult{};
+}
+
+DeletePreview MainWindow::lastDeletePreview() const
+{
+    return m_records->lastDeletePreview();
 }
 
 void MainWindow::deleteSelectedRows()
 {
-    RecordTableModel *table = currentTable();
+    RecordTableModel *table = m_tables->currentModel();
     if (table)
-        deleteRows(table->djangoModel()->name, selectedPks());
+        deleteRows(table->djangoModel()->name, m_tables->selectedPks());
 }
 
 void MainWindow::updateSelectedRows()
 {
-    RecordTableModel *table = currentTable();
-    const QVector<QCborValue> pks = selectedPks();
+    RecordTableModel *table = m_tables->currentModel();
+    const QVector<QCborValue> pks = m_tables->selectedPks();
     if (!table || pks.isEmpty()) {
         statusBar()->showMessage(tr("Select the rows to update first"), 4000);
         return;
@@ -942,43 +771,17 @@ void MainWindow::updateSelectedRows()
     const QString text = QInputDialog::getText(this, tr("QuerySet.update()"), tr("New value for %1:").arg(fieldName), QLineEdit::Normal, QString(), &ok);
     if (!ok || !field)
         return;
-    const ActionResult result = m_session->updateRows(model, pks, field, RecordTableModel::valueFromText(field, text));
-    if (!result.ok())
-        showTableError(tr("✗ %1").arg(result.errorText()));
-    else
-        statusBar()->showMessage(tr("QuerySet.update() wrote the rows with one UPDATE: no signal at all was sent."), 8000);
+    m_records->updateRows(model, pks, field, RecordTableModel::valueFromText(field, text));
 }
 
 ActionResult MainWindow::applyM2m(const QString &modelName, const QCborValue &pk, const QString &fieldName,
                                   const QVector<QCborValue> &checked, int mode)
 {
-    ActionResult result;
     const Model *model = m_session->registry().model(modelName);
     const Field *field = model ? model->field(fieldName) : nullptr;
     if (!field)
-        return result;
-    const QVector<QCborValue> linked = m_session->linkedIds(model, pk, field);
-    if (mode == 1) {
-        result = m_session->m2mChange(model, pk, fieldName, M2mAction::Set, checked);
-    } else if (mode == 2) {
-        result = m_session->m2mChange(model, pk, fieldName, M2mAction::Clear, {});
-    } else {
-        QVector<QCborValue> removed, added;
-        for (const QCborValue &id : linked)
-            if (!checked.contains(id))
-                removed.append(id);
-        for (const QCborValue &id : checked)
-            if (!linked.contains(id))
-                added.append(id);
-        if (!removed.isEmpty())
-            result = m_session->m2mChange(model, pk, fieldName, M2mAction::Remove, removed);
-        if (!added.isEmpty() && result.ok())
-            result = m_session->m2mChange(model, pk, fieldName, M2mAction::Add, added);
-    }
-    const QVector<QCborValue> now = m_session->linkedIds(model, pk, field);
-    if (now != linked)          // a partial change (remove ok, add failed) is undoable too
-        m_history->push(new M2mCommand(m_session, model, pk, fieldName, linked, now));
-    return result;
+        return {};
+    return m_records->changeM2m(model, pk, field, checked, RecordActions::M2mMode(mode));
 }
 
 void MainWindow::editM2mCell(const QModelIndex &index)
@@ -989,9 +792,7 @@ void MainWindow::editM2mCell(const QModelIndex &index)
     M2mDialog dialog(m_session, table->djangoModel(), pk, field, this);
     if (dialog.exec() != QDialog::Accepted)
         return;
-    const ActionResult result = applyM2m(table->djangoModel()->name, pk, field->name, dialog.checkedIds(), int(dialog.mode()));
-    if (!result.ok())
-        showTableError(tr("✗ %1 — the m2m change was rolled back.").arg(result.errorText()));
+    applyM2m(table->djangoModel()->name, pk, field->name, dialog.checkedIds(), int(dialog.mode()));
 }
 
 // --- Export ----------------------------------------------------------------------
@@ -1001,29 +802,15 @@ bool MainWindow::exportTrace(const QString &path, TraceFormat format, bool selec
     m_session->bridge().flush();
     std::optional<EventRange> range;
     if (selectionOnly) {
-        int first = -1, last = -1;
-        TraceRecorder &recorder = m_session->recorder();
-        for (const QModelIndex &index : m_timelineView->selectionModel()->selectedRows()) {
-            const int event = index.data(EventIndexRole).toInt();
-            // The event and everything nested under it (its subtree is contiguous).
-            int end = event + 1;
-            while (end < recorder.count()) {
-                int p = recorder.parentOf(end);
-                while (p > event)
-                    p = recorder.parentOf(p);
-                if (p != event)
-                    break;
-                ++end;
-            }
-            first = first < 0 ? event : std::min(first, event);
-            last = std::max(last, end);
-        }
-        if (first < 0) {
+        QVector<int> events;
+        for (const QModelIndex &index : m_timelineView->selectionModel()->selectedRows())
+            events.append(index.data(EventIndexRole).toInt());
+        range = subtreesRange(m_session->recorder(), events);
+        if (!range) {
             if (error)
                 *error = tr("Nothing is selected in the timeline.");
             return false;
         }
-        range = EventRange{first, last};
     }
     return writeAtomically(path, [&](QIODevice &device) { return writeTrace(format, m_session->recorder(), device, range); }, error);
 }
@@ -1034,7 +821,7 @@ void MainWindow::exportDialog(bool selectionOnly)
     const QString csv = tr("CSV (*.csv)");
     const QString chrome = tr("Trace Event JSON for Perfetto / chrome://tracing (*.json)");
     QString filter = jsonl;
-    const QString base = QSettings().value(QStringLiteral("exportDir"), QDir::homePath()).toString();
+    const QString base = WindowSettings::exportDir();
     QString path = QFileDialog::getSaveFileName(this, selectionOnly ? tr("Export the selected events") : tr("Export the trace"),
                                                 base + QStringLiteral("/signalscope-django-%1.trace.jsonl")
                                                            .arg(djangoVersionName(m_session->djangoVersion())),
@@ -1047,20 +834,14 @@ void MainWindow::exportDialog(bool selectionOnly)
         QMessageBox::warning(this, tr("Export"), tr("Could not write %1: %2").arg(path, error));
     else
         statusBar()->showMessage(tr("Wrote %1").arg(path), 5000);
-    QSettings().setValue(QStringLiteral("exportDir"), QFileInfo(path).absolutePath());
+    WindowSettings::setExportDir(QFileInfo(path).absolutePath());
 }
 
 // --- Desktop behaviour -------------------------------------------------------------
 
 void MainWindow::addRecentFile(const QString &path)
 {
-    QSettings settings;
-    QStringList recent = settings.value(QStringLiteral("recentFiles")).toStringList();
-    recent.removeAll(path);
-    recent.prepend(path);
-    while (recent.size() > 8)
-        recent.removeLast();
-    settings.setValue(QStringLiteral("recentFiles"), recent);
+    WindowSettings::addRecentFile(path);
     rebuildRecentMenu();
 }
 
@@ -1069,7 +850,7 @@ void MainWindow::rebuildRecentMenu()
     if (!m_recentMenu)
         return;
     m_recentMenu->clear();
-    const QStringList recent = QSettings().value(QStringLiteral("recentFiles")).toStringList();
+    const QStringList recent = WindowSettings::recentFiles();
     for (const QString &path : recent)
         m_recentMenu->addAction(QFileInfo(path).fileName(), this, [this, path] { openFile(path); })->setToolTip(path);
     m_recentMenu->setEnabled(!recent.isEmpty());
@@ -1082,14 +863,14 @@ void MainWindow::restoreSettings()
     restoreState(settings.value(QStringLiteral("windowState")).toByteArray());
     m_mainSplitter->restoreState(settings.value(QStringLiteral("mainSplitter")).toByteArray());
     m_bottomSplitter->restoreState(settings.value(QStringLiteral("bottomSplitter")).toByteArray());
-    const QStringList hidden = settings.value(QStringLiteral("hiddenSignals")).toStringList();
+    const WindowSettings::Preferences prefs = WindowSettings::Preferences::load();
     for (QAction *a : m_kindMenu->actions())
-        if (hidden.contains(a->text()))
+        if (prefs.hiddenSignals.contains(a->text()))
             a->setChecked(false);
-    m_updateFieldsAction->setChecked(settings.value(QStringLiteral("updateFieldsOnly"), false).toBool());
+    m_updateFieldsAction->setChecked(prefs.updateFieldsOnly);
     if (auto *django = findChild<QAction *>(QStringLiteral("showDjangoReceivers")))
-        django->setChecked(settings.value(QStringLiteral("showDjangoReceivers"), true).toBool());
-    setFollowNewest(settings.value(QStringLiteral("followNewest"), true).toBool());
+        django->setChecked(prefs.showDjangoReceivers);
+    setFollowNewest(prefs.followNewest);
 }
 
 void MainWindow::saveSettings()
@@ -1099,11 +880,13 @@ void MainWindow::saveSettings()
     settings.setValue(QStringLiteral("windowState"), saveState());
     settings.setValue(QStringLiteral("mainSplitter"), m_mainSplitter->saveState());
     settings.setValue(QStringLiteral("bottomSplitter"), m_bottomSplitter->saveState());
-    settings.setValue(QStringLiteral("hiddenSignals"), QStringList(m_filter->hiddenSignals().values()));
-    settings.setValue(QStringLiteral("updateFieldsOnly"), m_updateFieldsAction->isChecked());
+    WindowSettings::Preferences prefs;
+    prefs.hiddenSignals = m_timelineState->hiddenSignals();
+    prefs.updateFieldsOnly = m_updateFieldsAction->isChecked();
     if (auto *django = findChild<QAction *>(QStringLiteral("showDjangoReceivers")))
-        settings.setValue(QStringLiteral("showDjangoReceivers"), django->isChecked());
-    settings.setValue(QStringLiteral("followNewest"), m_timelineState->followsNewest());
+        prefs.showDjangoReceivers = django->isChecked();
+    prefs.followNewest = m_timelineState->followsNewest();
+    prefs.save();
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)

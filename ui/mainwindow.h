@@ -3,6 +3,7 @@
 // its inspector below, the schema (models, receivers in dispatch order) and
 // the scenario (run all / step / reset) in side panels.
 
+#include "samplecatalog.h"
 #include "session/session.h"
 #include "trace/traceexport.h"
 
@@ -36,14 +37,10 @@ class UndoHistory;
 class TimelineController;
 class ScenarioController;
 class SchemaModel;
-
-struct SampleInfo
-{
-    QString name;           // "shop"
-    QString path;           // ":/samples/shop.scenario.json"
-    QString title;          // the scenario's name
-    QString lesson;         // its one-line description
-};
+class RecordTables;
+class RecordActions;
+class StatusCounts;
+class InspectorView;
 
 class MainWindow : public QMainWindow
 {
@@ -71,7 +68,7 @@ public:
     SchemaModel *schemaModel() const { return m_schemaModel; }
     QListView *stepList() const { return m_steps; }
     ScenarioStepsModel *stepsModel() const { return m_stepsModel; }
-    QTextBrowser *inspector() const { return m_inspector; }
+    InspectorView *inspector() const { return m_inspector; }
     QUndoStack *undoStack() const { return m_undo; }
     QString loopBannerText() const;
     QString tableMessage() const;
@@ -80,7 +77,7 @@ public:
     void setAskBeforeDelete(bool ask) { m_askBeforeDelete = ask; }
     ActionResult createRow(const QString &modelName, const Kwargs &values);
     ActionResult deleteRows(const QString &modelName, const QVector<QCborValue> &pks);
-    DeletePreview lastDeletePreview() const { return m_lastPreview; }
+    DeletePreview lastDeletePreview() const;
     ActionResult applyM2m(const QString &modelName, const QCborValue &pk, const QString &field,
                           const QVector<QCborValue> &checked, int mode /* 0 diff, 1 set, 2 clear */);
     bool exportTrace(const QString &path, TraceFormat format, bool selectionOnly, QString *error = nullptr);
@@ -106,22 +103,15 @@ private:
     void rebuildSchemaTree();
     void rebuildSteps();
     void refreshTables();
-    void updateStatus();
-    void countRows();
     void updateStepHighlight();
     void showTableError(const QString &text);
     void showHint(const QString &html);
     void dismissHint();         // a friendly note where errors go (not red)
-    void showInspector();
     void addRecentFile(const QString &path);
     void rebuildRecentMenu();
     void restoreSettings();
     void saveSettings();
-    RecordTableModel *currentTable() const;
-    QTableView *currentTableView() const;
-    QVector<QCborValue> selectedPks() const;
     void onLoopDetected(int loop, const QString &path);
-    void onTimelineRowsInserted(const QModelIndex &parent, int first, int last);
     void addRow(bool bulk);
     void deleteSelectedRows();
     void updateSelectedRows();
@@ -131,14 +121,11 @@ private:
     Session *m_session;
     TimelineModel *m_timeline;
     TimelineFilter *m_filter;
-    TimelineController *m_timelineState;   // paused, following the newest
+    TimelineController *m_timelineState;   // paused, following, filters, the current event
     ScenarioController *m_scenario;        // run all, step, reset
     QTreeView *m_timelineView = nullptr;
-    QList<QPersistentModelIndex> m_autoExpandedLarge;   // closed again when a newer action comes
-    QTextBrowser *m_inspector = nullptr;
-    QTabWidget *m_tables = nullptr;
-    QVector<RecordTableModel *> m_tableModels;
-    QVector<QTableView *> m_tableViews;
+    InspectorView *m_inspector = nullptr;
+    RecordTables *m_tables = nullptr;
     QLabel *m_tableMessage = nullptr;
     QLabel *m_loopBanner = nullptr;
     QLabel *m_readingNote = nullptr;
@@ -167,10 +154,9 @@ private:
     QString m_currentFile;
     bool m_askBeforeDelete = true;
     bool m_hint = false;
-    qint64 m_rowCount = 0;              // COUNT(*) over every table, when the data changed                // the table message is the first-launch hint
+    StatusCounts *m_status = nullptr;   // the status bar's texts
     bool m_keepTab = false;
-    int m_lastTab = -1;
-    DeletePreview m_lastPreview;
+    RecordActions *m_records = nullptr;    // create, delete, m2m, update: undoable, dialog-free
 };
 
 } // namespace ss

@@ -1,5 +1,7 @@
 #include "recordedrunwindow.h"
 
+#include "eventtimedelegate.h"
+#include "nestingdelegate.h"
 #include "inspector.h"
 #include "loopbanner.h"
 #include "receivermapmodel.h"
@@ -77,6 +79,8 @@ RecordedProcessView::RecordedProcessView(QWidget *parent)
     m_tree->setColumnWidth(TimelineColumn::Sender, 100);
     m_tree->setColumnWidth(TimelineColumn::Instance, 110);
     m_tree->setColumnWidth(TimelineColumn::Arguments, 230);
+    NestingDelegate::install(m_tree);               // deep nesting keeps its labels in view
+    m_tree->setItemDelegateForColumn(TimelineColumn::Time, new EventTimeDelegate(&m_session->recorder(), m_tree));
     m_views = new TimelineViews(m_session.get(), m_timeline, m_tree);
     timelineLayout->addWidget(m_views, 1);
     connect(m_filter, &QAbstractItemModel::rowsInserted, this, &RecordedProcessView::expandNewest);

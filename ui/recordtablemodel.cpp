@@ -1,6 +1,7 @@
 #include "recordtablemodel.h"
 
 #include "python/djangocode.h"
+#include "model/fielddetails.h"
 
 #include "model/fieldvalues.h"
 #include "roles.h"
@@ -152,13 +153,7 @@ QVariant RecordTableModel::headerData(int section, Qt::Orientation orientation, 
         return field->name;
     }
     if (role == Qt::ToolTipRole) {
-        QString tip = QStringLiteral("%1: %2").arg(field->name, fieldTypeName(field->type));
-        if (field->isForeignKey())
-            tip += QStringLiteral(" to %1, on_delete=%2").arg(field->target->name, onDeleteName(field->onDelete));
-        if (field->unique)
-            tip += QStringLiteral(", unique");
-        if (field->null)
-            tip += QStringLiteral(", null=True");
+        const QString tip = QStringLiteral("%1: %2").arg(field->name, fieldDetails(*field));
         return tip;
     }
     return {};

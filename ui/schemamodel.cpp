@@ -1,6 +1,7 @@
 #include "schemamodel.h"
 
 #include "formats/schema.h"
+#include "model/fielddetails.h"
 #include "inspector.h"
 #include "python/djangocode.h"
 #include "model/fieldvalues.h"
@@ -67,23 +68,10 @@ void SchemaModel::rebuild()
     QList<QStandardItem *> models = schemaRow(tr("Models"), tr("app '%1'").arg(m_session->registry().app()));
     for (const auto &model : m_session->registry().models()) {
         QList<QStandardItem *> item = schemaRow(model->name, model->autoCreated ? model->table + tr(" (auto-created through model)") : model->table);
-        for (const Field *f : model->concreteFields) {
-            QString details = fieldTypeName(f->type);
-            if (f->autoIncrement)
-                details = tr("auto primary key");
-            if (f->isForeignKey())
-                details += QStringLiteral(" → %1, on_delete=%2, related_name='%3'").arg(f->target->name, onDeleteName(f->onDelete), f->relatedName);
-            if (f->unique && !f->primaryKey)
-                details += QStringLiteral(", unique");
-            if (f->null)
-                details += QStringLiteral(", null");
-            if (f->hasDefault && !f->isRelation())
-                details += QStringLiteral(", default=") + pythonRepr(f->defaultValue);
-            item.first()->appendRow(schemaRow(f->isForeignKey() ? f->attname : f->name, details));
-        }
+        for (const Field *f : model->concreteFields)
+            item.first()->appendRow(schemaRow(f->isForeignKey() ? f->attname : f->name, fieldDetails(*f)));
         for (const Field *f : model->manyToMany)
-            item.first()->appendRow(schemaRow(f->name, QStringLiteral("many_to_many ⇄ %1 through %2, related_name='%3'")
-                                                           .arg(f->target->name, f->through->name, f->relatedName)));
+            item.first()->appendRow(schemaRow(f->name, fieldDetails(*f)));
         models.first()->appendRow(item);
     }
     appendRow(models);

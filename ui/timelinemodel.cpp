@@ -74,6 +74,18 @@ int TimelineModel::columnCount(const QModelIndex &) const
     return TimelineColumn::Count;
 }
 
+int TimelineModel::childCount(int parentEvent) const
+{
+    if (parentEvent < 0)
+        return m_top.size();
+    return size_t(parentEvent) < m_children.size() ? m_children[size_t(parentEvent)].size() : 0;
+}
+
+int TimelineModel::childAt(int parentEvent, int row) const
+{
+    return parentEvent < 0 ? m_top.at(row) : m_children[size_t(parentEvent)].at(row);
+}
+
 QModelIndex TimelineModel::indexForEvent(int event, int column) const
 {
     if (event < 0 || size_t(event) >= m_row.size())
@@ -166,6 +178,22 @@ QString TimelineModel::argumentsText(int event) const
     return sendArgumentsText(*m_recorder, event);
 }
 
+QString TimelineModel::searchPart(int event, SearchPart part) const
+{
+    switch (part) {
+    case SearchPart::EventAndSender: return eventText(event) + QLatin1Char(' ') + senderText(event);
+    case SearchPart::Instance: return instanceText(event);
+    case SearchPart::Arguments: return argumentsText(event);
+    }
+    return {};
+}
+
+QString TimelineModel::searchText(int event) const
+{
+    return searchPart(event, SearchPart::EventAndSender) + QLatin1Char(' ') + searchPart(event, SearchPart::Instance)
+         + QLatin1Char(' ') + searchPart(event, SearchPart::Arguments);
+}
+
 static QString loopHint(const TraceRecorder *recorder, int loop)
 {
     if (loop < 0 || loop >= recorder->loops().size())
@@ -242,8 +270,7 @@ QVariant TimelineModel::data(const QModelIndex &index, int role) const
     case LoopTextRole: return loopHint(m_recorder, r.loop);
     case FailedRole: return r.error != 0 || r.kind == TraceEventKind::Error;
     case SearchTextRole:
-        return QString(eventText(event) + QLatin1Char(' ') + senderText(event) + QLatin1Char(' ') + instanceText(event)
-                       + QLatin1Char(' ') + argumentsText(event));
+        return searchText(event);
     }
     return {};
 }
@@ -309,6 +336,7 @@ void TimelineModel::appendEvents(int first, int last)
         ++m_batches;
         endInsertRows();
     }
+    Q_EMIT eventsAppended(first, last);
 }
 
 void TimelineModel::changeEvents(int first, int last)
@@ -316,6 +344,7 @@ void TimelineModel::changeEvents(int first, int last)
     last = std::min(last, int(m_row.size()) - 1);
     if (first > last)
         return;
+    Q_EMIT eventsChanged(first, last);
     if (last - first > 20000) {
         if (!m_top.isEmpty())
             Q_EMIT dataChanged(index(0, 0), index(m_top.size() - 1, TimelineColumn::Count - 1));

@@ -36,12 +36,30 @@ public:
     int eventAt(const QModelIndex &index) const;        // -1 for the root
     int knownEvents() const { return int(m_row.size()); }
     int insertBatches() const { return m_batches; }     // how many beginInsertRows so far
+    // The tree by event index (-1: the top level), for a filter over it.
+    int childCount(int parentEvent) const;
+    int childAt(int parentEvent, int row) const;
+    int rowOf(int event) const { return event >= 0 && size_t(event) < m_row.size() ? m_row[size_t(event)] : -1; }
 
     // Text of one event for the Event column and for search.
     QString eventText(int event) const;
     QString argumentsText(int event) const;
     QString instanceText(int event) const;
     QString senderText(int event) const;
+    // What search matches: the row's Event, Sender, Instance and Arguments
+    // texts joined by a space. In parts, so an index can share a part between
+    // the many events that read the same (TimelineSearchIndex).
+    enum class SearchPart { EventAndSender, Instance, Arguments };
+    static constexpr int SearchParts = 3;
+    QString searchPart(int event, SearchPart part) const;
+    QString searchText(int event) const;
+
+Q_SIGNALS:
+    // After every row of an appendEvents() batch is in (events [first, last]),
+    // and after changeEvents() (events in [first, last] changed), with the
+    // recorder's ranges: a filter over the tree decides new events per batch.
+    void eventsAppended(int first, int last);
+    void eventsChanged(int first, int last);
 
 public Q_SLOTS:
     void appendEvents(int first, int last);

@@ -219,6 +219,21 @@ QString formatSuffix(TraceFormat format)
     return {};
 }
 
+std::optional<EventRange> subtreesRange(const TraceRecorder &recorder, const QVector<int> &events)
+{
+    std::optional<EventRange> range;
+    for (int event : events) {
+        if (event < 0 || event >= recorder.count())
+            continue;
+        const int end = recorder.subtreeEnd(event);
+        if (!range)
+            range = EventRange{event, end};
+        range->begin = std::min(range->begin, event);
+        range->end = std::max(range->end, end);
+    }
+    return range;
+}
+
 bool writeTrace(TraceFormat format, const TraceRecorder &recorder, QIODevice &device, std::optional<EventRange> range)
 {
     switch (format) {

@@ -39,6 +39,12 @@ struct EventRange
     int end = 0;
 };
 
+// The export of a selection: the smallest range holding every event of
+// `events` and everything nested under each (a subtree is contiguous in the
+// recording: [e, subtreeEnd(e))). Events outside the recording are ignored;
+// nullopt when none is left.
+std::optional<EventRange> subtreesRange(const TraceRecorder &recorder, const QVector<int> &events);
+
 bool writeCanonicalJsonl(const TraceRecorder &recorder, QIODevice &device, std::optional<EventRange> range = {});
 bool writeCsv(const TraceRecorder &recorder, QIODevice &device, std::optional<EventRange> range = {});
 bool writeChromeTrace(const TraceRecorder &recorder, QIODevice &device, std::optional<EventRange> range = {});

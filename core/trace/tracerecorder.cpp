@@ -820,6 +820,12 @@ QCborMap TraceRecorder::args(int index) const
     return map;
 }
 
+const uchar *TraceRecorder::packedValueEnd(const uchar *value)
+{
+    skipValue(value);
+    return value;
+}
+
 QCborValue TraceRecorder::valueAt(const uchar *value) const
 {
     return decodeValue(value, m_strings);

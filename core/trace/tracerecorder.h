@@ -204,6 +204,9 @@ public:
     void packedArgs(int index, PackedArgs &out) const; // in the order Django passed them
     void appendValueJson(std::string &out, const uchar *value) const;  // canonical JSON
     QCborValue valueAt(const uchar *value) const;
+    // Where a packed value ends: [value, end) are its bytes, equal bytes the
+    // same value (a search index keys argument texts by them).
+    static const uchar *packedValueEnd(const uchar *value);
     void appendTextJson(std::string &out, int index) const;            // text as a JSON string
     const QString &string(quint32 id) const { return m_strings[id]; }
     const std::string &stringJson(quint32 id) const { return m_stringJson[id]; } // quoted, escaped

@@ -608,7 +608,8 @@ int main(int argc, char **argv)
     const QCommandLineOption repsOption(QStringLiteral("reps"), QStringLiteral("Timed repetitions per figure (default 7; median reported)."),
                                         QStringLiteral("n"), QStringLiteral("7"));
     const QCommandLineOption onlyOption(QStringLiteral("only"),
-                                        QStringLiteral("Run one group of figures: send, create, scenario, scale, floor, recording or timeline."),
+                                        QStringLiteral("Run one group of figures: send, create, scenario, scale, floor, recording, timeline or "
+                                                       "search (the timeline's search/filter figure alone)."),
                                         QStringLiteral("group"));
     const QCommandLineOption scaleOption(QStringLiteral("scale"),
                                          QStringLiteral("Signup counts of the scale figure (default 2000,100000)."),
@@ -673,7 +674,8 @@ int main(int argc, char **argv)
 
     const QString only = parser.value(onlyOption);
     const QStringList groups = {QStringLiteral("send"), QStringLiteral("create"), QStringLiteral("scenario"), QStringLiteral("scale"),
-                                 QStringLiteral("floor"), QStringLiteral("recording"), QStringLiteral("timeline")};
+                                 QStringLiteral("floor"), QStringLiteral("recording"), QStringLiteral("timeline"),
+                                 QStringLiteral("search")};
     if (!only.isEmpty() && !groups.contains(only)) {
         QTextStream(stderr) << "signalscope-bench: unknown group '" << only << "' (use " << groups.join(QStringLiteral(", ")) << ")" << Qt::endl;
         return 2;
@@ -704,6 +706,8 @@ int main(int argc, char **argv)
             // 5. timeline intake, 6.-7. UI stall (timelinebench.cpp), 8. flame repaint (flamebench.cpp)
             reportAll(bench::benchTimeline(g_options.quick, g_options.reps, progress));
         }
+        if (only == QLatin1String("search"))
+            reportAll(bench::benchTimelineSearch(g_options.quick, progress));
     } catch (const DjangoError &error) {
         QTextStream(stderr) << "signalscope-bench: " << error.type() << ": " << error.message() << Qt::endl;
         return 2;

@@ -39,6 +39,9 @@ std::unique_ptr<QCoreApplication> createBenchApplication(int &argc, char **argv)
 // `quick`: sizes / 100. `reps`: timed repetitions of the intake figure.
 std::vector<TimelineFigure> benchTimeline(bool quick, int reps, const std::function<void(const QString &)> &progress);
 
+// The search / filter answer on 1M events alone (also part of benchTimeline).
+std::vector<TimelineFigure> benchTimelineSearch(bool quick, const std::function<void(const QString &)> &progress);
+
 // The flame view's figures (flamebench.cpp): repaint while zooming and panning
 // at 1,000,000 events, against the same at 1,000.
 std::vector<TimelineFigure> benchFlame(bool quick, int reps, const std::function<void(const QString &)> &progress);

@@ -4,6 +4,7 @@
 // the foreign-key editor keeps a text primary key as text.
 
 #include "editors.h"
+#include "inspectorview.h"
 #include "mainwindow.h"
 #include "recordtablemodel.h"
 #include "roles.h"
@@ -106,7 +107,7 @@ private Q_SLOTS:
         const int receiver = findEvent(r, TraceEventKind::Receiver, QStringLiteral("create_billing_profile"));
         QVERIFY(receiver >= 0);
         w.selectEvent(receiver);
-        const QString text = w.inspector()->toPlainText();
+        const QString text = w.inspector()->visibleText();
         const QString code = QStringLiteral(
             "@receiver(post_save, sender=User)\n"
             "def create_billing_profile(sender, instance, created, **kwargs):\n"
@@ -146,7 +147,7 @@ private Q_SLOTS:
         QVERIFY2(m2mArgs.contains(QLatin1String("reverse=False")), qPrintable(m2mArgs));
         QVERIFY2(!m2mArgs.contains(QLatin1String("true")) && !m2mArgs.contains(QLatin1String("null")), qPrintable(m2mArgs));
         w.selectEvent(m2m);
-        const QString html = w.inspector()->toPlainText();
+        const QString html = w.inspector()->visibleText();
         QVERIFY2(html.contains(QLatin1String("{'urgent'}")), qPrintable(html));
         QVERIFY2(html.contains(QLatin1String("<Box: Box object (1)>")), qPrintable(html));
     }

@@ -1,6 +1,7 @@
 // The SignalScope window driven offscreen: the real widgets, the real engine.
 
 #include "formats/loaders.h"
+#include "inspectorview.h"
 #include "mainwindow.h"
 #include "recordtablemodel.h"
 #include "roles.h"
@@ -394,8 +395,8 @@ private Q_SLOTS:
             if (r.record(i).loopMark() == LoopMark::Reentry)
                 marked = i;
         w.selectEvent(marked);
-        QVERIFY(w.inspector()->toPlainText().contains(QStringLiteral("update_fields")));
-        QVERIFY(w.inspector()->toPlainText().contains(QStringLiteral("QuerySet.update()")));
+        QVERIFY(w.inspector()->visibleText().contains(QStringLiteral("update_fields")));
+        QVERIFY(w.inspector()->visibleText().contains(QStringLiteral("QuerySet.update()")));
         // Still alive: an edit after the loop works.
         QVERIFY(w.session()->createRow(w.session()->registry().model(QStringLiteral("Team")),
                                        {{QStringLiteral("name"), Value(QCborValue(QStringLiteral("blues")))}}).ok());

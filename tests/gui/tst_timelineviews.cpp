@@ -3,10 +3,12 @@
 // FlameView, selection kept in step with the tree, and the sequence diagram
 // with its Mermaid export.
 
+#include "inspectorview.h"
 #include "mainwindow.h"
 #include "roles.h"
 #include "session/session.h"
 #include "syntheticrecording.h"
+#include "timelinefilter.h"
 #include "timeline/eventselection.h"
 #include "timeline/flameindex.h"
 #include "timeline/flameview.h"
@@ -220,7 +222,7 @@ private Q_SLOTS:
         QCOMPARE(current.count(), 1);
         QCOMPARE(views->selection()->current(), postSave);
         QCOMPARE(w.timelineView()->currentIndex().data(EventIndexRole).toInt(), postSave);
-        QVERIFY(w.inspector()->toPlainText().contains(QStringLiteral("post_save")));
+        QVERIFY(w.inspector()->visibleText().contains(QStringLiteral("post_save")));
 
         // Selecting in the tree selects here.
         const int receiver = postSave + 1;
@@ -269,6 +271,47 @@ private Q_SLOTS:
         QCOMPARE(views->zoom()->visible().span(), beforeDrag.span());
     }
 
+    void theFlameViewDimsWhatTheTreesFiltersHide()
+    {
+        MainWindow w;
+        w.resize(1280, 800);
+        QVERIFY(w.openSample(QStringLiteral("shop")));
+        w.runAll();
+        w.flushTimeline();
+        auto *views = w.findChild<TimelineViews *>();
+        views->setCurrentWidget(views->flameView()->parentWidget());
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        FlameView *flame = views->flameView();
+        const TraceRecorder &r = w.session()->recorder();
+        const int action = firstAction(r, QStringLiteral("bob = "));
+        const int preInit = firstSend(r, action, QStringLiteral("pre_init"));
+        const int postSave = firstSend(r, action, QStringLiteral("post_save"));
+        views->zoom()->fit(action, views->flameIndex()->logicalEnd(action));
+        const QPoint preInitAt = flame->sliceRect(preInit).center().toPoint();
+        const QPoint postSaveAt = flame->sliceRect(postSave).center().toPoint() + QPoint(0, 6);
+        const auto pixel = [&](const QPoint &at) { return flame->grab().toImage().pixel(at * flame->devicePixelRatioF()); };
+        const QRgb preInitBefore = pixel(preInitAt), postSaveBefore = pixel(postSaveAt);
+        QVERIFY(!flame->isDimmed(preInit));
+
+        w.timelineFilter()->setSignalVisible(QStringLiteral("pre_init"), false);
+        QVERIFY(flame->isDimmed(preInit));
+        QVERIFY(!flame->isDimmed(postSave));
+        QVERIFY(pixel(preInitAt) != preInitBefore);
+        QCOMPARE(pixel(postSaveAt), postSaveBefore);
+        // A search dims everything but the matches and their context.
+        w.timelineFilter()->setHiddenSignals({});
+        w.timelineFilter()->setSearchText(QStringLiteral("create_billing_profile"));
+        w.timelineFilter()->applyPending();
+        QVERIFY(flame->isDimmed(preInit));
+        QVERIFY(!flame->isDimmed(postSave));              // the receiver's send
+        QVERIFY(!flame->isDimmed(postSave + 1));          // the receiver
+        w.timelineFilter()->setSearchText({});
+        w.timelineFilter()->applyPending();
+        QVERIFY(!flame->isDimmed(preInit));
+        QCOMPARE(pixel(preInitAt), preInitBefore);
+    }
+
     void wallClockModeAndOverviewStrip()
     {
         MainWindow w;
@@ -288,7 +331,9 @@ private Q_SLOTS:
         mode->setCurrentIndex(1);
         QCOMPARE(views->flameIndex()->mode(), FlameIndex::Mode::WallClock);
         QCOMPARE(views->zoom()->visible().start, 0.0);
-        QVERIFY(views->zoom()->total() >= double(r.record(r.count() - 1).startNs));
+        // From the run's first event (not from the recorder's clock start, the window opening).
+        QCOMPARE(views->flameIndex()->start(0), 0.0);
+        QVERIFY(views->zoom()->total() >= double(r.record(r.count() - 1).startNs - r.record(0).startNs));
         const int action = firstAction(r, QStringLiteral("bob = "));
         const QRectF rect = views->flameView()->sliceRect(action);
         QVERIFY(rect.width() >= 1);

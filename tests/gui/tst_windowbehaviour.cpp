@@ -5,6 +5,7 @@
 // dark palettes, and the silent-path actions. Driven through the real widgets,
 // offscreen.
 
+#include "inspectorview.h"
 #include "mainwindow.h"
 #include "recordtablemodel.h"
 #include "roles.h"
@@ -276,7 +277,7 @@ private Q_SLOTS:
         QVERIFY(event >= 0);
         QCOMPARE(r.record(event).step, 5);
         w.selectEvent(event);
-        const QString text = w.inspector()->toPlainText();
+        const QString text = w.inspector()->visibleText();
         QVERIFY2(text.contains(QStringLiteral("pre_save")), qPrintable(text));
         QVERIFY2(text.contains(QStringLiteral("update_fields")), qPrintable(text));
         QVERIFY2(text.contains(QStringLiteral("stored value")), qPrintable(text));

@@ -214,6 +214,7 @@ private Q_SLOTS:
     void onlyCanonicalLines();
     void effectAndErrorLines();
     void rangeRenumbersSeq();
+    void subtreesOfASelection();
     void fastWriterMatchesSlowEncoding();
     void readBackDjangoTraces();
     void readKeepsFloatsAndText();
@@ -308,6 +309,36 @@ void TestTraceExport::rangeRenumbersSeq()
     QVERIFY(lines[3].contains("\"seq\":4,"));
     QCOMPARE(exportCanonical(rec, EventRange{3, 3}), QByteArray());
     QCOMPARE(exportCanonical(rec, EventRange{-5, 1000}), QByteArray(signupGolden));
+}
+
+void TestTraceExport::subtreesOfASelection()
+{
+    TraceRecorder rec;
+    recordSignup(rec);
+    recordSignup(rec);          // a second action after the first
+    const int firstEnd = rec.subtreeEnd(0);
+    QVERIFY(firstEnd > 5 && firstEnd < rec.count());
+    // The action: itself and everything under it, not the next action.
+    std::optional<EventRange> r = subtreesRange(rec, {0});
+    QVERIFY(r);
+    QCOMPARE(r->begin, 0);
+    QCOMPARE(r->end, firstEnd);
+    // The post_save (event 4): its receiver and the profile's signals come along.
+    QCOMPARE(rec.event(4).signal, QStringLiteral("post_save"));
+    r = subtreesRange(rec, {4});
+    QCOMPARE(r->begin, 4);
+    QCOMPARE(r->end, firstEnd);
+    QCOMPARE(exportCanonical(rec, r).count('\n'), 5);     // post_save + the profile's four
+    // A leaf is itself alone; several events span from the first to the last subtree's end.
+    r = subtreesRange(rec, {2});
+    QCOMPARE(r->begin, 2);
+    QCOMPARE(r->end, 3);
+    r = subtreesRange(rec, {firstEnd, 2});
+    QCOMPARE(r->begin, 2);
+    QCOMPARE(r->end, rec.count());
+    // Nothing (or nothing that exists) selected: no range.
+    QVERIFY(!subtreesRange(rec, {}));
+    QVERIFY(!subtreesRange(rec, {-1, rec.count()}));
 }
 
 void TestTraceExport::fastWriterMatchesSlowEncoding()

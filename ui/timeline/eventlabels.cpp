@@ -73,20 +73,53 @@ QString durationText(qint64 ns)
     return QStringLiteral("%1 s").arg(double(ns) / 1e9, 0, 'f', 2);
 }
 
+qint64 nsIntoRun(const TraceRecorder &recorder, int event)
+{
+    if (event < 0 || event >= recorder.count())
+        return 0;
+    return qint64(recorder.record(event).startNs) - qint64(recorder.record(0).startNs);
+}
+
+qint64 nsIntoAction(const TraceRecorder &recorder, int event)
+{
+    if (event < 0 || event >= recorder.count())
+        return 0;
+    return qint64(recorder.record(event).startNs) - qint64(recorder.record(actionOf(recorder, event)).startNs);
+}
+
+QString timeCellText(const TraceRecorder &recorder, int event)
+{
+    if (event < 0 || event >= recorder.count())
+        return {};
+    if (recorder.parentOf(event) < 0)
+        return QString::number(double(nsIntoRun(recorder, event)) / 1e6, 'f', 3);
+    return QLatin1Char('+') + QString::number(double(nsIntoAction(recorder, event)) / 1e6, 'f', 3);
+}
+
+QString whenText(const TraceRecorder &recorder, int event)
+{
+    if (event < 0 || event >= recorder.count())
+        return {};
+    const TraceRecord &r = recorder.record(event);
+    const int action = actionOf(recorder, event);
+    QString when = action == event
+        ? QStringLiteral("%1 into the run").arg(durationText(nsIntoRun(recorder, event)))
+        : QStringLiteral("+%1 into its action (which began %2 into the run)")
+              .arg(durationText(nsIntoAction(recorder, event)), durationText(nsIntoRun(recorder, action)));
+    if (r.isOpen())
+        when += QStringLiteral(", unfinished");
+    else if (r.kind != TraceEventKind::Effect && r.kind != TraceEventKind::Error && r.kind != TraceEventKind::RecursionStop)
+        when += QStringLiteral(", took %1").arg(durationText(qint64(r.durationNs)));
+    return when;
+}
+
 QString eventToolTip(const TraceRecorder &recorder, int event)
 {
     const TraceRecord &r = recorder.record(event);
     QStringList lines{sliceLabel(recorder, event)};
     if (r.kind == TraceEventKind::Send || r.kind == TraceEventKind::RecursionStop)
         lines << QStringLiteral("sender: %1%2").arg(recorder.string(r.sender), r.isRobust() ? QStringLiteral(" (send_robust)") : QString());
-    const int action = actionOf(recorder, event);
-    const qint64 since = qint64(r.startNs) - qint64(recorder.record(action).startNs);
-    QString when = action == event ? QStringLiteral("action at %1 into the run").arg(durationText(qint64(r.startNs)))
-                                   : QStringLiteral("+%1 into its action").arg(durationText(since));
-    if (r.isOpen())
-        when += QStringLiteral(", unfinished");
-    else if (r.kind != TraceEventKind::Effect && r.kind != TraceEventKind::Error && r.kind != TraceEventKind::RecursionStop)
-        when += QStringLiteral(", took %1").arg(durationText(qint64(r.durationNs)));
+    const QString when = whenText(recorder, event);
     lines << when;
     if (r.error)
         lines << QStringLiteral("✗ %1: %2").arg(recorder.errorType(event), recorder.errorMessage(event));

@@ -49,7 +49,14 @@ double FlameIndex::start(int event) const
 {
     if (m_mode == Mode::Logical)
         return event;
-    return double(m_recorder->record(event).startNs);
+    return double(qint64(m_recorder->record(event).startNs) - origin());
+}
+
+qint64 FlameIndex::origin() const
+{
+    // Wall clock from the run's first event, not from when the recorder's
+    // clock started (the window opening).
+    return m_recorder->count() > 0 ? qint64(m_recorder->record(0).startNs) : 0;
 }
 
 double FlameIndex::end(int event) const
@@ -58,8 +65,8 @@ double FlameIndex::end(int event) const
         return m_end[size_t(event)];
     const TraceRecord &r = m_recorder->record(event);
     if (r.isOpen())
-        return double(std::max<qint64>(qint64(r.startNs), m_recorder->elapsedNs()));
-    return double(r.startNs + r.durationNs);
+        return double(std::max<qint64>(qint64(r.startNs), m_recorder->elapsedNs()) - origin());
+    return double(qint64(r.startNs + r.durationNs) - origin());
 }
 
 double FlameIndex::total() const

@@ -47,6 +47,8 @@ public:
 
     double start(int event) const;
     double end(int event) const;            // open events: now (wall clock)
+    // Wall clock: ns of the recorder's clock at the run's first event (time 0 here).
+    qint64 origin() const;
     double total() const;                   // the end of the last event
 
     // One thing to draw: an event wide enough to see, or a run of events

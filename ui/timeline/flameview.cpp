@@ -4,6 +4,7 @@
 #include "eventselection.h"
 #include "signalstyle.h"
 #include "slicestyle.h"
+#include "timelinefilter.h"
 #include "trace/tracerecorder.h"
 #include "zoomstate.h"
 
@@ -36,19 +37,40 @@ FlameView::FlameView(const FlameIndex *index, ZoomState *zoom, EventSelection *s
     });
 }
 
+void FlameView::setFilter(const TimelineFilter *filter)
+{
+    if (m_filter)
+        disconnect(m_filter, nullptr, this, nullptr);
+    m_filter = filter;
+    if (filter)
+        connect(filter, &TimelineFilter::filterApplied, this, qOverload<>(&QWidget::update));
+    update();
+}
+
+bool FlameView::isDimmed(int event) const
+{
+    return m_filter && m_filter->isFiltering() && !m_filter->isShown(event);
+}
+
+// Merged runs go into a premultiplied image, so the colour is premultiplied.
 QRgb FlameView::colorOf(int event, bool merged) const
 {
     const TraceRecorder &recorder = *m_index->recorder();
     const TraceRecord &r = recorder.record(event);
+    const bool dimmed = isDimmed(event);
     const quint32 name = r.kind == TraceEventKind::Receiver && r.parent >= 0 ? recorder.record(r.parent).name : r.name;
-    const quint64 key = (quint64(r.kind) << 33) | (quint64(merged) << 32) | name;
+    const quint64 key = (quint64(dimmed) << 36) | (quint64(r.kind) << 33) | (quint64(merged) << 32) | name;
     auto it = m_colors.constFind(key);
     if (it != m_colors.constEnd())
         return *it;
     if (m_colors.size() > 4096)
         m_colors.clear();
-    const QColor color = sliceColor(recorder, event);
-    const QRgb rgb = (merged ? color.lighter(110) : color).rgba();
+    QColor color = sliceColor(recorder, event);
+    if (merged)
+        color = color.lighter(110);
+    if (dimmed)
+        color.setAlpha(55);
+    const QRgb rgb = merged ? qPremultiply(color.rgba()) : color.rgba();
     m_colors.insert(key, rgb);
     return rgb;
 }
@@ -129,14 +151,33 @@ void FlameView::paintEvent(QPaintEvent *)
     // the row's height in one drawImage: thousands of 1 px fillRects would
     // cost more than everything else in a zoomed-out paint.
     QImage merged(w, 1, QImage::Format_ARGB32_Premultiplied);
+    m_lastLabels.clear();
     for (int level = firstLevel; level <= lastLevel; ++level) {
         const int y = RulerHeight + (level - firstLevel) * RowHeight;
         merged.fill(Qt::transparent);
         auto *pixels = reinterpret_cast<QRgb *>(merged.scanLine(0));
         bool anyMerged = false;
+        // A bar too narrow for its label (a deep recursion's innermost calls)
+        // is labelled beside it, in the free room up to the next slice.
+        int pendingEvent = -1;
+        double pendingFrom = 0;
+        const auto labelBeside = [&](double until) {
+            if (pendingEvent < 0)
+                return;
+            const double left = pendingFrom + 3, room = std::min(until, double(w)) - 3 - left;
+            if (room >= 40) {
+                const QString label = fm.elidedText(sliceLabel(recorder, pendingEvent), Qt::ElideRight, int(room));
+                const QRectF r(left, y, room, RowHeight - 2);
+                p.setPen(pal.color(QPalette::Text));
+                p.drawText(r, Qt::AlignVCenter | Qt::AlignLeft, label);
+                m_lastLabels.append({pendingEvent, r.adjusted(0, 0, fm.horizontalAdvance(label) - room, 0)});
+            }
+            pendingEvent = -1;
+        };
         slices += m_index->visit(level, map.start, map.end, upp, [&](const FlameIndex::Slice &s) {
             const double x0 = std::max(map.x(s.start), -2.0);
             const double x1 = std::min(map.x(s.end), double(w) + 2);
+            labelBeside(x0);
             if (s.merged) {
                 const QRgb rgb = colorOf(s.event, true);
                 const int from = std::clamp(int(std::floor(x0)), 0, w - 1);
@@ -171,19 +212,27 @@ void FlameView::paintEvent(QPaintEvent *)
                 // The label inside the visible part of the bar.
                 const qreal left = std::max(r.left(), 0.0) + 4, right = std::min(r.right(), qreal(w)) - 4;
                 const int room = int(right - left);
-                if (room > 16) {
-                    QString label = sliceLabel(recorder, s.event);
+                QString label = room > 16 ? sliceLabel(recorder, s.event) : QString();
+                // Cut to a few letters, it says nothing: then beside the bar.
+                if (room > 16 && (room >= 60 || fm.horizontalAdvance(label) <= room)) {
                     if (rec.isOpen())
                         label += QStringLiteral(" …");
                     else if (room > fm.horizontalAdvance(label) + 60 && rec.kind != TraceEventKind::Effect
                              && rec.kind != TraceEventKind::Error && rec.kind != TraceEventKind::RecursionStop)
                         label += QStringLiteral("  ") + durationText(qint64(rec.durationNs));
-                    p.setPen(sliceTextColor(fill));
-                    p.drawText(QRectF(left, y, room, RowHeight - 2), Qt::AlignVCenter | Qt::AlignLeft,
-                               fm.elidedText(label, Qt::ElideRight, room));
+                    p.setPen(fill.alpha() < 255 ? pal.color(QPalette::PlaceholderText) : sliceTextColor(fill));
+                    const QString shown = fm.elidedText(label, Qt::ElideRight, room);
+                    p.drawText(QRectF(left, y, room, RowHeight - 2), Qt::AlignVCenter | Qt::AlignLeft, shown);
+                    m_lastLabels.append({s.event, QRectF(left, y, fm.horizontalAdvance(shown), RowHeight - 2)});
+                    return;
                 }
             }
+            if (r.right() > 0 && r.right() < w) {
+                pendingEvent = s.event;
+                pendingFrom = r.right();
+            }
         });
+        labelBeside(w);
         if (anyMerged)
             p.drawImage(QRect(0, y, w, RowHeight - 2), merged);
     }

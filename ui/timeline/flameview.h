@@ -19,7 +19,9 @@
 #include "zoomstate.h"
 
 #include <QHash>
+#include <QRectF>
 #include <QRgb>
+#include <QVector>
 #include <QWidget>
 
 class QScrollBar;
@@ -27,6 +29,7 @@ class QScrollBar;
 namespace ss {
 
 class EventSelection;
+class TimelineFilter;
 class ZoomState;
 
 class FlameView : public QWidget
@@ -42,10 +45,22 @@ public:
     int eventAt(const QPoint &pos) const;
     // Where `event` is drawn (may lie outside the widget).
     QRectF sliceRect(int event) const;
+    // The tree's filters (kinds, model, search): what they hide is drawn
+    // dimmed, so the picture keeps its shape and shows where the matches are.
+    void setFilter(const TimelineFilter *filter);
+    bool isDimmed(int event) const;
     int firstVisibleLevel() const;
     void scrollToLevel(int level);
     // How many slices the last paint drew (merged runs count once).
     int lastPaintSlices() const { return m_lastSlices; }
+    // The labels the last paint wrote: inside their bar when it is wide
+    // enough, else beside it in the free room on its row.
+    struct DrawnLabel
+    {
+        int event;
+        QRectF rect;
+    };
+    const QVector<DrawnLabel> &lastPaintLabels() const { return m_lastLabels; }
 
 public Q_SLOTS:
     void revealCurrent();           // pans and scrolls until the current event is in view
@@ -73,12 +88,14 @@ private:
     QRgb colorOf(int event, bool merged) const;
 
     const FlameIndex *m_index;
-    mutable QHash<quint64, QRgb> m_colors;  // (kind, signal name id) -> colour: no HSV maths per slice
+    mutable QHash<quint64, QRgb> m_colors;  // (kind, signal name id, merged, dimmed) -> colour: no HSV maths per slice
+    const TimelineFilter *m_filter = nullptr;
     ZoomState *m_zoom;
     EventSelection *m_selection;
     QScrollBar *m_rows;
     DragPan m_drag;
     int m_lastSlices = 0;
+    QVector<DrawnLabel> m_lastLabels;
 };
 
 } // namespace ss

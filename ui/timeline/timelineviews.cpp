@@ -8,6 +8,7 @@
 #include "overviewstrip.h"
 #include "sequenceview.h"
 #include "session/session.h"
+#include "timelinefilter.h"
 #include "timelinemodel.h"
 #include "trace/tracebridge.h"
 #include "trace/tracerecorder.h"
@@ -55,6 +56,10 @@ TimelineViews::TimelineViews(Session *session, TimelineModel *model, QTreeView *
                                "<b>F</b> fit selection · <b>0</b> fit all</small>"),
                             flamePage);
     keys->setTextFormat(Qt::RichText);
+    // A hint, not a reason to widen the window: it gives way (clipped) to the
+    // inspector beside the timeline.
+    keys->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    keys->setToolTip(keys->text());
     bar->addWidget(m_mode);
     bar->addWidget(fitAll);
     bar->addWidget(keys, 1);
@@ -63,6 +68,8 @@ TimelineViews::TimelineViews(Session *session, TimelineModel *model, QTreeView *
     layout->addWidget(m_overview);
     m_flame = new FlameView(m_index.get(), m_zoom, m_selection, flamePage);
     layout->addWidget(m_flame, 1);
+    // The tree's filters dim what they hide (the tree shows the filter's rows).
+    m_flame->setFilter(qobject_cast<const TimelineFilter *>(tree->model()));
     addTab(flamePage, tr("Flame"));
     // Lifelines: one row per instance, on the flame view's time axis.
     auto *lanesPage = new QWidget(this);
@@ -73,6 +80,8 @@ TimelineViews::TimelineViews(Session *session, TimelineModel *model, QTreeView *
                                  "<span style='color:#8e5cd9'>│</span> m2m_changed · ✕<b>n</b> delete order · "
                                  "wheel zoom · drag pan · <b>F</b> fit the action · <b>0</b> fit all</small>"),
                               lanesPage);
+    legend->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    legend->setToolTip(legend->text());
     lanesLayout->addWidget(legend);
     lanesLayout->addWidget(new OverviewStrip(m_index.get(), m_zoom, lanesPage));
     m_lanes = std::make_unique<LifelineIndex>(&session->recorder());
