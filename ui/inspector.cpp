@@ -65,7 +65,7 @@ static QString codeBlock(const QString &code)
     return QStringLiteral("<pre style='white-space: pre-wrap'>%1</pre>").arg(esc(code));
 }
 
-QString loopFixesHtml()
+QString loopFixesHtml(bool canMute)
 {
     return QStringLiteral(
         "<p><b>How Django code usually breaks such a loop:</b></p><ul>"
@@ -76,7 +76,8 @@ QString loopFixesHtml()
         "<li><b>a flag on the instance</b>: <code>if getattr(instance, '_in_receiver', False): return</code>, set it "
         "before saving and clear it after;</li>"
         "<li><b>disconnecting</b> the receiver around the save (<code>post_save.disconnect(receiver, sender=...)</code>, "
-        "save, <code>post_save.connect(...)</code>) — or mute it in the Schema panel to see the difference.</li></ul>");
+        "save, <code>post_save.connect(...)</code>)%1.</li></ul>")
+        .arg(canMute ? QStringLiteral(" — or mute it in the Schema panel to see the difference") : QString());
 }
 
 static QString valueCell(const QCborValue &v)
@@ -142,7 +143,7 @@ QString inspectorHtml(Session &session, int event)
         const QVector<ReceiverOutcome> receivers = recorder.receiversOf(event);
         html += QStringLiteral("<h4>Receivers called (%1)</h4>").arg(receivers.size());
         if (receivers.isEmpty())
-            html += QStringLiteral("<p style='color:gray'>No receiver of the schema listens to this send "
+            html += QStringLiteral("<p style='color:gray'>No receiver listens to this send "
                                    "(it is still sent: Django always sends it).</p>");
         html += QStringLiteral("<ol>");
         for (const ReceiverOutcome &r : receivers) {
@@ -190,7 +191,7 @@ QString inspectorHtml(Session &session, int event)
         html += QStringLiteral("<p>It re-entered %1 time(s)%2.</p>").arg(loop.reentries)
                     .arg(loop.stopped ? QStringLiteral(" until the recursion bound stopped it (real Django would go on "
                                                        "until Python's stack ran out)") : QString());
-        html += loopFixesHtml();
+        html += loopFixesHtml(session.isLoaded());     // a recorded process has no schema to mute in
     }
     return breakHtmlText(html);      // where it may wrap: between tokens
 }

@@ -16,6 +16,7 @@ QString inspectorHtml(Session &session, int event);
 // (. ( [ { = , : /) that a token follows: where the inspector may wrap.
 QString breakBetweenTokens(const QString &text);
 inline constexpr char16_t ZeroWidthSpace = u'\u200B';
-QString loopFixesHtml();
+// `canMute`: the session has a schema whose receivers can be muted (not a recorded process).
+QString loopFixesHtml(bool canMute = true);
 
 } // namespace ss

@@ -2,10 +2,16 @@
 
 #include "eventtimedelegate.h"
 #include "nestingdelegate.h"
+#include "inspector.h"
+#include "loopbanner.h"
+#include "receivermapmodel.h"
 #include "roles.h"
-
 #include "session/session.h"
+#include "timeline/eventselection.h"
+#include "timeline/timelineviews.h"
+#include "timelinefilter.h"
 #include "timelinemodel.h"
+#include "trace/tracebridge.h"
 #include "trace/traceexport.h"
 #include "trace/wireimport.h"
 #include "wirecollector.h"
@@ -27,8 +33,8 @@
 #include <QSplitter>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QTextBrowser>
 #include <QTreeView>
-#include <QTreeWidget>
 #include <QVBoxLayout>
 
 namespace ss {
@@ -41,38 +47,122 @@ RecordedProcessView::RecordedProcessView(QWidget *parent)
 {
     m_session->bridge().setLive(false);             // delivered after each chunk (refresh)
     m_timeline = new TimelineModel(m_session.get(), this);
-    m_view = new QTreeView;
-    m_view->setObjectName(QStringLiteral("recordedTimeline"));
-    m_view->setModel(m_timeline);
-    m_view->setUniformRowHeights(true);
-    m_view->header()->setStretchLastSection(true);
-    m_view->setColumnWidth(0, 360);                 // the signal and receiver names
-    NestingDelegate::install(m_view);               // deep nesting keeps its labels in view
-    m_view->setItemDelegateForColumn(TimelineColumn::Time, new EventTimeDelegate(&m_session->recorder(), m_view));
-    m_receivers = new QTreeWidget;
-    m_receivers->setObjectName(QStringLiteral("receiverMap"));
-    m_receivers->setHeaderLabels({tr("Signal / receiver"), tr("Sender"), tr("dispatch_uid"), tr("Reference")});
-    m_receivers->setColumnWidth(0, 340);
+    m_filter = new TimelineFilter(&m_session->recorder(), this);
+    m_filter->setSourceModel(m_timeline);
+
+    // The timeline: a search bar, the loop banner, the tree and its painted views.
+    auto *timelineBox = new QWidget;
+    auto *timelineLayout = new QVBoxLayout(timelineBox);
+    timelineLayout->setContentsMargins(0, 0, 0, 0);
+    m_search = new QLineEdit;
+    m_search->setObjectName(QStringLiteral("timelineSearch"));
+    m_search->setPlaceholderText(tr("Search the recorded signals"));
+    m_search->setClearButtonEnabled(true);
+    connect(m_search, &QLineEdit::textChanged, m_filter, &TimelineFilter::setSearchText);
+    connect(m_filter, &TimelineFilter::filterApplied, this, [this] {
+        if (m_filter->isFiltering() && m_filter->visibleEvents() <= 5000)
+            m_tree->expandAll();
+    });
+    timelineLayout->addWidget(m_search);
+    m_loopBanner = new QLabel;
+    m_loopBanner->setObjectName(QStringLiteral("loopBanner"));
+    m_loopBanner->setWordWrap(true);
+    m_loopBanner->hide();
+    timelineLayout->addWidget(m_loopBanner);
+    m_tree = new QTreeView;
+    m_tree->setObjectName(QStringLiteral("recordedTimeline"));
+    m_tree->setModel(m_filter);
+    m_tree->setUniformRowHeights(true);
+    m_tree->setAlternatingRowColors(true);
+    m_tree->header()->setStretchLastSection(false);
+    m_tree->setColumnWidth(TimelineColumn::Event, 360);     // the signal and receiver names (file:line)
+    m_tree->setColumnWidth(TimelineColumn::Sender, 100);
+    m_tree->setColumnWidth(TimelineColumn::Instance, 110);
+    m_tree->setColumnWidth(TimelineColumn::Arguments, 230);
+    NestingDelegate::install(m_tree);               // deep nesting keeps its labels in view
+    m_tree->setItemDelegateForColumn(TimelineColumn::Time, new EventTimeDelegate(&m_session->recorder(), m_tree));
+    m_views = new TimelineViews(m_session.get(), m_timeline, m_tree);
+    timelineLayout->addWidget(m_views, 1);
+    connect(m_filter, &QAbstractItemModel::rowsInserted, this, &RecordedProcessView::expandNewest);
+
+    // Beside it: the inspector over the receiver map (where the schema panel would be).
+    m_inspector = new QTextBrowser;
+    m_inspector->setObjectName(QStringLiteral("inspector"));
+    m_inspector->setHtml(inspectorHtml(*m_session, -1));
+    connect(m_views->selection(), &EventSelection::currentChanged, this, &RecordedProcessView::showInspector);
+    m_receiverModel = new ReceiverMapModel(this);
+    m_receiverTree = new QTreeView;
+    m_receiverTree->setObjectName(QStringLiteral("receiverMap"));
+    m_receiverTree->setModel(m_receiverModel);
+    m_receiverTree->setUniformRowHeights(true);
+    m_receiverTree->setColumnWidth(ReceiverMapModel::Name, 260);
+    m_receiverTree->setColumnWidth(ReceiverMapModel::DefinedAt, 170);
+    auto *mapBox = new QWidget;
+    auto *mapLayout = new QVBoxLayout(mapBox);
+    mapLayout->setContentsMargins(0, 0, 0, 0);
+    auto *mapTitle = new QLabel(tr("<b>Receiver map</b> — what the process connected, in dispatch order"));
+    mapTitle->setToolTip(tr("Reported by the agent on every connect and disconnect; a receiver disconnected later is "
+                            "struck out. Record tables are not shown: SignalScope does not own this database."));
+    mapLayout->addWidget(mapTitle);
+    mapLayout->addWidget(m_receiverTree, 1);
+    auto *side = new QSplitter(Qt::Vertical);
+    side->addWidget(m_inspector);
+    side->addWidget(mapBox);
+    side->setStretchFactor(0, 3);
+    side->setStretchFactor(1, 2);
+
     m_problems = new QLabel;
     m_problems->setObjectName(QStringLiteral("streamProblems"));
     m_problems->setWordWrap(true);
     m_problems->setStyleSheet(QStringLiteral("color: #a40000"));
     m_problems->hide();
     auto *split = new QSplitter(Qt::Horizontal);
-    split->addWidget(m_view);
-    split->addWidget(m_receivers);
+    split->addWidget(timelineBox);
+    split->addWidget(side);
     split->setStretchFactor(0, 3);
     split->setStretchFactor(1, 2);
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(m_problems);
-    layout->addWidget(split);
+    layout->addWidget(split, 1);
     m_title = tr("waiting for the process…");
+
+    TraceBridge *bridge = &m_session->bridge();
+    // A real process has no recursion bound: its loops end by themselves (or in Python's RecursionError).
+    auto showLoops = [this] {
+        const LoopBanner banner = LoopBanner::of(m_session->recorder().loops(), 0);
+        m_loopBanner->setText(banner.html);
+        m_loopBanner->setStyleSheet(banner.styleSheet());
+        m_loopBanner->setVisible(!banner.html.isEmpty());
+    };
+    connect(bridge, &TraceBridge::loopDetected, this, showLoops);
+    connect(bridge, &TraceBridge::loopChanged, this, showLoops);
 }
 
 RecordedProcessView::~RecordedProcessView()
 {
-    delete m_timeline;                              // before the session it reads
+    delete m_views;                                 // the painted views and the tree, before the session they read
+    delete m_timeline;
     m_timeline = nullptr;
+}
+
+void RecordedProcessView::showInspector(int event)
+{
+    m_inspector->setHtml(inspectorHtml(*m_session, event));
+}
+
+void RecordedProcessView::expandNewest(const QModelIndex &parent, int first, int last)
+{
+    // The newest units (a command, a request) open a few levels, so their
+    // signals show as they arrive; a big one only its first level.
+    if (parent.isValid())
+        return;
+    for (int row = first; row <= last; ++row) {
+        const QModelIndex index = m_filter->index(row, 0);
+        if (m_filter->rowCount(index) <= 400)
+            m_tree->expandRecursively(index, 3);
+        else
+            m_tree->expand(index);
+    }
 }
 
 void RecordedProcessView::feed(const QByteArray &bytes)
@@ -135,26 +225,12 @@ void RecordedProcessView::refresh()
         m_title = m_import->processes().first().label();
         emit titleChanged(m_title);
     }
-    // The receiver map: signal -> receivers connected (disconnected ones struck out).
-    m_receivers->clear();
-    QHash<QString, QTreeWidgetItem *> bySignal;
+    // The receiver map: signal -> receivers connected, in dispatch order.
     const QString cwd = m_import->processes().isEmpty() ? QString() : m_import->processes().first().cwd;
-    for (const WireConnection &c : m_import->connections()) {
-        QTreeWidgetItem *&signal = bySignal[c.signal];
-        if (!signal) {
-            signal = new QTreeWidgetItem(m_receivers, {c.signal});
-            signal->setExpanded(!c.signal.startsWith(QLatin1String("django.")));
-        }
-        const QString sender = c.sender.isNull() || c.sender.isUndefined() ? tr("any") : c.sender.toDiagnosticNotation();
-        auto *item = new QTreeWidgetItem(signal, {c.receiver.label(cwd), sender,
-                                                  c.dispatchUid.isString() ? c.dispatchUid.toString() : QString(),
-                                                  c.weak ? tr("weak") : tr("strong")});
-        item->setToolTip(0, c.receiver.file);
-        if (!c.connected) {
-            QFont font = item->font(0);
-            font.setStrikeOut(true);
-            item->setFont(0, font);
-            item->setToolTip(0, tr("disconnected"));
+    if (m_receiverModel->setConnections(m_import->connections(), cwd)) {
+        for (int row = 0; row < m_receiverModel->rowCount(); ++row) {
+            const QModelIndex signal = m_receiverModel->index(row, 0);
+            m_receiverTree->setExpanded(signal, signal.data(ReceiverMapModel::ProjectRole).toBool());
         }
     }
     const QStringList all = problems();
@@ -180,7 +256,7 @@ RecordedRunWindow::RecordedRunWindow(QWidget *parent)
     layout->addWidget(m_banner);
     layout->addWidget(m_tabs);
     setCentralWidget(central);
-    resize(1100, 700);
+    resize(1280, 800);
 
     QMenu *file = menuBar()->addMenu(tr("&File"));
     file->addAction(tr("&Open recorded trace…"), this, [this] { openDialog(this); });

@@ -1,10 +1,14 @@
 #pragma once
 // A window on real Django processes: a recorded trace opened from a file
 // (wire or canonical JSON Lines), a Django command run with the agent, or
-// every process that connects while it listens. Each process is a tab (its
-// own recording: timeline, receiver map with file:line, problems). There are
-// no record tables: SignalScope does not own a recorded process's database,
-// and the window says so.
+// every process that connects while it listens. Each process is a tab with
+// the same parts a simulated run has, on its own recording: the timeline tree
+// and its painted views (TimelineViews: flame, lifelines, sequence diagram,
+// one selection), the inspector following that selection, the loop banner,
+// and, where the schema panel would be, the receiver map the process
+// reported (ReceiverMapModel: file:line, dispatch_uid, weak). There are no
+// record tables: SignalScope does not own a recorded process's database, and
+// the window says so.
 
 #include "djangoagent.h"
 
@@ -14,19 +18,23 @@
 #include <memory>
 
 class QLabel;
+class QLineEdit;
 class QProcess;
 class QTabWidget;
+class QTextBrowser;
 class QTreeView;
-class QTreeWidget;
 
 namespace ss {
 
+class ReceiverMapModel;
 class Session;
+class TimelineFilter;
 class TimelineModel;
+class TimelineViews;
 class WireCollector;
 class WireImport;
 
-// One recorded process (or one trace file): its timeline and receiver map.
+// One recorded process (or one trace file): its timeline, views, inspector and receiver map.
 class RecordedProcessView : public QWidget
 {
     Q_OBJECT
@@ -42,19 +50,33 @@ public:
     QStringList problems() const;
     Session &session() { return *m_session; }
     TimelineModel *timeline() const { return m_timeline; }
-    QTreeWidget *receiverMap() const { return m_receivers; }
+    TimelineFilter *filter() const { return m_filter; }
+    QTreeView *tree() const { return m_tree; }
+    TimelineViews *views() const { return m_views; }
+    QTextBrowser *inspector() const { return m_inspector; }
+    QLabel *loopBanner() const { return m_loopBanner; }
+    ReceiverMapModel *receiverMap() const { return m_receiverModel; }
+    QTreeView *receiverTree() const { return m_receiverTree; }
 
 signals:
     void titleChanged(const QString &title);
 
 private:
     void refresh();
+    void showInspector(int event);
+    void expandNewest(const QModelIndex &parent, int first, int last);
 
     std::unique_ptr<Session> m_session;
     std::unique_ptr<WireImport> m_import;
     TimelineModel *m_timeline;
-    QTreeView *m_view;
-    QTreeWidget *m_receivers;
+    TimelineFilter *m_filter;
+    QLineEdit *m_search;
+    QTreeView *m_tree;
+    TimelineViews *m_views;
+    QTextBrowser *m_inspector;
+    QLabel *m_loopBanner;
+    ReceiverMapModel *m_receiverModel;
+    QTreeView *m_receiverTree;
     QLabel *m_problems;
     QStringList m_fileProblems;
     QString m_title;

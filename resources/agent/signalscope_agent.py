@@ -37,6 +37,7 @@ list or a (sync, async) pair, ``asend``/``asend_robust`` hooked when present.
 """
 
 import atexit
+import collections
 import contextvars
 import fnmatch
 import itertools
@@ -79,6 +80,13 @@ _PLAIN = frozenset((type(None), bool, int))
 _FLAGS = {(r, a, n): "".join(text for flag, text in ((r, ',"robust":true'), (a, ',"async":true'),
                                                     (n, ',"nr":true')) if flag)
           for r in (False, True) for a in (False, True) for n in (False, True)}
+
+
+_perf_ns = time.perf_counter_ns
+_int_text = int.__repr__
+_quote = json.encoder.c_encode_basestring or json.encoder.py_encode_basestring
+# The lines of the hot path are f-strings, not the JSON encoder nor `%`:
+# one BUILD_STRING, a few times cheaper than parsing a format each time.
 
 
 def _json_default(value):
@@ -290,6 +298,10 @@ class Encoder:
 class Stream:
     """Lines buffered and written in batches by a daemon thread (and at exit).
 
+    The buffer is one deque for the life of the stream: the hot path appends
+    through `append` (deque.append, atomic, no Python frame), the writer pops
+    from the other end, so no line is lost between the two threads.
+
     A failed write (SignalScope went away) stops the recording with one
     message on stderr; the process itself carries on untouched.
     """
@@ -297,7 +309,8 @@ class Stream:
     def __init__(self, socket_path=None, file_path=None):
         self.socket_path = socket_path
         self.file_path = file_path
-        self.lines = []
+        self.lines = collections.deque()
+        self.append = self.lines.append
         self.lock = threading.Lock()
         self.write_lock = threading.Lock()
         self.wake = threading.Event()
@@ -318,7 +331,7 @@ class Stream:
     def reopen_after_fork(self):
         """A forked child gets its own connection (or file) and drops the
         parent's unwritten lines, which the parent writes itself."""
-        self.lines = []
+        self.lines.clear()
         self.lock = threading.Lock()
         self.write_lock = threading.Lock()
         self.wake = threading.Event()
@@ -332,7 +345,7 @@ class Stream:
             self.fail(exc)
 
     def put(self, line):
-        self.lines.append(line)             # list.append is atomic under the GIL
+        self.append(line)
         if self.thread is None:
             self.start()
         elif len(self.lines) >= FLUSH_LINES:
@@ -351,7 +364,8 @@ class Stream:
 
     def flush(self):
         with self.write_lock:
-            lines, self.lines = self.lines, []
+            popleft = self.lines.popleft
+            lines = [popleft() for _ in range(len(self.lines))]
             if not lines or self.broken or self.out is None:
                 return
             data = ("\n".join(lines) + "\n").encode("utf-8", "surrogatepass")
@@ -399,6 +413,8 @@ class Agent:
         self.counter = itertools.count(1)   # next() on it is atomic under the GIL
         self.send_info = {}             # id(signal) -> (signal, name, recorded?, aggregated?, special?, name as JSON)
         self.sender_texts = {}          # None or a class -> its JSON
+        self.key_texts = {}             # argument name -> its JSON and ":"
+        self.instance_prefixes = {}     # model class -> ('{"$instance":"app.Model","pk":', pk attname)
         self._encoder = None
         self.signal_names = {}          # id(signal) -> (signal, dotted name or None)
         self.signal_origins = {}        # id(signal) -> (signal, module that created it)
@@ -463,6 +479,8 @@ class Agent:
         pending, self.pending = self.pending, []
         for line in pending:
             self.stream.put(line)
+        self.stream.start()
+        self.put_line = self.stream.append      # the hot path: no frame (the writer flushes every 0.1 s)
 
     # -- names -------------------------------------------------------------
 
@@ -522,6 +540,8 @@ class Agent:
         return wanted
 
     def receiver_key(self, receiver):
+        if type(receiver) is types.FunctionType:     # most receivers; hasattr would raise inside
+            return id(receiver)
         if hasattr(receiver, "__func__") and hasattr(receiver, "__self__"):
             return (id(receiver.__self__), id(receiver.__func__))
         return id(receiver)
@@ -603,9 +623,11 @@ class Agent:
             self.send_info[id(signal)] = info
         return info
 
-    def _begin_send(self, signal, sender, named, robust, is_async, fast):
+    def _begin_send(self, signal, sender, named, flags):
         """The ``send`` line; returns the send id, or None when not recorded.
-        The hot path of the agent: every send of the process comes here."""
+        The hot path of the agent: every send of the process comes here.
+        `flags`: the line's optional flags, one of _FLAGS (robust, async, no
+        receivers), chosen by the hook."""
         if not self.decided:
             self.decide()
             if not self.active:
@@ -616,7 +638,7 @@ class Agent:
         if not info[2]:
             return None
         name = info[1]
-        if fast and info[3]:
+        if info[3] and '"nr"' in flags:        # aggregated: counted when Django has no receivers
             key = (name, id(sender))
             entry = self.counts.get(key)
             if entry is None:
@@ -626,7 +648,7 @@ class Agent:
             return None
         parent, depth = _CURRENT.get()
         send_id = next(self.counter)
-        t = time.perf_counter_ns() - self.clock0
+        t = _perf_ns() - self.clock0
         line = None
         if not info[4]:
             # The hot path: the fixed part formatted, the signal's and a class
@@ -637,25 +659,23 @@ class Agent:
                     sender_text = "".join(self.fast_encode(sender, 0))
                     if sender is None or isinstance(sender, type):
                         self.sender_texts[sender] = sender_text
-                line = '{"e":"send","id":%d,"t":%d,"signal":%s,"sender":%s,"args":%s,"depth":%d,"parent":%s%s}' % (
-                    send_id, t, info[5], sender_text, "".join(self.fast_encode(named, 0)) if named else "{}",
-                    depth, "null" if parent is None else parent, _FLAGS[robust, is_async, fast])
+                args = self.args_text(named) if named else "{}"
+                line = (f'{{"e":"send","id":{send_id},"t":{t},"signal":{info[5]},"sender":{sender_text},'
+                        f'"args":{args},"depth":{depth},"parent":{"null" if parent is None else parent}'
+                        f'{flags}}}')
             except Exception:
                 line = None
         if line is None:
             event = {"e": "send", "id": send_id, "t": t, "signal": name, "sender": sender,
                      "args": named, "depth": depth, "parent": parent}
-            if robust:
+            if '"robust"' in flags:
                 event["robust"] = True
-            if is_async:
+            if '"async"' in flags:
                 event["async"] = True
-            if fast:
+            if '"nr"' in flags:
                 event["nr"] = True
             line = self.line(event, True)
-        if self.decided:
-            self.stream.put(line)
-        else:
-            self.pending.append(line)
+        self.put_line(line)
         return send_id
 
     def line(self, event, special=False):
@@ -676,6 +696,48 @@ class Agent:
         if "result" in event:
             event["result"] = encode(event["result"])
         return self.dumps(event)
+
+    def args_text(self, named):
+        """The arguments' JSON, exactly as the C encoder writes it, built
+        here for the common values (strings, ints, None, booleans, instances
+        of models seen before: one cached prefix per model) and through the
+        encoder for the others, one value at a time. Most sends (pre_init,
+        post_init, pre_save, post_save...) never enter the encoder."""
+        keys, prefixes = self.key_texts, self.instance_prefixes
+        parts = []
+        for key, value in named.items():
+            k = keys.get(key)
+            if k is None:
+                if type(key) is not str:
+                    return "".join(self.fast_encode(named, 0))
+                k = keys[key] = _quote(key) + ":"
+            kind = type(value)
+            if kind is str:
+                parts.append(f"{k}{_quote(value)}")
+            elif value is None:
+                parts.append(f"{k}null")
+            elif kind is bool:
+                parts.append(f"{k}true" if value else f"{k}false")
+            elif kind is int:
+                parts.append(f"{k}{_int_text(value)}")
+            elif kind is tuple or kind is list or kind is dict:
+                # Containers (pre_init's args and kwargs): the C encoder does them faster, all at once.
+                return "".join(self.fast_encode(named, 0))
+            else:
+                model = prefixes.get(kind)
+                if model is None:
+                    parts.append(k + "".join(self.fast_encode(value, 0)))
+                    label = self._encoder.labels.get(kind) if self._encoder is not None else None
+                    if label is not None:
+                        prefixes[kind] = ('{"$instance":%s,"pk":' % _quote(label), kind._meta.pk.attname)
+                    continue
+                # The pk as Model.pk reads it (getattr of the pk field's attname), without the property.
+                pk = getattr(value, model[1])
+                if type(pk) is int:
+                    parts.append(f"{k}{model[0]}{_int_text(pk)}}}")
+                else:
+                    parts.append(f'{k}{model[0]}{"".join(self.fast_encode(pk, 0))}}}')
+        return "{" + ",".join(parts) + "}"
 
     def fast_default(self, value):
         encode = self._encoder
@@ -724,6 +786,8 @@ class Agent:
                              "recorded\n" % (type(exc).__name__, exc))
 
     def put_line(self, line):
+        """Replaced by the stream's put once DEBUG is checked (decide()):
+        until then lines wait in `pending`."""
         if self.decided:
             self.stream.put(line)
         else:
@@ -731,8 +795,8 @@ class Agent:
 
     def _end_send(self, send_id, start, exc=None):
         if exc is None:
-            t = time.perf_counter_ns() - self.clock0
-            self.put_line('{"e":"end","id":%d,"t":%d,"dur":%d}' % (send_id, t, t - start))
+            t = _perf_ns() - self.clock0
+            self.put_line(f'{{"e":"end","id":{send_id},"t":{t},"dur":{t - start}}}')
             return
         line = {"e": "end", "id": send_id, "t": self.now()}
         line["dur"] = line["t"] - start
@@ -742,77 +806,83 @@ class Agent:
         self.emit(line)
 
     def wrap(self, receiver, frame, index, is_async):
-        agent = self
-        send_id, depth = frame[1], frame[2]
+        """The receiver, as Django calls it for the send being recorded: a
+        ``call`` line, the receiver (nested sends see this call as their
+        parent), a ``return`` or ``raise`` line. One closure per call: the
+        lines are formatted inline, the rare cases (a result, an exception)
+        go through finish_call."""
+        send_id, depth = frame[1], frame[2] + 1
         rid = self.receiver_id(receiver)
-
-        counter, perf, clock0, put = self.counter, time.perf_counter_ns, self.clock0, self.put_line
-
-        def begin():
-            call_id = next(counter)
-            start = perf() - clock0
-            put('{"e":"call","id":%d,"send":%d,"rid":%d,"i":%d,"t":%d}' % (call_id, send_id, rid, index, start))
-            return call_id, start
-
-        def finish(call_id, start, result=None, exc=None):
-            if exc is None and result is None:
-                t = perf() - clock0
-                put('{"e":"return","id":%d,"t":%d,"dur":%d}' % (call_id, t, t - start))
-                return
-            line = {"e": "return", "id": call_id, "t": agent.now()}
-            line["dur"] = line["t"] - start
-            if exc is not None:
-                line["e"] = "raise"
-                line["exc"] = type(exc).__qualname__
-                line["message"] = agent.encode.message(exc)
-            elif result is not None:
-                line["result"] = agent.encode(result)
-            agent.emit(line)
-
-        def safe_finish(call_id, start, result=None, exc=None):
-            try:
-                finish(call_id, start, result, exc)
-            except Exception as error:
-                agent.internal_error(error)
+        counter, clock0, agent = self.counter, self.clock0, self
+        cur_set, cur_reset = _CURRENT.set, _CURRENT.reset
 
         if is_async:
             async def call(*args, **kwargs):
                 try:
-                    call_id, start = begin()
+                    call_id = next(counter)
+                    start = _perf_ns() - clock0
+                    agent.put_line(f'{{"e":"call","id":{call_id},"send":{send_id},"rid":{rid},"i":{index},"t":{start}}}')
                 except Exception as error:
                     agent.internal_error(error)
                     return await receiver(*args, **kwargs)
-                token = _CURRENT.set((call_id, depth + 1))
+                token = cur_set((call_id, depth))
                 try:
                     result = await receiver(*args, **kwargs)
                 except BaseException as exc:
-                    safe_finish(call_id, start, exc=exc)
+                    agent.finish_call(call_id, start, None, exc)
                     raise
                 finally:
-                    _CURRENT.reset(token)
-                safe_finish(call_id, start, result)
+                    cur_reset(token)
+                agent.finish_call(call_id, start, result)
                 return result
         else:
             def call(*args, **kwargs):
                 try:
-                    call_id, start = begin()
+                    call_id = next(counter)
+                    start = _perf_ns() - clock0
+                    agent.put_line(f'{{"e":"call","id":{call_id},"send":{send_id},"rid":{rid},"i":{index},"t":{start}}}')
                 except Exception as error:
                     agent.internal_error(error)
                     return receiver(*args, **kwargs)
-                token = _CURRENT.set((call_id, depth + 1))
+                token = cur_set((call_id, depth))
                 try:
                     result = receiver(*args, **kwargs)
                 except BaseException as exc:
-                    safe_finish(call_id, start, exc=exc)
+                    agent.finish_call(call_id, start, None, exc)
                     raise
                 finally:
-                    _CURRENT.reset(token)
-                safe_finish(call_id, start, result)
+                    cur_reset(token)
+                if result is None:
+                    try:
+                        t = _perf_ns() - clock0
+                        agent.put_line(f'{{"e":"return","id":{call_id},"t":{t},"dur":{t - start}}}')
+                    except Exception as error:
+                        agent.internal_error(error)
+                else:
+                    agent.finish_call(call_id, start, result)
                 return result
         # send_robust logs receiver.__qualname__: it must stay the receiver's.
-        call.__qualname__ = getattr(receiver, "__qualname__", type(receiver).__qualname__)
+        call.__qualname__ = getattr(receiver, "__qualname__", None) or type(receiver).__qualname__
         frame[3].append((call, receiver))
         return call
+
+    def finish_call(self, call_id, start, result=None, exc=None):
+        """The ``return`` (with its result) or ``raise`` line of a receiver call."""
+        try:
+            t = self.now()
+            if exc is None and result is None:
+                self.put_line(f'{{"e":"return","id":{call_id},"t":{t},"dur":{t - start}}}')
+                return
+            line = {"e": "return", "id": call_id, "t": t, "dur": t - start}
+            if exc is not None:
+                line["e"] = "raise"
+                line["exc"] = type(exc).__qualname__
+                line["message"] = self.encode.message(exc)
+            else:
+                line["result"] = self.encode(result)
+            self.emit(line)
+        except Exception as error:
+            self.internal_error(error)
 
     def wrap_live(self, frame, live):
         """Wrap the receivers ``_live_receivers`` returned, in their shape."""
@@ -853,8 +923,17 @@ class Agent:
 
 def _unwrap_result(frame, result):
     """Django's return value with the agent's wrappers replaced by the receivers."""
-    if not frame[3] or not isinstance(result, list):
+    pairs = frame[3]
+    if not pairs or not isinstance(result, list):
         return result
+    if len(result) == len(pairs):
+        out = []
+        for item, pair in zip(result, pairs):
+            if type(item) is not tuple or len(item) != 2 or item[0] is not pair[0]:
+                break
+            out.append((pair[1], item[1]))
+        else:
+            return out
     originals = {id(call): receiver for call, receiver in frame[3]}
     out = []
     for item in result:
@@ -893,32 +972,45 @@ def _patch_dispatcher(dispatcher):
         return live
 
     def make_send(original, robust):
+        flags, flags_nr = _FLAGS[robust, False, False], _FLAGS[robust, False, True]
+        sending_set, sending_reset, current_get = _SENDING.set, _SENDING.reset, _CURRENT.get
+
         def send(self, sender, **named):
             agent = _agent
             if agent is None or not agent.active:
                 return original(self, sender, **named)
             # Django's own test at the top of send(): no receivers at all, or
             # none for this sender (cached).
-            fast = not self.receivers or self.sender_receivers_cache.get(sender) is NO_RECEIVERS
+            if not self.receivers or self.sender_receivers_cache.get(sender) is NO_RECEIVERS:
+                try:
+                    agent._begin_send(self, sender, named, flags_nr)
+                except Exception as error:
+                    agent.internal_error(error)
+                return original(self, sender, **named)
             try:
-                send_id = agent._begin_send(self, sender, named, robust, False, fast)
+                send_id = agent._begin_send(self, sender, named, flags)
             except Exception as error:
                 agent.internal_error(error)
                 send_id = None
-            if send_id is None or fast:
+            if send_id is None:
                 return original(self, sender, **named)
-            start = agent.now()
-            frame = [self, send_id, _CURRENT.get()[1], [], False]
-            token = _SENDING.set(frame)
+            start = _perf_ns() - agent.clock0
+            frame = [self, send_id, current_get()[1], [], False]
+            token = sending_set(frame)
             try:
                 result = original(self, sender, **named)
             except BaseException as exc:
                 agent.end_send(send_id, start, exc)
                 raise
             finally:
-                _SENDING.reset(token)
-            agent.end_send(send_id, start)
-            return _unwrap_result(frame, result)
+                sending_reset(token)
+            try:
+                t = _perf_ns() - agent.clock0
+                agent.put_line(f'{{"e":"end","id":{send_id},"t":{t},"dur":{t - start}}}')
+                return _unwrap_result(frame, result)
+            except Exception as error:
+                agent.internal_error(error)
+                return result
         send.__name__ = original.__name__
         send.__qualname__ = original.__qualname__
         send.__doc__ = original.__doc__
@@ -931,7 +1023,7 @@ def _patch_dispatcher(dispatcher):
             if agent is None or not agent.active:
                 return await original(self, sender, **named)
             fast = has_fast_path(self, sender)
-            send_id = agent.begin_send(self, sender, named, robust, True, fast)
+            send_id = agent.begin_send(self, sender, named, _FLAGS[robust, True, fast])
             if send_id is None or fast:
                 return await original(self, sender, **named)
             start = agent.now()

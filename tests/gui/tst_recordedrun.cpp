@@ -1,11 +1,23 @@
 // The window on recorded Django runs: a wire trace and a canonical trace
 // opened from files, a broken file's message, processes connecting to the
 // listening window (each a tab, fed live; a second one; one that dies), the
-// receiver map with file:line, and the banner saying why there are no record
-// tables. Every item model under QAbstractItemModelTester.
+// receiver map with file:line, dispatch_uid and weak, and the banner saying
+// why there are no record tables. A recorded run gets the views a simulated
+// one has: selecting in the tree selects in the flame view and the inspector
+// (and back), a recorded loop is highlighted, the exports (canonical, CSV,
+// Trace Event, the sequence diagram) work. Every item model under
+// QAbstractItemModelTester.
 
+#include "dispatch/loopdetector.h"
 #include "mainwindow.h"
+#include "receivermapmodel.h"
 #include "recordedrunwindow.h"
+#include "roles.h"
+#include "timeline/eventselection.h"
+#include "timeline/flameview.h"
+#include "timeline/sequenceview.h"
+#include "timeline/timelineviews.h"
+#include "timelinefilter.h"
 #include "timelinemodel.h"
 
 #include <QAbstractItemModelTester>
@@ -15,7 +27,8 @@
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTemporaryDir>
-#include <QTreeWidget>
+#include <QTextBrowser>
+#include <QTreeView>
 #include <QtTest>
 
 using namespace ss;
@@ -40,6 +53,48 @@ QByteArray body()
         "{\"e\":\"send\",\"id\":5,\"t\":22,\"signal\":\"shop.signals.order_placed\",\"sender\":{\"$model\":\"shop.Order\"},\"args\":{\"instance\":{\"$instance\":\"shop.Order\",\"pk\":5}},\"depth\":1,\"parent\":4,\"nr\":true}\n"
         "{\"e\":\"return\",\"id\":4,\"t\":30,\"dur\":9}\n"
         "{\"e\":\"end\",\"id\":3,\"t\":31,\"dur\":11}\n");
+}
+
+// A post_save receiver that saves its own instance again: the loop users ask about.
+QByteArray loopBody()
+{
+    return QByteArray(
+        "{\"e\":\"receiver\",\"rid\":1,\"name\":\"shop.signals.touch_order\",\"file\":\"/proj/shop/signals.py\",\"line\":30}\n"
+        "{\"e\":\"connect\",\"t\":1,\"signal\":\"django.db.models.signals.post_save\",\"rid\":1,\"sender\":{\"$model\":\"shop.Order\"},\"weak\":true,\"uid\":null,\"added\":true}\n"
+        "{\"e\":\"send\",\"id\":3,\"t\":20,\"signal\":\"django.db.models.signals.post_save\",\"sender\":{\"$model\":\"shop.Order\"},\"args\":{\"instance\":{\"$instance\":\"shop.Order\",\"pk\":5},\"created\":false,\"update_fields\":null,\"raw\":false,\"using\":\"default\"},\"depth\":0,\"parent\":null}\n"
+        "{\"e\":\"call\",\"id\":4,\"send\":3,\"rid\":1,\"i\":0,\"t\":21}\n"
+        "{\"e\":\"send\",\"id\":5,\"t\":22,\"signal\":\"django.db.models.signals.post_save\",\"sender\":{\"$model\":\"shop.Order\"},\"args\":{\"instance\":{\"$instance\":\"shop.Order\",\"pk\":5},\"created\":false,\"update_fields\":[\"total\"],\"raw\":false,\"using\":\"default\"},\"depth\":1,\"parent\":4}\n"
+        "{\"e\":\"call\",\"id\":6,\"send\":5,\"rid\":1,\"i\":0,\"t\":23}\n"
+        "{\"e\":\"return\",\"id\":6,\"t\":24,\"dur\":1}\n"
+        "{\"e\":\"end\",\"id\":5,\"t\":25,\"dur\":3}\n"
+        "{\"e\":\"return\",\"id\":4,\"t\":30,\"dur\":9}\n"
+        "{\"e\":\"end\",\"id\":3,\"t\":31,\"dur\":11}\n"
+        "{\"e\":\"bye\",\"t\":99}\n");
+}
+
+// The receiver rows of the map, "name (file:line)".
+QStringList receiverRows(const ReceiverMapModel *map)
+{
+    QStringList rows;
+    for (int i = 0; i < map->rowCount(); ++i) {
+        const QModelIndex signal = map->index(i, 0);
+        for (int j = 0; j < map->rowCount(signal); ++j)
+            rows << QStringLiteral("%1 (%2)").arg(map->index(j, ReceiverMapModel::Name, signal).data().toString(),
+                                                  map->index(j, ReceiverMapModel::DefinedAt, signal).data().toString());
+    }
+    return rows;
+}
+
+// The inspector's text without the zero-width spaces it may wrap at.
+QString inspectorText(RecordedProcessView *view)
+{
+    return view->inspector()->toPlainText().remove(QChar(0x200B));
+}
+
+// The row of `event` in the tree of a recorded process (through its filter).
+QModelIndex treeIndex(RecordedProcessView *view, int event)
+{
+    return view->filter()->mapFromSource(view->timeline()->indexForEvent(event));
 }
 
 QString write(QTemporaryDir &dir, const QString &name, const QByteArray &bytes)
@@ -88,10 +143,13 @@ private slots:
         const QModelIndex receiver = view->timeline()->index(0, 0, send);
         QVERIFY2(view->timeline()->data(receiver).toString().contains(QLatin1String("shop.signals.count_order (shop/signals.py:9)")),
                  qPrintable(view->timeline()->data(receiver).toString()));
-        QTreeWidget *map = view->receiverMap();
-        QCOMPARE(map->topLevelItemCount(), 1);
-        QCOMPARE(map->topLevelItem(0)->text(0), QStringLiteral("django.db.models.signals.post_save"));
-        QCOMPARE(map->topLevelItem(0)->child(0)->text(0), QStringLiteral("shop.signals.count_order (shop/signals.py:9)"));
+        ReceiverMapModel *map = view->receiverMap();
+        QAbstractItemModelTester mapTester(map, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QCOMPARE(map->rowCount(), 1);
+        QCOMPARE(map->index(0, 0).data().toString(), QStringLiteral("django.db.models.signals.post_save"));
+        QCOMPARE(receiverRows(map), QStringList{QStringLiteral("shop.signals.count_order (shop/signals.py:9)")});
+        QVERIFY(map->index(0, 0).data(ReceiverMapModel::ProjectRole).toBool());
+        QVERIFY(view->receiverTree()->isExpanded(map->index(0, 0)));    // the project listens to it: open
         QVERIFY(view->problems().isEmpty());
         QCOMPARE(window.tabs()->tabText(0), QStringLiteral("pid 42: manage.py test"));
 
@@ -159,11 +217,7 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(view->problems().isEmpty() && window.statusBar()->currentMessage().contains(QLatin1String("exited with status 0")), 60000);
         QAbstractItemModelTester tester(view->timeline(), QAbstractItemModelTester::FailureReportingMode::QtTest);
         QCOMPARE(window.tabs()->tabText(0).section(QLatin1Char(':'), 1).trimmed(), QStringLiteral("manage.py migrate -v0"));
-        QStringList receivers;
-        QTreeWidget *map = view->receiverMap();
-        for (int i = 0; i < map->topLevelItemCount(); ++i)
-            for (int j = 0; j < map->topLevelItem(i)->childCount(); ++j)
-                receivers << map->topLevelItem(i)->child(j)->text(0);
+        const QStringList receivers = receiverRows(view->receiverMap());
         QVERIFY2(receivers.contains(QStringLiteral("shop.signals.audit_order (shop/signals.py:18)")),
                  qPrintable(receivers.join(QLatin1Char('\n'))));
         qunsetenv("SHOP_DB");
@@ -194,6 +248,182 @@ private slots:
         QTRY_VERIFY(!window.processView(0)->problems().isEmpty());
         QVERIFY(window.processView(0)->problems().join(QLatin1Char(' ')).contains(QLatin1String("without \"bye\"")));
         QVERIFY(window.processView(1)->problems().isEmpty());
+    }
+
+    void receiverMapShowsUidReferenceAndDisconnects()
+    {
+        QTemporaryDir dir;
+        const QByteArray wire = helloLine(7)
+            + "{\"e\":\"receiver\",\"rid\":9,\"name\":\"django.core.handlers.base.reset_urlconf\",\"file\":\"/usr/lib/django/core/handlers/base.py\",\"line\":343}\n"
+              "{\"e\":\"connect\",\"t\":0,\"signal\":\"django.core.signals.request_finished\",\"rid\":9,\"sender\":null,\"weak\":true,\"uid\":null,\"added\":true}\n"
+              "{\"e\":\"receiver\",\"rid\":1,\"name\":\"shop.signals.count_order\",\"file\":\"/proj/shop/signals.py\",\"line\":9}\n"
+              "{\"e\":\"receiver\",\"rid\":2,\"name\":\"shop.apps.ShopConfig.ready.<locals>.stamp\",\"file\":\"/proj/shop/apps.py\",\"line\":14}\n"
+              "{\"e\":\"receiver\",\"rid\":3,\"name\":\"shop.signals.on_placed\",\"file\":\"/elsewhere/hooks.py\",\"line\":3}\n"
+              "{\"e\":\"connect\",\"t\":1,\"signal\":\"django.db.models.signals.post_save\",\"rid\":1,\"sender\":{\"$model\":\"shop.Order\"},\"weak\":true,\"uid\":null,\"added\":true}\n"
+              "{\"e\":\"connect\",\"t\":2,\"signal\":\"django.db.models.signals.post_save\",\"rid\":2,\"sender\":null,\"weak\":false,\"uid\":\"shop-stamp\",\"added\":true}\n"
+              "{\"e\":\"connect\",\"t\":3,\"signal\":\"shop.signals.order_placed\",\"rid\":3,\"sender\":null,\"weak\":true,\"uid\":null,\"added\":true}\n"
+              "{\"e\":\"disconnect\",\"t\":4,\"signal\":\"django.db.models.signals.post_save\",\"rid\":1,\"sender\":{\"$model\":\"shop.Order\"},\"uid\":null,\"removed\":true}\n"
+              "{\"e\":\"bye\",\"t\":99}\n";
+        RecordedRunWindow window;
+        QVERIFY(window.openTrace(write(dir, QStringLiteral("map.wire.jsonl"), wire)));
+        RecordedProcessView *view = window.processView(0);
+        ReceiverMapModel *map = view->receiverMap();
+        QAbstractItemModelTester tester(map, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QCOMPARE(map->rowCount(), 3);
+        // Django's own plumbing, connected first, comes last and folded.
+        QCOMPARE(map->index(2, 0).data().toString(), QStringLiteral("django.core.signals.request_finished"));
+        QVERIFY(!map->index(2, 0).data(ReceiverMapModel::ProjectRole).toBool());
+        QVERIFY(!view->receiverTree()->isExpanded(map->index(2, 0)));
+        QCOMPARE(map->index(0, ReceiverMapModel::DefinedAt, map->index(2, 0)).data().toString(),
+                 QStringLiteral("/usr/lib/django/core/handlers/base.py:343"));
+        const QModelIndex postSave = map->index(0, 0);
+        QCOMPARE(map->rowCount(postSave), 2);
+        QCOMPARE(postSave.siblingAtColumn(ReceiverMapModel::DefinedAt).data().toString(), QStringLiteral("2 receiver(s)"));
+        const QModelIndex counted = map->index(0, 0, postSave), stamp = map->index(1, 0, postSave);
+        QCOMPARE(counted.siblingAtColumn(ReceiverMapModel::Sender).data().toString(), QStringLiteral("Order"));
+        QCOMPARE(counted.siblingAtColumn(ReceiverMapModel::Reference).data().toString(), QStringLiteral("weak"));
+        QVERIFY(!counted.data(ReceiverMapModel::ConnectedRole).toBool());
+        QVERIFY(counted.data(Qt::FontRole).value<QFont>().strikeOut());      // disconnected, struck out
+        QCOMPARE(stamp.siblingAtColumn(ReceiverMapModel::DefinedAt).data().toString(), QStringLiteral("shop/apps.py:14"));
+        QCOMPARE(stamp.siblingAtColumn(ReceiverMapModel::Sender).data().toString(), QStringLiteral("any sender"));
+        QCOMPARE(stamp.siblingAtColumn(ReceiverMapModel::DispatchUid).data().toString(), QStringLiteral("shop-stamp"));
+        QCOMPARE(stamp.siblingAtColumn(ReceiverMapModel::Reference).data().toString(), QStringLiteral("strong"));
+        QVERIFY(stamp.data(ReceiverMapModel::ConnectedRole).toBool());
+        const QModelIndex custom = map->index(1, 0);
+        QCOMPARE(custom.data().toString(), QStringLiteral("shop.signals.order_placed"));
+        QVERIFY(view->receiverTree()->isExpanded(custom));                  // the project's own signals open
+        // A file outside the project keeps its full path, and says where it is.
+        QCOMPARE(map->index(0, ReceiverMapModel::DefinedAt, custom).data().toString(), QStringLiteral("/elsewhere/hooks.py:3"));
+        QCOMPARE(map->index(0, 0, custom).data(ReceiverMapModel::LineRole).toInt(), 3);
+    }
+
+    void treeFlameViewAndInspectorShareOneSelection()
+    {
+        QTemporaryDir dir;
+        RecordedRunWindow window;
+        QVERIFY(window.openTrace(write(dir, QStringLiteral("run.wire.jsonl"), helloLine(42) + body() + "{\"e\":\"bye\",\"t\":99}\n")));
+        RecordedProcessView *view = window.processView(0);
+        TimelineViews *views = view->views();
+        QVERIFY(views);
+        QAbstractItemModelTester tester(view->filter(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QStringList tabs;
+        for (int i = 0; i < views->count(); ++i)
+            tabs << views->tabText(i);
+        QCOMPARE(tabs, (QStringList{QStringLiteral("Tree"), QStringLiteral("Flame"), QStringLiteral("Lifelines"), QStringLiteral("Sequence")}));
+        window.resize(1200, 700);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+
+        // The step, post_save, its receiver, the nested custom send.
+        const QModelIndex step = view->timeline()->index(0, 0);
+        const QModelIndex send = view->timeline()->index(0, 0, step);
+        const int postSave = send.data(EventIndexRole).toInt();
+        const int receiver = view->timeline()->index(0, 0, send).data(EventIndexRole).toInt();
+        QVERIFY(postSave > 0 && receiver == postSave + 1);
+
+        // Selecting in the tree selects in the flame view and the inspector.
+        QSignalSpy current(views->selection(), &EventSelection::currentChanged);
+        view->tree()->setCurrentIndex(treeIndex(view, postSave));
+        QCOMPARE(views->selection()->current(), postSave);
+        QCOMPARE(current.count(), 1);
+        QString inspector = inspectorText(view);
+        QVERIFY2(inspector.contains(QLatin1String("post_save")) && inspector.contains(QLatin1String("shop.signals.count_order (shop/signals.py:9)")),
+                 qPrintable(inspector));
+
+        // The flame view: its keys move the selection, the tree and the inspector follow.
+        views->setCurrentWidget(views->flameView()->parentWidget());
+        FlameView *flame = views->flameView();
+        QTRY_VERIFY(flame->isVisible());
+        flame->setFocus();
+        QTest::keyClick(flame, Qt::Key_Down);                   // its first child: the receiver
+        QCOMPARE(views->selection()->current(), receiver);
+        QCOMPARE(view->tree()->currentIndex().data(EventIndexRole).toInt(), receiver);
+        inspector = inspectorText(view);
+        QVERIFY2(inspector.contains(QLatin1String("Receiver shop.signals.count_order (shop/signals.py:9)")), qPrintable(inspector));
+        // A click on a slice selects it.
+        flame->fitCurrent();
+        views->zoom()->fitAll();
+        const QRectF rect = flame->sliceRect(postSave);
+        QVERIFY(rect.width() > 4);
+        QTest::mouseClick(flame, Qt::LeftButton, {}, rect.center().toPoint());
+        QCOMPARE(views->selection()->current(), postSave);
+        QCOMPARE(view->tree()->currentIndex().data(EventIndexRole).toInt(), postSave);
+
+        // The sequence diagram follows the same selection.
+        views->setCurrentWidget(views->sequenceView());
+        QTRY_VERIFY(views->sequenceView()->diagram().action >= 0);
+        QVERIFY(views->sequenceView()->diagram().mermaidText().contains(QLatin1String("count_order")));
+    }
+
+    void recordedLoopIsHighlighted()
+    {
+        QTemporaryDir dir;
+        RecordedRunWindow window;
+        QVERIFY(window.openTrace(write(dir, QStringLiteral("loop.wire.jsonl"), helloLine(42) + loopBody())));
+        RecordedProcessView *view = window.processView(0);
+        QVERIFY(view->problems().isEmpty());
+        QLabel *banner = view->loopBanner();
+        QVERIFY(!banner->isHidden());
+        QVERIFY2(banner->text().contains(QLatin1String("Re-entry loop")) && banner->text().contains(QLatin1String("touch_order")),
+                 qPrintable(banner->text()));
+        // The re-entering send is marked in the tree, and the inspector explains it.
+        const QModelIndex outer = view->timeline()->index(0, 0, view->timeline()->index(0, 0));
+        const QModelIndex inner = view->timeline()->index(0, 0, view->timeline()->index(0, 0, outer));
+        QCOMPARE(inner.data(EventIndexRole).toInt(), outer.data(EventIndexRole).toInt() + 2);
+        QCOMPARE(inner.data(LoopMarkRole).toInt(), int(LoopMark::Reentry));
+        QVERIFY(inner.data(Qt::BackgroundRole).isValid());
+        QVERIFY(inner.data(LoopTextRole).toString().contains(QLatin1String("touch_order")));
+        view->tree()->setCurrentIndex(treeIndex(view, inner.data(EventIndexRole).toInt()));
+        QVERIFY(inspectorText(view).contains(QLatin1String("Re-entry loop")));
+        QVERIFY(inspectorText(view).contains(QLatin1String("update_fields")));
+        QVERIFY(!inspectorText(view).contains(QLatin1String("Schema panel")));  // nothing to mute here
+        // And the sequence diagram draws it as a loop fragment.
+        view->views()->sequenceView()->refresh();
+        const QString mermaid = view->views()->sequenceView()->diagram().mermaidText();
+        QVERIFY2(mermaid.contains(QLatin1String("loop ")), qPrintable(mermaid));
+    }
+
+    void recordedRunExportsLikeASimulatedOne()
+    {
+        QTemporaryDir dir;
+        RecordedRunWindow window;
+        QVERIFY(window.openTrace(write(dir, QStringLiteral("loop.wire.jsonl"), helloLine(42) + loopBody())));
+        QString error;
+        // Canonical: the two post_save sends, the inner one at depth 1.
+        const QString jsonl = dir.filePath(QStringLiteral("out.trace.jsonl"));
+        QVERIFY2(window.exportTrace(0, jsonl, QStringLiteral("jsonl"), &error), qPrintable(error));
+        QFile canonical(jsonl);
+        QVERIFY(canonical.open(QIODevice::ReadOnly));
+        const QList<QByteArray> lines = canonical.readAll().trimmed().split('\n');
+        QCOMPARE(lines.size(), 2);
+        QCOMPARE(lines.at(1), QByteArray(R"({"created":false,"depth":1,"instance":{"model":"Order","pk":5},"raw":false,)"
+                                         R"("sender":"Order","seq":2,"signal":"post_save","step":0,"update_fields":["total"],"using":"default"})"));
+        // CSV and Trace Event JSON.
+        const QString csv = dir.filePath(QStringLiteral("out.csv"));
+        QVERIFY2(window.exportTrace(0, csv, QStringLiteral("csv"), &error), qPrintable(error));
+        QFile csvFile(csv);
+        QVERIFY(csvFile.open(QIODevice::ReadOnly));
+        const QByteArray csvText = csvFile.readAll();
+        QVERIFY2(csvText.count("post_save") >= 2 && csvText.contains("touch_order"), csvText.constData());
+        const QString chrome = dir.filePath(QStringLiteral("out.json"));
+        QVERIFY2(window.exportTrace(0, chrome, QStringLiteral("chrome"), &error), qPrintable(error));
+        QFile chromeFile(chrome);
+        QVERIFY(chromeFile.open(QIODevice::ReadOnly));
+        QVERIFY(chromeFile.readAll().contains("touch_order"));
+        // The sequence diagram of the selected action: Mermaid and SVG.
+        RecordedProcessView *view = window.processView(0);
+        view->views()->selection()->setCurrent(view->timeline()->index(0, 0).data(EventIndexRole).toInt());
+        SequenceView *sequence = view->views()->sequenceView();
+        sequence->refresh();
+        const QString mmd = dir.filePath(QStringLiteral("seq.mmd"));
+        QVERIFY2(sequence->exportTo(mmd, &error), qPrintable(error));
+        QFile mermaid(mmd);
+        QVERIFY(mermaid.open(QIODevice::ReadOnly));
+        const QByteArray text = mermaid.readAll();
+        QVERIFY2(text.startsWith("sequenceDiagram") || text.contains("\nsequenceDiagram"), text.constData());
+        QVERIFY(text.contains("touch_order"));
+        QVERIFY2(sequence->exportTo(dir.filePath(QStringLiteral("seq.svg")), &error), qPrintable(error));
+        QVERIFY(QFileInfo(dir.filePath(QStringLiteral("seq.svg"))).size() > 100);
     }
 };
 
