@@ -53,6 +53,11 @@ template<typename F>
 void notify(const DispatchContext &context, const QVector<TraceListener *> &snapshot, F &&f)
 {
     const QVector<TraceListener *> &current = context.listeners();
+    if (current.constData() == snapshot.constData()) {     // nobody was added or removed: all still there
+        for (TraceListener *listener : snapshot)
+            f(listener);
+        return;
+    }
     for (TraceListener *listener : snapshot)
         if (current.contains(listener))
             f(listener);

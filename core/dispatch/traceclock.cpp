@@ -3,7 +3,6 @@
 #include <ctime>
 #if defined(__x86_64__)
 #include <cpuid.h>
-#include <x86intrin.h>
 #endif
 
 namespace ss {
@@ -16,15 +15,6 @@ quint64 TraceClock::monotonicNs()
     timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
     return quint64(t.tv_sec) * 1000000000u + quint64(t.tv_nsec) + 1;   // never 0
-}
-
-quint64 TraceClock::tsc()
-{
-#if defined(__x86_64__)
-    return __rdtsc() | 1;       // never 0; the lowest bit is far below a nanosecond
-#else
-    return monotonicNs();
-#endif
 }
 
 namespace {
@@ -67,7 +57,7 @@ void TraceClock::calibrate()
     static const bool done = [] {
         if (!invariantTsc())
             return true;
-        quint64 ns0, tsc0, ns1, tsc1;
+        quint64 ns0 = 0, tsc0 = 0, ns1 = 0, tsc1 = 0;
         pair(ns0, tsc0);
         do
             pair(ns1, tsc1);

@@ -25,6 +25,12 @@ void TraceRecorder::clear()
     m_errors.clear();
     m_errorIds.clear();
     m_errors.push_back({0, 0});                 // error 0: none
+    m_stepRuns.clear();
+    m_stepRunHint = 0;
+    m_errorOf.clear();
+    m_loopOf.clear();
+    m_longDurations.clear();
+    m_firstReceiver.clear();
     // Values that recur in nearly every send: interned once, then packed as ids.
     for (const char *common : {"default", "pre_add", "post_add", "pre_remove", "post_remove", "pre_clear", "post_clear"})
         m_strings.intern(QString::fromLatin1(common));
@@ -57,7 +63,7 @@ quint32 TraceRecorder::internError(const DjangoError *error)
     return id;
 }
 
-quint64 TraceRecorder::storeText(const QString &text)
+quint32 TraceRecorder::storeText(const QString &text)
 {
     m_scratch.clear();
     argcodec::putString(m_scratch, text);
@@ -85,17 +91,15 @@ int TraceRecorder::innermostRecorded() const
 int TraceRecorder::append(TraceEventKind kind, int depth, quint64 stamp)
 {
     const int index = m_store.append();
-    TraceRecord &r = recordRef(index);
+    if (m_stepRuns.empty() || m_stepRuns.back().step != m_step)
+        m_stepRuns.push_back({index, m_step});
+    StoredRecord &r = recordRef(index);
     r.startNs = quint64(now(stamp));
     r.durationNs = 0;
-    r.payload = TraceRecord::NoPayload;
+    r.payload = StoredRecord::NoRef;
     r.parent = innermostRecorded();
-    r.step = m_step;
     r.name = 0;
     r.sender = 0;
-    r.error = 0;
-    r.link = -1;
-    r.loop = -1;
     r.depth = qint16(depth);
     r.kind = kind;
     r.flags = 0;
@@ -123,13 +127,19 @@ void TraceRecorder::closeFrame(const Frame &frame, const DjangoError *error, boo
 {
     if (frame.event < 0)
         return;
-    TraceRecord &r = recordRef(frame.event);
+    StoredRecord &r = recordRef(frame.event);
     const quint64 end = quint64(now(stamp));
-    r.durationNs = end > r.startNs ? end - r.startNs : 0;
+    const quint64 duration = end > r.startNs ? end - r.startNs : 0;
+    if (duration >= StoredRecord::LongDuration) {
+        r.durationNs = StoredRecord::LongDuration;
+        m_longDurations.insert(frame.event, duration);
+    } else {
+        r.durationNs = quint32(duration);
+    }
     if (finished)
         r.flags &= quint8(~TraceRecord::Open);
     if (error)
-        r.error = internError(error);
+        setError(frame.event, internError(error));
     markChanged(frame.event);
 }
 
@@ -143,7 +153,7 @@ void TraceRecorder::stepBegin(int step, const QString &code)
     int index = -1;
     if (!m_paused) {
         index = append(TraceEventKind::Step, 0, 0);
-        TraceRecord &r = recordRef(index);
+        StoredRecord &r = recordRef(index);
         r.payload = storeText(code);
         r.flags = TraceRecord::Open;
         m_lastStepEvent = index;
@@ -178,8 +188,8 @@ int TraceRecorder::appendSend(TraceEventKind kind, const SendEvent &event, quint
         m_packer.pack(m_scratch, *event.liveArgs);
     else
         m_packer.pack(m_scratch, event.args, name);
-    const quint64 payload = m_store.store(m_scratch);
-    TraceRecord &r = recordRef(index);
+    const quint32 payload = m_store.store(m_scratch);
+    StoredRecord &r = recordRef(index);
     r.name = name;
     r.sender = sender;
     r.payload = payload;
@@ -229,15 +239,15 @@ void TraceRecorder::receiverBegin(const SendEvent &send, const ReceiverEvent &re
     if (!m_paused) {
         index = append(TraceEventKind::Receiver, send.depth + 1, receiver.stamp);
         const quint32 label = m_strings.intern(receiver.label);
-        TraceRecord &r = recordRef(index);
+        StoredRecord &r = recordRef(index);
         r.name = label;
         r.sender = quint32(receiver.index);
         r.flags = TraceRecord::Open;
         if (sendFrame && sendFrame->event >= 0) {
             if (sendFrame->lastReceiver >= 0)
-                recordRef(sendFrame->lastReceiver).link = index;
-            else
-                recordRef(sendFrame->event).link = index;
+                recordRef(sendFrame->lastReceiver).payload = quint32(index);   // a receiver's link
+            else if (index != sendFrame->event + 1)
+                m_firstReceiver.insert(sendFrame->event, index);
             sendFrame->lastReceiver = index;
         }
     }
@@ -268,8 +278,8 @@ void TraceRecorder::effect(int depth, const QString &kind, const QString &text)
         return;
     const int index = append(TraceEventKind::Effect, depth, 0);
     const quint32 name = m_strings.intern(kind);
-    const quint64 payload = storeText(text);
-    TraceRecord &r = recordRef(index);
+    const quint32 payload = storeText(text);
+    StoredRecord &r = recordRef(index);
     r.name = name;
     r.payload = payload;
     r.flags = TraceRecord::Canonical;
@@ -287,7 +297,7 @@ void TraceRecorder::errorLine(int depth, const DjangoError &error)
         if (it->event < 0)
             continue;
         parent = it->event;
-        if (it->kind == TraceEventKind::Send && it->lastReceiver >= 0 && depth == record(it->event).depth + 1)
+        if (it->kind == TraceEventKind::Send && it->lastReceiver >= 0 && depth == m_store.at(it->event).depth + 1)
             parent = it->lastReceiver;
         break;
     }
@@ -295,10 +305,10 @@ void TraceRecorder::errorLine(int depth, const DjangoError &error)
         parent = m_lastStepEvent;
     const int index = append(TraceEventKind::Error, depth, 0);
     const quint32 errorId = internError(&error);
-    TraceRecord &r = recordRef(index);
+    StoredRecord &r = recordRef(index);
     r.parent = parent;
-    r.error = errorId;
     r.flags = TraceRecord::Canonical;
+    setError(index, errorId);
 }
 
 void TraceRecorder::recursionStopped(const SendEvent &event)
@@ -314,12 +324,13 @@ void TraceRecorder::applyLoopMark(int index, LoopMark mark, int loop)
 {
     if (index < 0 || index >= count())
         return;
-    TraceRecord &r = recordRef(index);
-    if (quint8(mark) <= quint8(r.loopMark()) && r.loop >= 0)
+    StoredRecord &r = recordRef(index);
+    const quint8 current = (r.flags >> TraceRecord::LoopShift) & 3;
+    if (quint8(mark) <= current && m_loopOf.contains(index))
         return;
-    if (quint8(mark) > quint8(r.loopMark()))
+    if (quint8(mark) > current)
         r.flags = quint8((r.flags & ~(3 << TraceRecord::LoopShift)) | (quint8(mark) << TraceRecord::LoopShift));
-    r.loop = loop;
+    m_loopOf.insert(index, loop);
     markChanged(index);
 }
 
@@ -327,8 +338,8 @@ void TraceRecorder::applyLoopMark(int index, LoopMark mark, int loop)
 
 QString TraceRecorder::text(int index) const
 {
-    const TraceRecord &r = record(index);
-    if (r.payload == TraceRecord::NoPayload || (r.kind != TraceEventKind::Effect && r.kind != TraceEventKind::Step))
+    const StoredRecord &r = m_store.at(index);
+    if (r.payload == StoredRecord::NoRef || (r.kind != TraceEventKind::Effect && r.kind != TraceEventKind::Step))
         return {};
     const uchar *p = m_store.bytesAt(r.payload);
     const qsizetype n = qsizetype(argcodec::getVarint(p));
@@ -337,8 +348,8 @@ QString TraceRecorder::text(int index) const
 
 void TraceRecorder::appendTextJson(std::string &out, int index) const
 {
-    const TraceRecord &r = record(index);
-    if (r.payload == TraceRecord::NoPayload || (r.kind != TraceEventKind::Effect && r.kind != TraceEventKind::Step)) {
+    const StoredRecord &r = m_store.at(index);
+    if (r.payload == StoredRecord::NoRef || (r.kind != TraceEventKind::Effect && r.kind != TraceEventKind::Step)) {
         out.append("\"\"");
         return;
     }
@@ -349,12 +360,12 @@ void TraceRecorder::appendTextJson(std::string &out, int index) const
 
 QString TraceRecorder::errorType(int index) const
 {
-    return m_strings.text(m_errors[record(index).error].type);
+    return m_strings.text(m_errors[errorOf(index)].type);
 }
 
 QString TraceRecorder::errorMessage(int index) const
 {
-    return m_strings.text(m_errors[record(index).error].message);
+    return m_strings.text(m_errors[errorOf(index)].message);
 }
 
 TraceEvent TraceRecorder::event(int index) const
@@ -385,8 +396,8 @@ TraceEvent TraceRecorder::event(int index) const
     case TraceEventKind::Receiver:
         e.label = m_strings.text(r.name);
         e.receiverIndex = int(r.sender);
-        if (r.parent >= 0 && record(r.parent).kind == TraceEventKind::Send)
-            e.signal = m_strings.text(record(r.parent).name);
+        if (r.parent >= 0 && m_store.at(r.parent).kind == TraceEventKind::Send)
+            e.signal = m_strings.text(m_store.at(r.parent).name);
         break;
     case TraceEventKind::Effect:
         e.effect = m_strings.text(r.name);
@@ -402,12 +413,85 @@ TraceEvent TraceRecorder::event(int index) const
     return e;
 }
 
+TraceRecord TraceRecorder::record(int index) const
+{
+    const StoredRecord &s = m_store.at(index);
+    TraceRecord r;
+    r.startNs = s.startNs;
+    r.durationNs = s.durationNs == StoredRecord::LongDuration ? m_longDurations.value(index) : s.durationNs;
+    r.payload = s.payload == StoredRecord::NoRef || s.kind == TraceEventKind::Receiver ? TraceRecord::NoPayload : s.payload;
+    r.parent = s.parent;
+    r.step = stepOf(index);
+    r.name = s.name;
+    r.sender = s.sender;
+    r.error = errorOf(index);
+    r.link = linkOf(index);
+    r.loop = loopOf(index);
+    r.depth = s.depth;
+    r.kind = s.kind;
+    r.flags = quint8(s.flags & ~StoredRecord::HasError);
+    return r;
+}
+
+int TraceRecorder::stepOf(int index) const
+{
+    // Sequential readers (exporters, views) ask about neighbouring events: the
+    // run of the last answer is tried first.
+    const size_t runs = m_stepRuns.size();
+    size_t hint = m_stepRunHint < runs ? m_stepRunHint : 0;
+    if (runs == 0)
+        return 0;
+    if (m_stepRuns[hint].first <= index && (hint + 1 == runs || m_stepRuns[hint + 1].first > index))
+        return m_stepRuns[hint].step;
+    if (hint + 2 <= runs && m_stepRuns[hint + 1].first <= index && (hint + 2 == runs || m_stepRuns[hint + 2].first > index)) {
+        m_stepRunHint = hint + 1;
+        return m_stepRuns[hint + 1].step;
+    }
+    const auto it = std::upper_bound(m_stepRuns.cbegin(), m_stepRuns.cend(), index,
+                                     [](int i, const StepRun &run) { return i < run.first; });
+    if (it == m_stepRuns.cbegin())
+        return 0;
+    m_stepRunHint = size_t(it - m_stepRuns.cbegin()) - 1;
+    return m_stepRuns[m_stepRunHint].step;
+}
+
+quint32 TraceRecorder::errorOf(int index) const
+{
+    return (m_store.at(index).flags & StoredRecord::HasError) ? m_errorOf.value(index) : 0;
+}
+
+void TraceRecorder::setError(int index, quint32 error)
+{
+    m_errorOf.insert(index, error);
+    recordRef(index).flags |= StoredRecord::HasError;
+}
+
+int TraceRecorder::loopOf(int index) const
+{
+    return (m_store.at(index).flags >> TraceRecord::LoopShift) & 3 ? m_loopOf.value(index, -1) : -1;
+}
+
+int TraceRecorder::linkOf(int index) const
+{
+    const StoredRecord &s = m_store.at(index);
+    if (s.kind == TraceEventKind::Receiver)
+        return s.payload == StoredRecord::NoRef ? -1 : int(s.payload);
+    if (s.kind != TraceEventKind::Send)
+        return -1;
+    if (index + 1 < count()) {
+        const StoredRecord &next = m_store.at(index + 1);
+        if (next.kind == TraceEventKind::Receiver && next.parent == index)
+            return index + 1;
+    }
+    return m_firstReceiver.value(index, -1);
+}
+
 int TraceRecorder::subtreeEnd(int index) const
 {
     // A later event outside the subtree has its parent before `index`
     // (every parent of an event inside lies in [index, that event)).
     int end = index + 1;
-    while (end < count() && record(end).parent >= index)
+    while (end < count() && m_store.at(end).parent >= index)
         ++end;
     return end;
 }
@@ -417,7 +501,7 @@ QVector<int> TraceRecorder::childrenOf(int index) const
     QVector<int> children;
     const int end = subtreeEnd(index);
     for (int i = index + 1; i < end; ++i)
-        if (record(i).parent == index)
+        if (m_store.at(i).parent == index)
             children.append(i);
     return children;
 }
@@ -425,10 +509,10 @@ QVector<int> TraceRecorder::childrenOf(int index) const
 QVector<ReceiverOutcome> TraceRecorder::receiversOf(int sendIndex) const
 {
     QVector<ReceiverOutcome> out;
-    if (record(sendIndex).kind != TraceEventKind::Send)
+    if (m_store.at(sendIndex).kind != TraceEventKind::Send)
         return out;
-    for (int i = record(sendIndex).link; i >= 0; i = record(i).link) {
-        const TraceRecord &r = record(i);
+    for (int i = linkOf(sendIndex); i >= 0; i = linkOf(i)) {
+        const TraceRecord r = record(i);
         ReceiverOutcome o;
         o.event = i;
         o.label = m_strings.text(r.name);
@@ -445,8 +529,8 @@ QVector<ReceiverOutcome> TraceRecorder::receiversOf(int sendIndex) const
 void TraceRecorder::packedArgs(int index, PackedArgs &out) const
 {
     out.clear();
-    const TraceRecord &r = record(index);
-    if (r.payload == TraceRecord::NoPayload || (r.kind != TraceEventKind::Send && r.kind != TraceEventKind::RecursionStop))
+    const StoredRecord &r = m_store.at(index);
+    if (r.payload == StoredRecord::NoRef || (r.kind != TraceEventKind::Send && r.kind != TraceEventKind::RecursionStop))
         return;
     unpackArgs(m_store.bytesAt(r.payload), out);
 }
@@ -466,6 +550,10 @@ qint64 TraceRecorder::memoryBytes() const
     qint64 bytes = qint64(sizeof *this) + m_store.memoryBytes() + m_strings.memoryBytes() + m_packer.memoryBytes();
     bytes += qint64(m_errors.capacity() * sizeof(ErrorEntry)) + qint64(m_errorIds.size()) * (2 * sizeof(void *) + 16);
     bytes += qint64(m_stack.capacity() * sizeof(Frame) + m_scratch.capacity());
+    // The side tables: a hash node is about a key, a value and two pointers.
+    constexpr qint64 node = 2 * sizeof(void *) + 16;
+    bytes += qint64(m_stepRuns.capacity() * sizeof(StepRun));
+    bytes += (qint64(m_errorOf.size()) + m_loopOf.size() + m_longDurations.size() + m_firstReceiver.size()) * node;
     return bytes;
 }
 

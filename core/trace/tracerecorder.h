@@ -113,14 +113,17 @@ public:
 
     // Reading. Indexes are stable for the life of the recording.
     int count() const { return m_store.count(); }
-    const TraceRecord &record(int index) const { return m_store.at(index); }
+    // The event as a TraceRecord, decoded from its compact form (tracestore.h).
+    TraceRecord record(int index) const;
     TraceEvent event(int index) const;
-    int parentOf(int index) const { return record(index).parent; }
+    int parentOf(int index) const { return m_store.at(index).parent; }
+    int stepOf(int index) const;
+    int loopOf(int index) const;                        // index into loops(), -1 = none
     // Events are stored in the order they began, so an event's descendants
     // follow it contiguously: [index + 1, subtreeEnd(index)).
     int subtreeEnd(int index) const;
     QVector<int> childrenOf(int index) const;           // direct children, in order
-    TraceEventKind kindOf(int index) const { return record(index).kind; }
+    TraceEventKind kindOf(int index) const { return m_store.at(index).kind; }
     QCborMap args(int index) const;                     // Send/RecursionStop; empty otherwise
     QString text(int index) const;                      // Effect text or Step code
     QVector<ReceiverOutcome> receiversOf(int sendIndex) const;
@@ -156,8 +159,8 @@ public:
     const std::string &stringJson(quint32 id) const { return m_strings.json(id); } // quoted, escaped
     static constexpr quint32 NoString = StringTable::None;
     quint32 stringId(const QString &text) const { return m_strings.find(text); }  // NoString when not interned
-    quint32 errorTypeId(int index) const { return m_errors[record(index).error].type; }
-    quint32 errorMessageId(int index) const { return m_errors[record(index).error].message; }
+    quint32 errorTypeId(int index) const { return m_errors[errorOf(index)].type; }
+    quint32 errorMessageId(int index) const { return m_errors[errorOf(index)].message; }
     // Sort order of every string used as a key (argument names, nested map
     // keys, and the keys canonical lines add: seq, step, depth, signal,
     // sender, effect, text, error, message), indexed by string id: comparing
@@ -180,14 +183,23 @@ private:
         quint32 message;
     };
 
-    TraceRecord &recordRef(int index) { return m_store.at(index); }
+    struct StepRun
+    {
+        int first;                  // the first event of a run of events of one step
+        int step;
+    };
+
+    StoredRecord &recordRef(int index) { return m_store.at(index); }
+    quint32 errorOf(int index) const;
+    void setError(int index, quint32 error);
+    int linkOf(int index) const;
     int append(TraceEventKind kind, int depth, quint64 stamp);
     // Nanoseconds since the recording started at a TraceClock reading (0: now).
     qint64 now(quint64 stamp) const;
     int appendSend(TraceEventKind kind, const SendEvent &event, quint8 flags);
     int innermostRecorded() const;
     quint32 internError(const DjangoError *error);
-    quint64 storeText(const QString &text);
+    quint32 storeText(const QString &text);
     void markChanged(int index);
     void closeFrame(const Frame &frame, const DjangoError *error, bool finished, quint64 stamp);
     void applyLoopMark(int index, LoopMark mark, int loop);
@@ -198,6 +210,13 @@ private:
     std::vector<ErrorEntry> m_errors;
     QHash<quint64, quint32> m_errorIds;
     std::string m_scratch;
+    // What a StoredRecord leaves out (see tracestore.h).
+    std::vector<StepRun> m_stepRuns;
+    mutable size_t m_stepRunHint = 0;
+    QHash<int, quint32> m_errorOf;
+    QHash<int, int> m_loopOf;
+    QHash<int, quint64> m_longDurations;
+    QHash<int, int> m_firstReceiver;            // sends whose first receiver call is not the next event
 
     QVector<Frame> m_stack;
     int m_step = 0;

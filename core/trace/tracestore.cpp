@@ -5,7 +5,7 @@
 
 namespace ss {
 
-static_assert(sizeof(TraceRecord) == 56, "TraceRecord is sized for a million-event recording; keep it compact");
+static_assert(sizeof(StoredRecord) == 32, "StoredRecord is sized for a million-event recording; keep it compact");
 
 QString traceEventKindName(TraceEventKind kind)
 {
@@ -27,17 +27,21 @@ void TraceStore::clear()
     m_arena.clear();
 }
 
-quint64 TraceStore::store(const std::string &bytes)
+quint32 TraceStore::store(const std::string &bytes)
 {
     const size_t n = bytes.size();
-    if (m_arena.empty() || m_arena.back().size - m_arena.back().used < n) {
+    // A new chunk also when the offset would not fit (a chunk of its own is
+    // only ever used from offset 0).
+    if (m_arena.empty() || m_arena.back().size - m_arena.back().used < n || m_arena.back().used > OffsetMask) {
+        if (m_arena.size() >= MaxArenaChunks)
+            return StoredRecord::NoRef;
         // Fixed-size chunks: growing never moves what is stored. A payload
         // larger than a chunk gets a chunk of its own.
         const size_t size = std::max(ArenaChunkSize, n);
         m_arena.push_back({std::unique_ptr<uchar[]>(new uchar[size]), size, 0});
     }
     ArenaChunk &chunk = m_arena.back();
-    const quint64 ref = (quint64(m_arena.size() - 1) << 32) | quint64(chunk.used);
+    const quint32 ref = (quint32(m_arena.size() - 1) << OffsetBits) | quint32(chunk.used);
     std::memcpy(chunk.bytes.get() + chunk.used, bytes.data(), n);
     chunk.used += n;
     return ref;
@@ -45,7 +49,7 @@ quint64 TraceStore::store(const std::string &bytes)
 
 qint64 TraceStore::memoryBytes() const
 {
-    qint64 bytes = qint64(m_chunks.size()) * qint64(ChunkSize * sizeof(TraceRecord));
+    qint64 bytes = qint64(m_chunks.size()) * qint64(ChunkSize * sizeof(StoredRecord));
     bytes += qint64(m_chunks.capacity() * sizeof(m_chunks[0]));
     for (const ArenaChunk &chunk : m_arena)
         bytes += qint64(chunk.size);

@@ -26,7 +26,7 @@ enum class TraceEventKind : quint8 {
 
 QString traceEventKindName(TraceEventKind kind);   // "step", "send", "receiver", "effect", "error", "stop"
 
-// One event as stored. What the generic fields hold depends on the kind:
+// One event as read. What the generic fields hold depends on the kind:
 //
 //   field    | Step        | Send / RecursionStop | Receiver           | Effect      | Error
 //   name     | -           | signal name          | receiver label     | effect kind | -
@@ -37,6 +37,7 @@ QString traceEventKindName(TraceEventKind kind);   // "step", "send", "receiver"
 //
 // Strings are ids into the string table (0 is the empty string); payloads are
 // arena references (NoPayload when absent); link is an event index or -1.
+// TraceRecorder::record() decodes it from the StoredRecord below.
 struct TraceRecord
 {
     quint64 startNs;        // since the recording started
@@ -69,25 +70,49 @@ struct TraceRecord
     LoopMark loopMark() const { return LoopMark((flags >> LoopShift) & 3); }
 };
 
+// One event as kept: 32 bytes. What is rare or derivable lives beside it in
+// the recorder: the step (runs of equal steps), the error (events that failed),
+// the loop (events a loop marked), durations of 4.3 s and more, and a send's
+// first receiver call (nearly always the next event). A receiver call has no
+// payload, so that field chains it to the next receiver call of its send.
+struct StoredRecord
+{
+    quint64 startNs;
+    quint32 durationNs;     // LongDuration: see the recorder's table
+    qint32 parent;
+    quint32 name;
+    quint32 sender;
+    quint32 payload;        // arena reference (NoRef); Receiver: next receiver call (NoRef: none)
+    qint16 depth;
+    TraceEventKind kind;
+    quint8 flags;           // TraceRecord's, and HasError
+
+    static constexpr quint32 NoRef = ~quint32(0);
+    static constexpr quint32 LongDuration = ~quint32(0);
+    static constexpr quint8 HasError = 0x80;
+};
+
 class TraceStore
 {
 public:
     void clear();
 
     int count() const { return m_count; }
-    const TraceRecord &at(int index) const { return m_chunks[size_t(index) >> ChunkBits][size_t(index) & ChunkMask]; }
-    TraceRecord &at(int index) { return m_chunks[size_t(index) >> ChunkBits][size_t(index) & ChunkMask]; }
+    const StoredRecord &at(int index) const { return m_chunks[size_t(index) >> ChunkBits][size_t(index) & ChunkMask]; }
+    StoredRecord &at(int index) { return m_chunks[size_t(index) >> ChunkBits][size_t(index) & ChunkMask]; }
     // A new record at the end (its fields unset); returns its index.
     int append()
     {
         if (size_t(m_count) == m_chunks.size() * ChunkSize)
-            m_chunks.emplace_back(new TraceRecord[ChunkSize]);
+            m_chunks.emplace_back(new StoredRecord[ChunkSize]);
         return m_count++;
     }
 
-    // Copies `bytes` into the arena; returns their reference.
-    quint64 store(const std::string &bytes);
-    const uchar *bytesAt(quint64 ref) const { return m_arena[size_t(ref >> 32)].bytes.get() + (ref & 0xffffffffu); }
+    // Copies `bytes` into the arena; returns their reference: a chunk number
+    // (12 bits) and an offset in it (20 bits). A recording holds at most 4,095
+    // chunks (about 4 GiB of arguments and texts); past that, NoRef.
+    quint32 store(const std::string &bytes);
+    const uchar *bytesAt(quint32 ref) const { return m_arena[ref >> OffsetBits].bytes.get() + (ref & OffsetMask); }
 
     qint64 memoryBytes() const;
 
@@ -95,7 +120,10 @@ private:
     static constexpr int ChunkBits = 14;
     static constexpr size_t ChunkSize = size_t(1) << ChunkBits;
     static constexpr size_t ChunkMask = ChunkSize - 1;
-    static constexpr size_t ArenaChunkSize = size_t(1) << 20;
+    static constexpr int OffsetBits = 20;
+    static constexpr quint32 OffsetMask = (quint32(1) << OffsetBits) - 1;
+    static constexpr size_t ArenaChunkSize = size_t(1) << OffsetBits;
+    static constexpr size_t MaxArenaChunks = 4095;     // chunk 4095 + any offset could be NoRef
 
     struct ArenaChunk
     {
@@ -104,7 +132,7 @@ private:
         size_t used;
     };
 
-    std::vector<std::unique_ptr<TraceRecord[]>> m_chunks;
+    std::vector<std::unique_ptr<StoredRecord[]>> m_chunks;
     int m_count = 0;
     std::vector<ArenaChunk> m_arena;
 };

@@ -328,7 +328,7 @@ void benchSend()
                 plain.subject / plain.baseline, 2, {},
                 QJsonObject{{QStringLiteral("receivers"), receivers}, {QStringLiteral("sends_per_run"), plain.ops}}});
         report({QStringLiteral("send/") + what + QStringLiteral(", traced"), Unit::Ns, traced.subject, QStringLiteral("Qt signal"),
-                traced.baseline, traced.subject / traced.baseline, receivers == 1 ? 4 : 2, {},
+                traced.baseline, traced.subject / traced.baseline, receivers == 1 ? 4.0 : 2.0, {},
                 QJsonObject{{QStringLiteral("receivers"), receivers}, {QStringLiteral("sends_per_run"), traced.ops}}});
     }
 }

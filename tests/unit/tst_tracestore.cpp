@@ -20,7 +20,7 @@ private slots:
         QCOMPARE(store.count(), 0);
         const int first = store.append();
         store.at(first).parent = 1234;
-        const TraceRecord *address = &store.at(first);
+        const StoredRecord *address = &store.at(first);
         for (int i = 1; i < 40000; ++i) {           // several chunks
             const int index = store.append();
             QCOMPARE(index, i);
@@ -36,9 +36,9 @@ private slots:
     void bytesStayWhereTheyAre()
     {
         TraceStore store;
-        const quint64 a = store.store(std::string("hello"));
+        const quint32 a = store.store(std::string("hello"));
         const uchar *address = store.bytesAt(a);
-        std::vector<std::pair<quint64, std::string>> stored;
+        std::vector<std::pair<quint32, std::string>> stored;
         for (int i = 0; i < 100000; ++i) {          // over a 1 MiB chunk
             std::string bytes = "payload " + std::to_string(i);
             stored.emplace_back(store.store(bytes), bytes);
@@ -49,9 +49,9 @@ private slots:
             QCOMPARE(std::string(reinterpret_cast<const char *>(store.bytesAt(ref)), bytes.size()), bytes);
         // A payload bigger than a chunk gets one of its own.
         const std::string big(3 << 20, 'x');
-        const quint64 b = store.store(big);
+        const quint32 b = store.store(big);
         QCOMPARE(std::string(reinterpret_cast<const char *>(store.bytesAt(b)), big.size()), big);
-        const quint64 after = store.store(std::string("after"));
+        const quint32 after = store.store(std::string("after"));
         QCOMPARE(std::string(reinterpret_cast<const char *>(store.bytesAt(after)), 5), std::string("after"));
     }
 
@@ -61,7 +61,7 @@ private slots:
         const qint64 empty = store.memoryBytes();
         for (int i = 0; i < 20000; ++i)
             store.append();
-        QVERIFY(store.memoryBytes() >= empty + qint64(20000 * sizeof(TraceRecord)));
+        QVERIFY(store.memoryBytes() >= empty + qint64(20000 * sizeof(StoredRecord)));
         store.clear();
         QCOMPARE(store.count(), 0);
         QVERIFY(store.memoryBytes() <= empty + 64);
