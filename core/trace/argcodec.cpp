@@ -114,14 +114,44 @@ void skipArg(const uchar *&p)
     }
 }
 
-void unpackArgs(const uchar *p, PackedArgs &out)
+void unpackArgs(const uchar *p, const ArgLayouts &layouts, PackedArgs &out)
 {
     out.clear();
-    for (quint64 n = getVarint(p); n > 0; --n) {
+    const quint64 head = getVarint(p);
+    if (head & 1) {
+        for (const quint32 key : layouts.keys(quint32(head >> 1))) {
+            out.append({key, p});
+            skipArg(p);
+        }
+        return;
+    }
+    for (quint64 n = head >> 1; n > 0; --n) {
         const quint32 key = quint32(getVarint(p));
         out.append({key, p});
         skipArg(p);
     }
+}
+
+quint32 ArgLayouts::find(const quint32 *keys, qsizetype n)
+{
+    if (m_last != None && matches(m_last, keys, n))
+        return m_last;
+    for (quint32 layout = 0; layout < m_keys.size(); ++layout) {
+        if (matches(layout, keys, n))
+            return m_last = layout;
+    }
+    if (m_keys.size() >= Max)
+        return None;
+    m_keys.emplace_back(keys, keys + n);
+    return m_last = quint32(m_keys.size() - 1);
+}
+
+qint64 ArgLayouts::memoryBytes() const
+{
+    qint64 bytes = qint64(m_keys.capacity() * sizeof(std::vector<quint32>));
+    for (const std::vector<quint32> &keys : m_keys)
+        bytes += qint64(keys.capacity() * sizeof(quint32)) + 16;
+    return bytes;
 }
 
 static QCborValue decode(const uchar *&p, const StringTable &strings)
@@ -280,7 +310,14 @@ void ArgPacker::pack(std::string &out, const SignalArgs &args)
         }
         ids.append(id);
     }
-    putVarint(out, quint64(ids.size()));
+    const quint32 layout = m_layouts.find(ids.constData(), ids.size());
+    if (layout != ArgLayouts::None) {
+        putVarint(out, (quint64(layout) << 1) | 1);
+        for (qsizetype i = 0; i < ids.size(); ++i)
+            packLive(out, args.items[i].second, ids[i]);
+        return;
+    }
+    putVarint(out, quint64(ids.size()) << 1);
     for (qsizetype i = 0; i < ids.size(); ++i) {
         putVarint(out, ids[i]);
         packLive(out, args.items[i].second, ids[i]);
@@ -302,7 +339,8 @@ void ArgPacker::packLive(std::string &out, const Value &value, quint32 key)
 
 void ArgPacker::pack(std::string &out, const QCborMap &args, quint32 context)
 {
-    packMap(out, args, context);
+    putVarint(out, quint64(args.size()) << 1);      // keys in the list (see the header)
+    packEntries(out, args, context);
 }
 
 // Keys are found through the shape of the last map seen in the same place (a
@@ -311,6 +349,12 @@ void ArgPacker::pack(std::string &out, const QCborMap &args, quint32 context)
 // {model, pk}. Comparing a QCborValue key costs a third of converting it to a
 // QString and hashing it, and a send has a handful of them.
 void ArgPacker::packMap(std::string &out, const QCborMap &map, quint32 context)
+{
+    putVarint(out, quint64(map.size()));
+    packEntries(out, map, context);
+}
+
+void ArgPacker::packEntries(std::string &out, const QCborMap &map, quint32 context)
 {
     // Keys first: packing a value may add shapes to m_shapes, which moves them.
     QVarLengthArray<quint32, 16> ids;
@@ -333,7 +377,6 @@ void ArgPacker::packMap(std::string &out, const QCborMap &map, quint32 context)
         ids.append(id);
     }
 
-    putVarint(out, quint64(map.size()));
     qsizetype k = 0;
     for (auto it = map.cbegin(); it != map.cend(); ++it, ++k) {
         putVarint(out, ids[k]);
@@ -423,7 +466,7 @@ void ArgPacker::packValue(std::string &out, const QCborValue &value, quint32 con
 
 qint64 ArgPacker::memoryBytes() const
 {
-    qint64 bytes = 0;
+    qint64 bytes = m_layouts.memoryBytes();
     for (const auto &shape : m_shapes)
         bytes += qint64(shape.capacity() * sizeof(CachedKey)) + 32;
     return bytes;

@@ -1,7 +1,10 @@
 #pragma once
 // The packed form of a send's arguments in the recording's byte arena.
 //
-// Layout: varint count, then per argument a varint key (string id) and a value.
+// Layout: a varint head, then the arguments. A head with its low bit set names
+// a key layout (head >> 1: an index into ArgLayouts, the keys of a live send in
+// order, stored once), and the values follow in that order; otherwise head >> 1
+// is the count and each argument is a varint key (string id) and a value.
 // A value is a tag byte and its data:
 //   Null, False, True, Undefined        nothing
 //   Int                                 zigzag varint
@@ -15,7 +18,7 @@
 //                                       Django's {"model": <name>, "pk": <pk>}
 //   Cbor                                varint length, QCborValue::toCbor bytes
 //                                       (anything else, e.g. non-string map keys)
-// A post_save packs into about 16 bytes, against 70 as plain CBOR.
+// A post_save packs into about 11 bytes, against 70 as plain CBOR.
 //
 // ArgPacker writes it, straight from a send's SignalArgs (the dispatcher's
 // sends: nothing frozen, keys and model names interned by identity) or from a
@@ -30,6 +33,7 @@
 #include <QHash>
 #include <QVarLengthArray>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -77,8 +81,36 @@ struct PackedArg
 };
 using PackedArgs = QVarLengthArray<PackedArg, 16>;
 
+// The key lists of live sends: every post_save passes instance, created,
+// update_fields, raw, using, so a send stores the list's index, not its keys.
+class ArgLayouts
+{
+public:
+    static constexpr quint32 None = ~quint32(0);
+    static constexpr size_t Max = 4096;     // beyond that, lists carry their keys
+
+    // The layout of these keys, added when new; None when the table is full.
+    quint32 find(const quint32 *keys, qsizetype n);
+    const std::vector<quint32> &keys(quint32 layout) const { return m_keys[layout]; }
+    void clear()
+    {
+        m_keys.clear();
+        m_last = None;
+    }
+    qint64 memoryBytes() const;
+
+private:
+    bool matches(quint32 layout, const quint32 *keys, qsizetype n) const
+    {
+        const std::vector<quint32> &k = m_keys[layout];
+        return qsizetype(k.size()) == n && std::equal(k.cbegin(), k.cend(), keys);
+    }
+    std::vector<std::vector<quint32>> m_keys;
+    quint32 m_last = None;
+};
+
 // The arguments of a packed list, in the order Django passed them.
-void unpackArgs(const uchar *payload, PackedArgs &out);
+void unpackArgs(const uchar *payload, const ArgLayouts &layouts, PackedArgs &out);
 // A packed value as the QCborValue the frozen arguments held.
 QCborValue decodeArg(const uchar *value, const StringTable &strings);
 // A packed value as canonical JSON (maps with sorted keys).
@@ -92,6 +124,7 @@ public:
     explicit ArgPacker(StringTable &strings) : m_strings(strings) {}
     void clear()
     {
+        m_layouts.clear();
         m_shapes.clear();
         m_lastStrings.clear();
     }
@@ -103,6 +136,7 @@ public:
     // id) for the key shape cache.
     void pack(std::string &out, const QCborMap &args, quint32 context);
 
+    const ArgLayouts &layouts() const { return m_layouts; }
     qint64 memoryBytes() const;
 
 private:
@@ -116,6 +150,7 @@ private:
     static constexpr quint32 NestedContext = 0x80000000u;
 
     void packMap(std::string &out, const QCborMap &map, quint32 context);
+    void packEntries(std::string &out, const QCborMap &map, quint32 context);
     void packValue(std::string &out, const QCborValue &value, quint32 context);
     void packLive(std::string &out, const Value &value, quint32 key);
 
@@ -129,6 +164,7 @@ private:
     };
 
     StringTable &m_strings;
+    ArgLayouts m_layouts;
     QHash<quint32, std::vector<CachedKey>> m_shapes;   // see packMap()
     std::vector<LastString> m_lastStrings;
 };

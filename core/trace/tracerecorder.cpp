@@ -532,7 +532,7 @@ void TraceRecorder::packedArgs(int index, PackedArgs &out) const
     const StoredRecord &r = m_store.at(index);
     if (r.payload == StoredRecord::NoRef || (r.kind != TraceEventKind::Send && r.kind != TraceEventKind::RecursionStop))
         return;
-    unpackArgs(m_store.bytesAt(r.payload), out);
+    unpackArgs(m_store.bytesAt(r.payload), m_packer.layouts(), out);
 }
 
 QCborMap TraceRecorder::args(int index) const
