@@ -20,6 +20,7 @@
 
 #include "dispatch/dispatcher.h"
 
+#include "dispatch/traceclock.h"
 #include "model/instance.h"
 
 #include <QVarLengthArray>
@@ -52,6 +53,11 @@ template<typename F>
 void notify(const DispatchContext &context, const QVector<TraceListener *> &snapshot, F &&f)
 {
     const QVector<TraceListener *> &current = context.listeners();
+    if (current.constData() == snapshot.constData()) {     // nobody was added or removed: all still there
+        for (TraceListener *listener : snapshot)
+            f(listener);
+        return;
+    }
     for (TraceListener *listener : snapshot)
         if (current.contains(listener))
             f(listener);
@@ -186,6 +192,25 @@ QCborMap SignalArgs::freeze() const
     return map;
 }
 
+// ----------------------------------------------------------------- SendEvent
+
+QCborMap SendEvent::frozenArgs() const
+{
+    return liveArgs ? liveArgs->freeze() : args;
+}
+
+SendEvent SendEvent::detached() const
+{
+    SendEvent copy = *this;
+    if (liveArgs)
+        copy.args = liveArgs->freeze();
+    copy.liveArgs = nullptr;
+    copy.liveInstance = nullptr;
+    if (liveInstance && copy.instanceKey.isEmpty())
+        copy.instanceKey = liveInstance->identityKey();
+    return copy;
+}
+
 // ----------------------------------------------------------- DispatchContext
 
 DispatchContext::DispatchContext() = default;
@@ -193,6 +218,7 @@ DispatchContext::~DispatchContext() = default;
 
 void DispatchContext::addListener(TraceListener *listener)
 {
+    TraceClock::calibrate();                // before the first stamp a listener hears (once per process)
     if (listener && !m_listeners.contains(listener))
         m_listeners.append(listener);
 }
@@ -260,6 +286,8 @@ bool Signal::connect(quintptr receiverId, ReceiverFn fn, const Sender &sender,
     c->sender = sender;
     c->fn = std::move(fn);
     c->label = label;
+    c->event.label = label;
+    c->event.receiverId = receiverId;
     c->tiedToObject = lifetime != nullptr;
     c->lifetime = lifetime;
     // Appending detaches the list if a send in progress shares it, so that send
@@ -358,15 +386,13 @@ SendEvent Signal::makeEvent(const Sender &sender, const SignalArgs &args, int de
     event.signal = this;
     event.signalName = m_name;
     event.sender = sender;
-    event.args = args.freeze();             // the values of this moment (contract 4.1)
+    event.liveArgs = &args;                 // read during the listener calls: the values of this moment (4.1)
     event.depth = depth;
     event.robust = robust;
     for (const auto &item : args.items) {
         if (item.first == instanceArg) {
-            if (item.second.isInstance()) {
-                event.instanceKey = item.second.instance()->identityKey();
+            if (item.second.isInstance())
                 event.liveInstance = item.second.instance().get();
-            }
             break;
         }
     }
@@ -411,18 +437,25 @@ void Signal::dispatch(const Sender &sender, const SignalArgs &args, QVector<Robu
     if (robust)
         results->reserve(targets.size());   // one allocation, not one per receiver
 
+    // Timestamps (when observed): one clock reading as the send starts and one
+    // as each receiver returns; a receiver starts at the previous reading.
     SendEvent event;
+    quint64 last = 0;
     if (observed) {
         event = makeEvent(sender, args, depth, robust);
+        event.stamp = last = TraceClock::ticks();
         notify(context, listeners, [&](TraceListener *l) { l->sendBegin(event); });
     } else {
         context.nextSendId();               // ids stay the same whoever listens
     }
 
     // The end of a receiver that failed; returns normally only for sendRobust.
-    const auto failed = [&](const ReceiverEvent &receiver, const DjangoError &error) {
-        if (observed)
+    const auto failed = [&](ReceiverEvent &receiver, int index, const DjangoError &error) {
+        if (observed) {
+            receiver.index = index;
+            receiver.stamp = event.stamp = last = TraceClock::ticks();
             notify(context, listeners, [&](TraceListener *l) { l->receiverEnd(event, receiver, &error); });
+        }
         if (!robust) {
             if (observed)
                 notify(context, listeners, [&](TraceListener *l) { l->sendEnd(event, &error); });
@@ -442,25 +475,25 @@ void Signal::dispatch(const Sender &sender, const SignalArgs &args, QVector<Robu
         if (c->isDead())
             continue;
 
-        ReceiverEvent receiver;
-        if (observed || robust) {
-            receiver.label = c->label;
-            receiver.receiverId = c->receiverId;
+        ReceiverEvent &receiver = c->event;
+        if (observed) {
             receiver.index = index;
-        }
-        if (observed)
+            receiver.stamp = last;
             notify(context, listeners, [&](TraceListener *l) { l->receiverBegin(event, receiver); });
+        }
 
         try {
             ReceiverScope scope(context);
             c->fn(sender, args);            // through the pointer: the std::function is never copied
         } catch (const DjangoError &error) {
-            if (!failed(receiver, error))
+            receiver.index = index;         // a nested send of this signal may have changed it
+            if (!failed(receiver, index, error))
                 throw;                      // the original object, dynamic type kept
             continue;
         } catch (const std::exception &e) {
+            receiver.index = index;
             const DjangoError error(QStringLiteral("Exception"), QString::fromUtf8(e.what()));
-            if (!failed(receiver, error))
+            if (!failed(receiver, index, error))
                 throw error;
             continue;
         } catch (...) {
@@ -468,20 +501,29 @@ void Signal::dispatch(const Sender &sender, const SignalArgs &args, QVector<Robu
             // Listeners still get their end calls so their stacks stay balanced.
             const DjangoError error(QStringLiteral("Exception"), QStringLiteral("unknown C++ exception"));
             if (observed) {
+                receiver.index = index;
+                receiver.stamp = event.stamp = TraceClock::ticks();
                 notify(context, listeners, [&](TraceListener *l) { l->receiverEnd(event, receiver, &error); });
                 notify(context, listeners, [&](TraceListener *l) { l->sendEnd(event, &error); });
             }
             throw;
         }
 
-        if (observed)
+        if (observed) {
+            receiver.index = index;
+            receiver.stamp = last = TraceClock::ticks();
             notify(context, listeners, [&](TraceListener *l) { l->receiverEnd(event, receiver, nullptr); });
-        if (robust)
+        }
+        if (robust) {
+            receiver.index = index;
             results->append({receiver, std::nullopt});
+        }
     }
 
-    if (observed)
+    if (observed) {
+        event.stamp = last;
         notify(context, listeners, [&](TraceListener *l) { l->sendEnd(event, nullptr); });
+    }
 }
 
 } // namespace ss

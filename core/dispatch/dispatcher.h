@@ -144,6 +144,10 @@ private:
         Sender sender;
         ReceiverFn fn;
         QString label;
+        // What listeners hear of this receiver's calls. Kept here so a call
+        // copies no label: only `index` and `stamp` change, set before each
+        // notification (a nested send of the same signal sets them anew).
+        ReceiverEvent event;
         bool tiedToObject = false;
         QPointer<QObject> lifetime;
         bool muted = false;

@@ -1,6 +1,10 @@
 #include "dispatch/loopdetector.h"
 
+#include "model/instance.h"
+
 #include <QStringList>
+
+#include <cmath>
 
 namespace ss {
 
@@ -20,6 +24,10 @@ QString loopMarkName(LoopMark mark)
 void LoopDetector::stepBegin(int, const QString &)
 {
     m_stack.clear();
+    // Names are needed only while a frame holds them; string pks and imported
+    // instance keys would otherwise pile up over a long recording.
+    if (m_names.size() > 4096)
+        m_names.clear();
 }
 
 void LoopDetector::stepEnd(int, const DjangoError *)
@@ -27,37 +35,92 @@ void LoopDetector::stepEnd(int, const DjangoError *)
     m_stack.clear();
 }
 
-QString LoopDetector::sendText(const QString &signal, const Sender &sender, const QString &instanceKey)
+LoopDetector::InstanceKey LoopDetector::instanceKey(const SendEvent &event)
 {
-    QString subject = instanceKey.isEmpty() ? sender.name : instanceKey;
-    // An unsaved instance is known by its address ("User@0x55d0..."): say so instead.
-    const qsizetype at = subject.indexOf(QLatin1String("@0x"));
-    if (at > 0)
-        subject = subject.left(at) + QStringLiteral(", unsaved");
-    return subject.isEmpty() ? signal : signal + QLatin1Char('(') + subject + QLatin1Char(')');
+    InstanceKey key;
+    if (const Instance *instance = event.liveInstance) {
+        key.model = m_names.id(instance->model()->name);
+        const QCborValue pk = instance->pk();
+        if (pk.isNull() || pk.isUndefined()) {
+            key.kind = InstanceKey::Unsaved;
+            key.value = qint64(quintptr(instance));
+        } else if (pk.isInteger()) {
+            key.kind = InstanceKey::Pk;
+            key.value = pk.toInteger();
+        } else if (pk.isDouble() && pk.toDouble() == std::trunc(pk.toDouble()) && std::abs(pk.toDouble()) < 9.2e18) {
+            key.kind = InstanceKey::Pk;         // Model.__eq__: pk 1.0 is pk 1
+            key.value = qint64(pk.toDouble());
+        } else {
+            key.kind = InstanceKey::Text;
+            key.value = m_names.id(instance->identityKey());
+        }
+    } else if (!event.instanceKey.isEmpty()) {
+        key.kind = InstanceKey::Text;
+        key.value = m_names.id(event.instanceKey);
+    }
+    return key;
 }
 
-QString LoopDetector::frameText(const Frame &frame)
+LoopDetector::Frame LoopDetector::sendFrame(const SendEvent &event, int eventIndex)
 {
-    if (frame.isSend)
-        return sendText(frame.signal, frame.sender, frame.instanceKey);
-    return frame.label.isEmpty() ? QStringLiteral("receiver #") + QString::number(frame.receiverIndex) : frame.label;
+    Frame frame;
+    frame.isSend = true;
+    frame.senderKind = event.sender.kind;
+    frame.event = eventIndex;
+    frame.sendId = event.id;
+    frame.signal = m_names.id(event.signalName);
+    frame.name = m_names.id(event.sender.name);
+    frame.instance = instanceKey(event);
+    return frame;
 }
 
-bool LoopDetector::sameSend(const Frame &frame, const QString &signal, const Sender &sender, const QString &instanceKey)
+QString LoopDetector::instanceText(const InstanceKey &key) const
 {
-    return frame.isSend && frame.instanceKey == instanceKey && frame.signal == signal && frame.sender == sender;
+    switch (key.kind) {
+    case InstanceKey::None: return {};
+    case InstanceKey::Pk: return m_names.text(key.model) + QLatin1Char(':') + QString::number(key.value);
+    // An unsaved instance is known by its address: say so instead.
+    case InstanceKey::Unsaved: return m_names.text(key.model) + QStringLiteral(", unsaved");
+    case InstanceKey::Text: {
+        const QString &text = m_names.text(quint32(key.value));
+        const qsizetype at = text.indexOf(QLatin1String("@0x"));
+        return at > 0 ? text.left(at) + QStringLiteral(", unsaved") : text;
+    }
+    }
+    return {};
 }
 
-int LoopDetector::innermostOccurrence(const SendEvent &event) const
+QString LoopDetector::frameText(const Frame &frame) const
 {
-    if (event.instanceKey.isEmpty())
+    if (frame.isSend) {
+        const QString subject = frame.instance.kind == InstanceKey::None ? m_names.text(frame.name) : instanceText(frame.instance);
+        const QString &signal = m_names.text(frame.signal);
+        return subject.isEmpty() ? signal : signal + QLatin1Char('(') + subject + QLatin1Char(')');
+    }
+    const QString &label = m_names.text(frame.name);
+    return label.isEmpty() ? QStringLiteral("receiver #") + QString::number(frame.receiverIndex) : label;
+}
+
+int LoopDetector::innermostOccurrence(const Frame &send) const
+{
+    if (send.instance.kind == InstanceKey::None)
         return -1;
     for (int i = int(m_stack.size()) - 1; i >= 0; --i) {
-        if (sameSend(m_stack.at(i), event.signalName, event.sender, event.instanceKey))
+        if (sameSend(m_stack.at(i), send))
             return i;
     }
     return -1;
+}
+
+// "post_save(Counter:1) → resave_counter → post_save(Counter:1)": the open
+// frames from `first` up, then the new send.
+QString LoopDetector::pathFrom(int first, const Frame &send) const
+{
+    QStringList parts;
+    for (int i = first; i < m_stack.size(); ++i)
+        parts.append(frameText(m_stack.at(i)));
+    parts.append(frameText(send));
+    return parts.join(QStringLiteral(" → "));
 }
 
 int LoopDetector::loopForPath(const QString &path)
@@ -87,16 +150,12 @@ void LoopDetector::popTo(int size)
 
 void LoopDetector::beginSend(const SendEvent &event, int eventIndex)
 {
-    int reentryOf = -1;
-    const int first = innermostOccurrence(event);
+    Frame frame = sendFrame(event, eventIndex);
+    const int first = innermostOccurrence(frame);
     if (first >= 0) {
         // The path runs from the innermost open occurrence, so a loop that goes
         // round thirty times is one loop with thirty re-entries, not thirty loops.
-        QStringList parts;
-        for (int i = first; i < m_stack.size(); ++i)
-            parts.append(frameText(m_stack.at(i)));
-        parts.append(sendText(event.signalName, event.sender, event.instanceKey));
-        const int loop = loopForPath(parts.join(QStringLiteral(" → ")));
+        const int loop = loopForPath(pathFrom(first, frame));
         DetectedLoop &l = m_loops[loop];
         if (l.reentries == 0) {
             l.firstEvent = m_stack.at(first).event;
@@ -107,17 +166,8 @@ void LoopDetector::beginSend(const SendEvent &event, int eventIndex)
         for (int i = first; i < m_stack.size(); ++i)
             mark(m_stack.at(i).event, LoopMark::InCycle, loop);
         mark(eventIndex, LoopMark::Reentry, loop);
-        reentryOf = loop;
+        frame.loop = loop;
     }
-
-    Frame frame;
-    frame.isSend = true;
-    frame.event = eventIndex;
-    frame.sendId = event.id;
-    frame.signal = event.signalName;
-    frame.sender = event.sender;
-    frame.instanceKey = event.instanceKey;
-    frame.loop = reentryOf;
     m_stack.append(frame);
 }
 
@@ -138,7 +188,7 @@ void LoopDetector::beginReceiver(const SendEvent &send, const ReceiverEvent &rec
     frame.event = eventIndex;
     frame.sendId = send.id;
     frame.receiverIndex = receiver.index;
-    frame.label = receiver.label;
+    frame.name = m_names.id(receiver.label);
     m_stack.append(frame);
 }
 
@@ -163,31 +213,23 @@ void LoopDetector::stopRecursion(const SendEvent &event, int eventIndex)
     // chain of ever new instances).
     int loop = -1;
     int from = 0;                       // the chain painted red starts here
-    const int innermost = innermostOccurrence(event);
+    const Frame refused = sendFrame(event, eventIndex);
+    const int innermost = innermostOccurrence(refused);
     if (innermost >= 0) {
-        QStringList parts;
-        for (int i = innermost; i < m_stack.size(); ++i)
-            parts.append(frameText(m_stack.at(i)));
-        parts.append(sendText(event.signalName, event.sender, event.instanceKey));
-        loop = loopForPath(parts.join(QStringLiteral(" → ")));
-        while (!sameSend(m_stack.at(from), event.signalName, event.sender, event.instanceKey))
+        loop = loopForPath(pathFrom(innermost, refused));
+        while (!sameSend(m_stack.at(from), refused))
             ++from;
     } else {
         for (int i = int(m_stack.size()) - 1; i >= 0 && loop < 0; --i) {
             if (m_stack.at(i).loop >= 0) {
                 const Frame &reentry = m_stack.at(i);
                 loop = reentry.loop;
-                while (!sameSend(m_stack.at(from), reentry.signal, reentry.sender, reentry.instanceKey))
+                while (!sameSend(m_stack.at(from), reentry))
                     ++from;
             }
         }
-        if (loop < 0) {
-            QStringList parts;
-            for (const Frame &f : std::as_const(m_stack))
-                parts.append(frameText(f));
-            parts.append(sendText(event.signalName, event.sender, event.instanceKey));
-            loop = loopForPath(parts.join(QStringLiteral(" → ")));
-        }
+        if (loop < 0)
+            loop = loopForPath(pathFrom(0, refused));
     }
 
     DetectedLoop &l = m_loops[loop];

@@ -11,7 +11,11 @@
 // drives it through the begin*/end* methods with the index it gave each event,
 // and gets the marks back through the mark callback. Everything here happens
 // only on a re-entry, so an ordinary send costs one scan of the open stack.
+// Frames hold integers only: names as NameIds ids, the instance as its model's
+// name id and its pk (or its address while unsaved), so a send copies no
+// string and builds no "User:1"; text is made only for a loop's path.
 
+#include "dispatch/nameids.h"
 #include "dispatch/tracelistener.h"
 
 #include <QHash>
@@ -72,23 +76,38 @@ public:
     void forgetEvents();
 
 private:
+    // Which instance a send is about, compared as integers.
+    struct InstanceKey
+    {
+        enum Kind : quint8 { None, Pk, Unsaved, Text };
+        Kind kind = None;
+        quint32 model = 0;              // Pk, Unsaved: the model's name id
+        qint64 value = 0;               // Pk: the pk; Unsaved: the instance's address; Text: the key's name id
+        bool operator==(const InstanceKey &o) const { return kind == o.kind && value == o.value && model == o.model; }
+    };
     struct Frame
     {
         bool isSend = false;
+        Sender::Kind senderKind = Sender::Kind::None;
         int event = -1;
         quint64 sendId = 0;             // sends: SendEvent::id; receivers: their send's id
         int receiverIndex = -1;
-        QString signal;
-        Sender sender;
-        QString instanceKey;
-        QString label;                  // receivers
+        quint32 signal = 0;             // sends: the signal's name id
+        quint32 name = 0;               // sends: the sender's name id; receivers: the label's
+        InstanceKey instance;
         int loop = -1;                  // sends that re-entered: their loop
     };
 
-    static QString sendText(const QString &signal, const Sender &sender, const QString &instanceKey);
-    static QString frameText(const Frame &frame);
-    static bool sameSend(const Frame &frame, const QString &signal, const Sender &sender, const QString &instanceKey);
-    int innermostOccurrence(const SendEvent &event) const;
+    InstanceKey instanceKey(const SendEvent &event);
+    Frame sendFrame(const SendEvent &event, int eventIndex);
+    QString instanceText(const InstanceKey &key) const;
+    QString frameText(const Frame &frame) const;
+    static bool sameSend(const Frame &a, const Frame &b)
+    {
+        return a.isSend && a.instance == b.instance && a.signal == b.signal && a.name == b.name && a.senderKind == b.senderKind;
+    }
+    int innermostOccurrence(const Frame &send) const;
+    QString pathFrom(int first, const Frame &send) const;
     int loopForPath(const QString &path);
     void mark(int eventIndex, LoopMark mark, int loop);
     void popTo(int size);
@@ -97,6 +116,7 @@ private:
     QVector<DetectedLoop> m_loops;
     QHash<QString, int> m_loopByPath;   // a repeated re-entry along the same path is the same loop
     MarkFn m_mark;
+    NameIds m_names;
 };
 
 } // namespace ss

@@ -15,6 +15,7 @@ namespace ss {
 
 class Signal;
 class Instance;
+struct SignalArgs;
 
 // Who sent a signal: a model class, an app (migrate signals), another named
 // object (a handler class, UserSettingsHolder, a template: section 8), or nobody.
@@ -41,20 +42,37 @@ inline const QString &responseEffect()
     return kind;
 }
 
+// A send's arguments reach listeners in one of two forms. The dispatcher
+// passes the send's own SignalArgs (`liveArgs`), valid only during the listener
+// call: the recorder packs them straight into its arena at sendBegin, which is
+// the moment of the send (contract 4.1), and nobody pays for a frozen copy. A
+// send that comes from elsewhere (a recorded Django run, a test) carries the
+// frozen map in `args` instead. frozenArgs() gives the map either way.
 struct SendEvent
 {
     const Signal *signal = nullptr;
     QString signalName;
     Sender sender;
-    QCborMap args;              // frozen at the moment of the send, in Django's keyword order
+    QCborMap args;              // frozen arguments, when liveArgs is null; in Django's keyword order
+    const SignalArgs *liveArgs = nullptr;
     int depth = 0;
     bool robust = false;
-    QString instanceKey;        // identity of args["instance"] ("User:1", or "User@0x.." unsaved); empty if none
+    // Identity of args["instance"] ("User:1", or "User@0x.." unsaved) for sends
+    // without a liveInstance (imported, hand-made); empty if none. The dispatcher
+    // leaves it empty: the loop detector keys the live instance by model and pk.
+    QString instanceKey;
     quint64 id = 0;             // unique per send within a DispatchContext, increasing
     bool canonical = true;      // false for signals the canonical trace leaves out (connection_created)
     // The live args["instance"] (nullptr if none), valid only during the listener
     // call: lets a view snapshot the instance's field values at the moment of the send.
     const Instance *liveInstance = nullptr;
+    // TraceClock ticks read by the dispatcher for this hook (begin, end); 0 when
+    // none was read (the listener reads the clock itself).
+    quint64 stamp = 0;
+
+    QCborMap frozenArgs() const;    // the arguments as the trace encodes them now
+    // A copy that stays valid after the listener call (arguments frozen, no live pointers).
+    SendEvent detached() const;
 };
 
 struct ReceiverEvent
@@ -62,6 +80,7 @@ struct ReceiverEvent
     QString label;              // receiver's name (declaration name, or a C++ label)
     quintptr receiverId = 0;
     int index = 0;              // position in the send's receiver list
+    quint64 stamp = 0;          // TraceClock ticks of this hook (begin, end); 0: none read
 };
 
 class TraceListener

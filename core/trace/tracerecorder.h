@@ -4,87 +4,38 @@
 // loop list all read from here.
 //
 // A recording may hold millions of events (a GUI left running, a fuzzer), so
-// it is kept compact (about 60 bytes per event plus the packed arguments):
-//  - every event is one fixed-size POD TraceRecord, stored in fixed-size
-//    chunks, so growing never copies what is there and indexes stay valid;
-//  - names (signals, senders, receiver labels, argument keys, effect kinds,
-//    error types and messages) are interned once in a string table;
-//  - a send's frozen arguments are packed into a byte arena (see
-//    tracerecorder.cpp: interned keys, varint integers), decoded on demand;
-//  - a send's receiver calls are its child events, chained by `link`.
+// it is kept compact, in parts that are each tested on their own:
+//  - TraceStore (tracestore.h): every event is one fixed-size POD TraceRecord
+//    in fixed-size chunks, and a byte arena for packed arguments and texts;
+//  - StringTable (stringtable.h): names (signals, senders, receiver labels,
+//    argument keys, model names, effect kinds, error types and messages) are
+//    interned once, by identity, and keep their canonical JSON;
+//  - ArgPacker (argcodec.h): a send's arguments are packed straight from its
+//    SignalArgs (interned keys, an instance as model id + pk, varints) and
+//    decoded on demand;
+//  - a send's receiver calls are its child events, chained by `link`;
+//  - times are the dispatcher's TraceClock readings (one per send and one per
+//    receiver call), turned into nanoseconds since the recording started.
 //
 // Single-threaded like the engine: views read between engine calls (the
 // TraceBridge tells them when). Not a QObject, so it never emits anything.
 
 #include "dispatch/loopdetector.h"
 #include "dispatch/tracelistener.h"
+#include "trace/argcodec.h"
+#include "trace/stringtable.h"
+#include "trace/tracestore.h"
 
 #include <QCborMap>
-#include <QElapsedTimer>
 #include <QHash>
 #include <QPair>
 #include <QString>
 #include <QVarLengthArray>
 #include <QVector>
-#include <memory>
 #include <string>
 #include <vector>
 
 namespace ss {
-
-enum class TraceEventKind : quint8 {
-    Step,               // a scenario step or GUI action (not in the canonical trace)
-    Send,               // a Signal.send / send_robust (canonical unless the signal is not)
-    Receiver,           // one receiver call of a send (not in the canonical trace)
-    Effect,             // a canonical effect line (notify)
-    Error,              // a canonical error line
-    RecursionStop,      // a send refused by the recursion bound: no line (contract 5.9)
-};
-
-QString traceEventKindName(TraceEventKind kind);   // "step", "send", "receiver", "effect", "error", "stop"
-
-// One event as stored. What the generic fields hold depends on the kind:
-//
-//   field    | Step        | Send / RecursionStop | Receiver           | Effect      | Error
-//   name     | -           | signal name          | receiver label     | effect kind | -
-//   sender   | -           | sender name          | position in send   | -           | -
-//   payload  | code (text) | packed arguments     | -                  | text        | -
-//   error    | failure     | escaped exception    | receiver's error   | -           | the line's error
-//   link     | -           | first receiver call  | next receiver call | -           | -
-//
-// Strings are ids into the string table (0 is the empty string); payloads are
-// arena references (NoPayload when absent); link is an event index or -1.
-struct TraceRecord
-{
-    quint64 startNs;        // since the recording started
-    quint64 durationNs;     // 0 for lines and open events
-    quint64 payload;
-    qint32 parent;          // enclosing event, -1 at the top
-    qint32 step;
-    quint32 name;
-    quint32 sender;
-    quint32 error;          // index into the error table, 0 = none
-    qint32 link;
-    qint32 loop;            // index into loops(), -1 = none
-    qint16 depth;           // the contract's depth (a receiver call: its send's depth + 1)
-    TraceEventKind kind;
-    quint8 flags;
-
-    enum Flag : quint8 {
-        Canonical = 0x01,   // belongs in the canonical trace
-        Open = 0x02,        // begun, never ended
-        Robust = 0x04,      // sent with send_robust
-        SenderShift = 3,    // 2 bits: Sender::Kind
-        LoopShift = 5,      // 2 bits: LoopMark
-    };
-    static constexpr quint64 NoPayload = ~quint64(0);
-
-    bool isCanonical() const { return flags & Canonical; }
-    bool isOpen() const { return flags & Open; }
-    bool isRobust() const { return flags & Robust; }
-    Sender::Kind senderKind() const { return Sender::Kind((flags >> SenderShift) & 3); }
-    LoopMark loopMark() const { return LoopMark((flags >> LoopShift) & 3); }
-};
 
 // One event decoded for a view. Strings are shared with the string table, so
 // building one costs no string copies except the text of effects and steps.
@@ -161,21 +112,24 @@ public:
     void clear();
 
     // Reading. Indexes are stable for the life of the recording.
-    int count() const { return m_count; }
-    const TraceRecord &record(int index) const { return m_chunks[size_t(index) >> ChunkBits][size_t(index) & ChunkMask]; }
+    int count() const { return m_store.count(); }
+    // The event as a TraceRecord, decoded from its compact form (tracestore.h).
+    TraceRecord record(int index) const;
     TraceEvent event(int index) const;
-    int parentOf(int index) const { return record(index).parent; }
+    int parentOf(int index) const { return m_store.at(index).parent; }
+    int stepOf(int index) const;
+    int loopOf(int index) const;                        // index into loops(), -1 = none
     // Events are stored in the order they began, so an event's descendants
     // follow it contiguously: [index + 1, subtreeEnd(index)).
     int subtreeEnd(int index) const;
     QVector<int> childrenOf(int index) const;           // direct children, in order
-    TraceEventKind kindOf(int index) const { return record(index).kind; }
+    TraceEventKind kindOf(int index) const { return m_store.at(index).kind; }
     QCborMap args(int index) const;                     // Send/RecursionStop; empty otherwise
     QString text(int index) const;                      // Effect text or Step code
     QVector<ReceiverOutcome> receiversOf(int sendIndex) const;
     QString errorType(int index) const;
     QString errorMessage(int index) const;
-    qint64 elapsedNs() const { return now(); }   // "now", for open events
+    qint64 elapsedNs() const { return now(0); }   // "now", for open events
     // Events of another process (a recorded Django run) carry that process's
     // clock: while set (>= 0), this is "now" for every begin and end; -1 goes
     // back to the recorder's own clock.
@@ -195,37 +149,33 @@ public:
     // For exporters that write straight from the recording: a million-line
     // canonical export must not build a QCborMap per line. JSON is appended to
     // a std::string, whose tiny appends are far cheaper than QByteArray's.
-    struct PackedArg
-    {
-        quint32 key;                // string id
-        const uchar *value;         // packed value, read by appendValueJson/valueAt
-    };
-    using PackedArgs = QVarLengthArray<PackedArg, 16>;
+    using PackedArg = ss::PackedArg;
+    using PackedArgs = ss::PackedArgs;
     void packedArgs(int index, PackedArgs &out) const; // in the order Django passed them
-    void appendValueJson(std::string &out, const uchar *value) const;  // canonical JSON
-    QCborValue valueAt(const uchar *value) const;
+    void appendValueJson(std::string &out, const uchar *value) const { appendArgJson(out, value, m_strings); }
+    QCborValue valueAt(const uchar *value) const { return decodeArg(value, m_strings); }
     // Where a packed value ends: [value, end) are its bytes, equal bytes the
     // same value (a search index keys argument texts by them).
-    static const uchar *packedValueEnd(const uchar *value);
+    static const uchar *packedValueEnd(const uchar *value)
+    {
+        skipArg(value);
+        return value;
+    }
     void appendTextJson(std::string &out, int index) const;            // text as a JSON string
-    const QString &string(quint32 id) const { return m_strings[id]; }
-    const std::string &stringJson(quint32 id) const { return m_stringJson[id]; } // quoted, escaped
-    static constexpr quint32 NoString = ~quint32(0);
-    quint32 stringId(const QString &text) const;       // NoString when not interned
-    quint32 errorTypeId(int index) const { return m_errors[record(index).error].type; }
-    quint32 errorMessageId(int index) const { return m_errors[record(index).error].message; }
+    const QString &string(quint32 id) const { return m_strings.text(id); }
+    const std::string &stringJson(quint32 id) const { return m_strings.json(id); } // quoted, escaped
+    static constexpr quint32 NoString = StringTable::None;
+    quint32 stringId(const QString &text) const { return m_strings.find(text); }  // NoString when not interned
+    quint32 errorTypeId(int index) const { return m_errors[errorOf(index)].type; }
+    quint32 errorMessageId(int index) const { return m_errors[errorOf(index)].message; }
     // Sort order of every string used as a key (argument names, nested map
     // keys, and the keys canonical lines add: seq, step, depth, signal,
     // sender, effect, text, error, message), indexed by string id: comparing
     // ranks is comparing the keys as value.cpp sorts them.
-    const std::vector<quint32> &keyRanks() const;
+    const std::vector<quint32> &keyRanks() const { return m_strings.keyRanks(); }
+
 
 private:
-    static constexpr int ChunkBits = 14;
-    static constexpr size_t ChunkSize = size_t(1) << ChunkBits;
-    static constexpr size_t ChunkMask = ChunkSize - 1;
-    static constexpr size_t ArenaChunkSize = size_t(1) << 20;
-
     struct Frame
     {
         TraceEventKind kind;
@@ -239,53 +189,41 @@ private:
         quint32 type;
         quint32 message;
     };
-    struct CachedKey
+
+    struct StepRun
     {
-        QCborValue key;
-        quint32 id;
-    };
-    // Contexts of the key shape cache: a signal's arguments (its name's id) or
-    // the maps under a key (the key's id with this bit set).
-    static constexpr quint32 NestedContext = 0x80000000u;
-    struct ArenaChunk
-    {
-        std::unique_ptr<uchar[]> bytes;
-        size_t size;
-        size_t used;
+        int first;                  // the first event of a run of events of one step
+        int step;
     };
 
-    TraceRecord &recordRef(int index) { return m_chunks[size_t(index) >> ChunkBits][size_t(index) & ChunkMask]; }
-    int append(TraceEventKind kind, int depth);
-    qint64 now() const { return m_externalNs >= 0 ? m_externalNs : m_clock.nsecsElapsed(); }
+    StoredRecord &recordRef(int index) { return m_store.at(index); }
+    quint32 errorOf(int index) const;
+    void setError(int index, quint32 error);
+    int linkOf(int index) const;
+    int append(TraceEventKind kind, int depth, quint64 stamp);
+    // Nanoseconds since the recording started at a TraceClock reading (0: now).
+    qint64 now(quint64 stamp) const;
     int appendSend(TraceEventKind kind, const SendEvent &event, quint8 flags);
     int innermostRecorded() const;
-    quint32 intern(const QString &text);
-    quint32 internKey(const QString &key);
     quint32 internError(const DjangoError *error);
-    quint64 storeBytes(const std::string &bytes);
-    const uchar *payloadAt(quint64 ref) const;
-    quint64 storeText(const QString &text);
-    quint64 storeArgs(const QCborMap &args, quint32 signal);
-    void packMap(std::string &out, const QCborMap &map, quint32 context);
-    void packValue(std::string &out, const QCborValue &value, quint32 context);
+    quint32 storeText(const QString &text);
     void markChanged(int index);
-    void closeFrame(const Frame &frame, const DjangoError *error, bool finished);
+    void closeFrame(const Frame &frame, const DjangoError *error, bool finished, quint64 stamp);
     void applyLoopMark(int index, LoopMark mark, int loop);
 
-    std::vector<std::unique_ptr<TraceRecord[]>> m_chunks;
-    int m_count = 0;
-    std::vector<ArenaChunk> m_arena;
-    std::vector<QString> m_strings;
-    std::vector<std::string> m_stringJson;
-    QHash<QString, quint32> m_stringIds;
-    std::vector<bool> m_isKey;                  // per string id
-    std::vector<quint32> m_keyIds;              // the strings used as keys
-    mutable std::vector<quint32> m_keyRanks;    // per string id, rebuilt when keys were added
-    mutable size_t m_rankedKeys = 0;
-    QHash<quint32, std::vector<CachedKey>> m_shapes;   // see packMap()
+    TraceStore m_store;
+    StringTable m_strings;
+    ArgPacker m_packer{m_strings};
     std::vector<ErrorEntry> m_errors;
     QHash<quint64, quint32> m_errorIds;
     std::string m_scratch;
+    // What a StoredRecord leaves out (see tracestore.h).
+    std::vector<StepRun> m_stepRuns;
+    mutable size_t m_stepRunHint = 0;
+    QHash<int, quint32> m_errorOf;
+    QHash<int, int> m_loopOf;
+    QHash<int, quint64> m_longDurations;
+    QHash<int, int> m_firstReceiver;            // sends whose first receiver call is not the next event
 
     QVector<Frame> m_stack;
     int m_step = 0;
@@ -294,7 +232,7 @@ private:
     QString m_djangoVersion = QStringLiteral("3.2");
     int m_changedFirst = -1;
     int m_changedLast = -1;
-    QElapsedTimer m_clock;
+    quint64 m_startTicks = 0;           // TraceClock reading when the recording started
     qint64 m_externalNs = -1;
     LoopDetector m_loops;
 };

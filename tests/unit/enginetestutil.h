@@ -151,7 +151,7 @@ public:
         line.depth = event.depth;
         line.signal = event.signalName;
         line.sender = event.sender;
-        line.args = event.args;
+        line.args = event.frozenArgs();
         lines.append(line);
     }
     void effect(int depth, const QString &, const QString &text) override

@@ -29,7 +29,7 @@ public:
 
     void sendBegin(const SendEvent &e) override
     {
-        sends.append(e);
+        sends.append(e.detached());
         log << QStringLiteral("send %1 d%2").arg(e.signalName).arg(e.depth);
     }
     void sendEnd(const SendEvent &e, const DjangoError *escaped) override
@@ -57,7 +57,7 @@ public:
     }
     void recursionStopped(const SendEvent &e) override
     {
-        stopped.append(e);
+        stopped.append(e.detached());
         log << QStringLiteral("stop %1 d%2").arg(e.signalName).arg(e.depth);
     }
 };

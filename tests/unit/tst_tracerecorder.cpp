@@ -3,6 +3,8 @@
 // listener hooks by hand, as the dispatcher would.
 
 #include "dispatch/dispatcher.h"
+#include "enginetestutil.h"
+#include "model/modelregistry.h"
 #include "model/instance.h"
 #include "trace/traceexport.h"
 #include "trace/tracebridge.h"
@@ -85,6 +87,8 @@ private Q_SLOTS:
     void clearStartsOver();
     void changedRange();
     void millionEventsFitInBudget();
+    void compactRecordsKeepRareFields();
+    void dispatcherStampsAndLiveArgs();
     void realDispatcherLoopStopped();
     void realDispatcherRobustSend();
 
@@ -490,6 +494,86 @@ void TestTraceRecorder::millionEventsFitInBudget()
 }
 
 // ------------------------------------------------------------ with the dispatcher
+
+// A StoredRecord leaves the step, the error, the loop, long durations and a
+// send's first receiver call out (tracestore.h): record() must give them back.
+void TestTraceRecorder::compactRecordsKeepRareFields()
+{
+    TraceRecorder rec;
+    rec.setExternalTime(0);
+    rec.stepBegin(7, QStringLiteral("slow()"));
+    const SendEvent send = makeSend(1, QStringLiteral("custom"), QStringLiteral("M"), 0);
+    rec.sendBegin(send);
+    rec.effect(1, QStringLiteral("notify"), QStringLiteral("between the send and its receiver"));
+    const ReceiverEvent first = makeReceiver(QStringLiteral("first"), 0);
+    rec.receiverBegin(send, first);
+    const DjangoError boom(QStringLiteral("ValueError"), QStringLiteral("boom"));
+    rec.receiverEnd(send, first, &boom);
+    const ReceiverEvent second = makeReceiver(QStringLiteral("second"), 1);
+    rec.receiverBegin(send, second);
+    rec.receiverEnd(send, second, nullptr);
+    rec.setExternalTime(10'000'000'000);            // 10 s: more than 32 bits of nanoseconds
+    rec.sendEnd(send, nullptr);
+    rec.stepEnd(7, nullptr);
+    rec.stepBegin(8, QStringLiteral("next()"));
+    rec.effect(0, QStringLiteral("notify"), QStringLiteral("in step 8"));
+    rec.stepEnd(8, nullptr);
+
+    QCOMPARE(rec.count(), 7);
+    QCOMPARE(rec.record(1).durationNs, quint64(10'000'000'000));
+    QCOMPARE(rec.record(0).durationNs, quint64(10'000'000'000));
+    QCOMPARE(rec.record(3).durationNs, quint64(0));
+    QCOMPARE(rec.record(1).link, 3);                // not the next event: the effect is
+    QCOMPARE(rec.record(3).link, 4);
+    QCOMPARE(rec.record(4).link, -1);
+    QCOMPARE(rec.record(2).link, -1);
+    const QVector<ReceiverOutcome> outcomes = rec.receiversOf(1);
+    QCOMPARE(outcomes.size(), 2);
+    QCOMPARE(outcomes[0].errorType, QStringLiteral("ValueError"));
+    QVERIFY(outcomes[1].ok());
+    QVERIFY(rec.record(3).error != 0);
+    QCOMPARE(rec.record(4).error, 0u);
+    QCOMPARE(rec.errorMessage(3), QStringLiteral("boom"));
+    for (int i = 0; i < 5; ++i)
+        QCOMPARE(rec.record(i).step, 7);
+    QCOMPARE(rec.record(6).step, 8);
+    QCOMPARE(rec.record(5).step, 8);
+    QCOMPARE(rec.record(2).step, 7);                // read out of order
+    QCOMPARE(rec.record(1).loop, -1);
+    QCOMPARE(rec.record(1).flags & 0x80, 0);        // the stored error bit stays inside
+}
+
+// What the dispatcher hands over: live arguments (packed at the send, so a
+// later change of the instance does not show) and one clock reading per hook.
+void TestTraceRecorder::dispatcherStampsAndLiveArgs()
+{
+    const SchemaDecl schema = sst::schemaFrom(R"({"format": "signalscope-schema/1", "app": "a",
+        "models": [{"name": "User", "fields": [{"name": "username", "type": "char"}]}]})");
+    const ModelRegistry registry(schema);
+    auto user = std::make_shared<Instance>(registry.model(QStringLiteral("User")));
+    user->setPk(QCborValue(1));
+    DispatchContext ctx;
+    TraceRecorder rec;
+    ctx.addListener(&rec);
+    Signal postSave(QStringLiteral("post_save"), &ctx);
+    postSave.connect(1, [&](const Sender &, const SignalArgs &) { user->setPk(QCborValue(2)); }, {}, {}, QStringLiteral("renumber"));
+    postSave.connect(2, [](const Sender &, const SignalArgs &) {}, {}, {}, QStringLiteral("idle"));
+    const SignalArgs args = SignalArgs().add(QStringLiteral("instance"), user).add(QStringLiteral("created"), QCborValue(true));
+    postSave.send(Sender::model(QStringLiteral("User")), args);
+    QCOMPARE(rec.count(), 3);
+    QCOMPARE(rec.args(0).value(QStringLiteral("instance")).toMap().value(QStringLiteral("pk")), QCborValue(1));
+    QCOMPARE(rec.args(0), QCborMap({{QStringLiteral("instance"), QCborMap({{QStringLiteral("model"), QStringLiteral("User")},
+                                                                            {QStringLiteral("pk"), 1}})},
+                                    {QStringLiteral("created"), true}}));
+    // The first receiver starts as the send does, the second as the first
+    // ends, and the send ends as the last receiver does.
+    const TraceRecord send = rec.record(0), first = rec.record(1), second = rec.record(2);
+    QCOMPARE(first.startNs, send.startNs);
+    QCOMPARE(second.startNs, first.startNs + first.durationNs);
+    QCOMPARE(send.startNs + send.durationNs, second.startNs + second.durationNs);
+    QCOMPARE(rec.event(1).label, QStringLiteral("renumber"));
+    QCOMPARE(rec.event(2).receiverIndex, 1);
+}
 
 void TestTraceRecorder::realDispatcherLoopStopped()
 {

@@ -1,0 +1,51 @@
+#include "dispatch/nameids.h"
+
+namespace ss {
+
+void NameIds::clear()
+{
+    m_texts.clear();
+    m_ids.clear();
+    m_cache.fill(Slot());
+}
+
+quint32 NameIds::lookup(const QString &text, bool add)
+{
+    // Text with no owner (a literal, or raw data its owner may change) is
+    // copied before it is kept; owned text is shared.
+    const bool owned = text.data_ptr().isMutable();
+    const QString kept = owned ? text : QString(text.constData(), text.size());
+    quint32 id;
+    const auto it = m_ids.constFind(text);
+    if (it != m_ids.constEnd()) {
+        id = it.value();
+    } else if (add) {
+        id = quint32(m_texts.size());
+        m_texts.push_back(kept);
+        m_ids.insert(kept, id);
+    } else {
+        return None;
+    }
+    // Remember this string object by the address of its characters. An owned
+    // block stays referenced by the slot, so no other text can take its
+    // address; an unowned one is compared by content on a hit.
+    Slot &slot = m_cache[slotOf(text)];
+    slot.text = kept;
+    slot.chars = text.constData();
+    slot.size = text.size();
+    slot.owned = owned;
+    slot.id = id;
+    return id;
+}
+
+qint64 NameIds::memoryBytes() const
+{
+    // The text and its heap block, and a hash node.
+    constexpr qint64 heapHeader = 16, hashNode = 2 * sizeof(void *) + sizeof(QString) + sizeof(quint32);
+    qint64 bytes = qint64(m_texts.capacity() * sizeof(QString)) + qint64(sizeof m_cache);
+    for (const QString &text : m_texts)
+        bytes += heapHeader + qint64(text.capacity()) * 2 + hashNode;
+    return bytes;
+}
+
+} // namespace ss

@@ -1,0 +1,475 @@
+#include "trace/argcodec.h"
+
+#include "dispatch/dispatcher.h"
+#include "model/instance.h"
+#include "model/value.h"
+#include "python/pythonvalue.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cstring>
+
+namespace ss {
+
+using namespace argcodec;
+
+namespace {
+
+enum Tag : uchar { TagNull, TagFalse, TagTrue, TagUndefined, TagInt, TagDouble, TagString, TagInterned, TagArray, TagMap, TagCbor, TagInstance };
+
+inline quint64 zigzag(qint64 v) { return (quint64(v) << 1) ^ quint64(v >> 63); }
+inline qint64 unzigzag(quint64 v) { return qint64(v >> 1) ^ -qint64(v & 1); }
+
+inline void appendInteger(std::string &out, qint64 v)
+{
+    char buffer[24];
+    const auto result = std::to_chars(buffer, buffer + sizeof buffer, v);
+    out.append(buffer, size_t(result.ptr - buffer));
+}
+
+const QString &modelKey()
+{
+    static const QString key = QStringLiteral("model");
+    return key;
+}
+
+const QString &pkKey()
+{
+    static const QString key = QStringLiteral("pk");
+    return key;
+}
+
+} // namespace
+
+// ------------------------------------------------------------ helpers
+
+void argcodec::putString(std::string &out, const QString &s)
+{
+    // Without a temporary for the ASCII it nearly always is.
+    const bool ascii = std::all_of(s.cbegin(), s.cend(), [](QChar ch) { return ch.unicode() < 0x80; });
+    if (ascii) {
+        putVarint(out, quint64(s.size()));
+        for (const QChar ch : s)
+            out.push_back(char(ch.unicode()));
+    } else {
+        const QByteArray utf8 = s.toUtf8();
+        putVarint(out, quint64(utf8.size()));
+        out.append(utf8.constData(), size_t(utf8.size()));
+    }
+}
+
+void argcodec::appendUtf8Json(std::string &out, const uchar *s, qsizetype n)
+{
+    // Plain printable ASCII (nearly everything) is copied as is; anything else
+    // goes through value.cpp's escaping, so both paths give the same bytes.
+    for (qsizetype i = 0; i < n; ++i) {
+        const uchar c = s[i];
+        if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
+            const QByteArray json = canonicalJson(QCborValue(QString::fromUtf8(reinterpret_cast<const char *>(s), n)));
+            out.append(json.constData(), size_t(json.size()));
+            return;
+        }
+    }
+    out.push_back('"');
+    out.append(reinterpret_cast<const char *>(s), size_t(n));
+    out.push_back('"');
+}
+
+// ------------------------------------------------------------ reading
+
+void skipArg(const uchar *&p)
+{
+    switch (*p++) {
+    case TagInt:
+    case TagInterned:
+        getVarint(p);
+        break;
+    case TagDouble:
+        p += 8;
+        break;
+    case TagString:
+    case TagCbor: {
+        const quint64 n = getVarint(p);
+        p += n;
+        break;
+    }
+    case TagArray: {
+        for (quint64 n = getVarint(p); n > 0; --n)
+            skipArg(p);
+        break;
+    }
+    case TagMap: {
+        for (quint64 n = getVarint(p); n > 0; --n) {
+            getVarint(p);
+            skipArg(p);
+        }
+        break;
+    }
+    case TagInstance:
+        getVarint(p);
+        skipArg(p);
+        break;
+    default:
+        break;
+    }
+}
+
+void unpackArgs(const uchar *p, const ArgLayouts &layouts, PackedArgs &out)
+{
+    out.clear();
+    const quint64 head = getVarint(p);
+    if (head & 1) {
+        for (const quint32 key : layouts.keys(quint32(head >> 1))) {
+            out.append({key, p});
+            skipArg(p);
+        }
+        return;
+    }
+    for (quint64 n = head >> 1; n > 0; --n) {
+        const quint32 key = quint32(getVarint(p));
+        out.append({key, p});
+        skipArg(p);
+    }
+}
+
+quint32 ArgLayouts::find(const quint32 *keys, qsizetype n)
+{
+    if (m_last != None && matches(m_last, keys, n))
+        return m_last;
+    for (quint32 layout = 0; layout < m_keys.size(); ++layout) {
+        if (matches(layout, keys, n))
+            return m_last = layout;
+    }
+    if (m_keys.size() >= Max)
+        return None;
+    m_keys.emplace_back(keys, keys + n);
+    return m_last = quint32(m_keys.size() - 1);
+}
+
+qint64 ArgLayouts::memoryBytes() const
+{
+    qint64 bytes = qint64(m_keys.capacity() * sizeof(std::vector<quint32>));
+    for (const std::vector<quint32> &keys : m_keys)
+        bytes += qint64(keys.capacity() * sizeof(quint32)) + 16;
+    return bytes;
+}
+
+static QCborValue decode(const uchar *&p, const StringTable &strings)
+{
+    switch (*p++) {
+    case TagNull: return QCborValue(nullptr);
+    case TagFalse: return QCborValue(false);
+    case TagTrue: return QCborValue(true);
+    case TagUndefined: return QCborValue();
+    case TagInt: return QCborValue(unzigzag(getVarint(p)));
+    case TagDouble: {
+        double d;
+        std::memcpy(&d, p, sizeof d);
+        p += sizeof d;
+        return QCborValue(d);
+    }
+    case TagString: {
+        const qsizetype n = qsizetype(getVarint(p));
+        const QString s = QString::fromUtf8(reinterpret_cast<const char *>(p), n);
+        p += n;
+        return QCborValue(s);
+    }
+    case TagInterned: return QCborValue(strings.text(quint32(getVarint(p))));
+    case TagArray: {
+        QCborArray array;
+        for (quint64 n = getVarint(p); n > 0; --n)
+            array.append(decode(p, strings));
+        return array;
+    }
+    case TagMap: {
+        QCborMap map;
+        for (quint64 n = getVarint(p); n > 0; --n) {
+            const QString &key = strings.text(quint32(getVarint(p)));
+            map.insert(key, decode(p, strings));
+        }
+        return map;
+    }
+    case TagInstance: {
+        // Value::freeze's map, in its order.
+        QCborMap map;
+        map.insert(modelKey(), strings.text(quint32(getVarint(p))));
+        map.insert(pkKey(), decode(p, strings));
+        return map;
+    }
+    case TagCbor: {
+        const qsizetype n = qsizetype(getVarint(p));
+        const QCborValue v = QCborValue::fromCbor(QByteArray::fromRawData(reinterpret_cast<const char *>(p), n));
+        p += n;
+        return v;
+    }
+    }
+    return {};
+}
+
+QCborValue decodeArg(const uchar *value, const StringTable &strings)
+{
+    return decode(value, strings);
+}
+
+void appendArgJson(std::string &out, const uchar *p, const StringTable &strings)
+{
+    switch (*p++) {
+    case TagNull:
+    case TagUndefined:
+        out.append("null");
+        return;
+    case TagFalse:
+        out.append("false");
+        return;
+    case TagTrue:
+        out.append("true");
+        return;
+    case TagInt:
+        appendInteger(out, unzigzag(getVarint(p)));
+        return;
+    case TagDouble: {
+        double d;
+        std::memcpy(&d, p, sizeof d);
+        const QByteArray repr = jsonFloatText(d).toLatin1();
+        out.append(repr.constData(), size_t(repr.size()));
+        return;
+    }
+    case TagString: {
+        const qsizetype n = qsizetype(getVarint(p));
+        appendUtf8Json(out, p, n);
+        return;
+    }
+    case TagInterned:
+        out.append(strings.json(quint32(getVarint(p))));
+        return;
+    case TagArray: {
+        out.push_back('[');
+        for (quint64 n = getVarint(p), i = 0; i < n; ++i) {
+            if (i)
+                out.push_back(',');
+            appendArgJson(out, p, strings);
+            skipArg(p);
+        }
+        out.push_back(']');
+        return;
+    }
+    case TagMap: {
+        // Keys sorted as value.cpp sorts them.
+        const std::vector<quint32> &ranks = strings.keyRanks();
+        PackedArgs entries;
+        for (quint64 n = getVarint(p); n > 0; --n) {
+            const quint32 key = quint32(getVarint(p));
+            entries.append({key, p});
+            skipArg(p);
+        }
+        const auto byKey = [&ranks](const PackedArg &a, const PackedArg &b) { return ranks[a.key] < ranks[b.key]; };
+        if (!std::is_sorted(entries.begin(), entries.end(), byKey))
+            std::stable_sort(entries.begin(), entries.end(), byKey);
+        out.push_back('{');
+        for (qsizetype i = 0; i < entries.size(); ++i) {
+            if (i)
+                out.push_back(',');
+            out.append(strings.json(entries[i].key));
+            out.push_back(':');
+            appendArgJson(out, entries[i].value, strings);
+        }
+        out.push_back('}');
+        return;
+    }
+    case TagInstance:
+        // "model" < "pk": sorted already.
+        out.append("{\"model\":");
+        out.append(strings.json(quint32(getVarint(p))));
+        out.append(",\"pk\":");
+        appendArgJson(out, p, strings);
+        out.push_back('}');
+        return;
+    case TagCbor: {
+        const qsizetype n = qsizetype(getVarint(p));
+        const QByteArray json = canonicalJson(QCborValue::fromCbor(QByteArray::fromRawData(reinterpret_cast<const char *>(p), n)));
+        out.append(json.constData(), size_t(json.size()));
+        return;
+    }
+    }
+    out.append("null");
+}
+
+// ------------------------------------------------------------ writing
+
+void ArgPacker::pack(std::string &out, const SignalArgs &args)
+{
+    // Keys are the literal keywords the engine passes: interned by identity.
+    QVarLengthArray<quint32, 16> ids;
+    for (const auto &item : args.items) {
+        const quint32 id = m_strings.internKey(item.first);
+        if (std::find(ids.cbegin(), ids.cend(), id) != ids.cend()) {
+            // A repeated keyword: the frozen map keeps one entry (QCborMap::insert
+            // replaces the value in place). Left to that path.
+            pack(out, args.freeze(), NestedContext - 1);
+            return;
+        }
+        ids.append(id);
+    }
+    const quint32 layout = m_layouts.find(ids.constData(), ids.size());
+    if (layout != ArgLayouts::None) {
+        putVarint(out, (quint64(layout) << 1) | 1);
+        for (qsizetype i = 0; i < ids.size(); ++i)
+            packLive(out, args.items[i].second, ids[i]);
+        return;
+    }
+    putVarint(out, quint64(ids.size()) << 1);
+    for (qsizetype i = 0; i < ids.size(); ++i) {
+        putVarint(out, ids[i]);
+        packLive(out, args.items[i].second, ids[i]);
+    }
+}
+
+void ArgPacker::packLive(std::string &out, const Value &value, quint32 key)
+{
+    if (!value.isInstance()) {
+        packValue(out, value.scalar(), key | NestedContext);
+        return;
+    }
+    // Value::freeze()'s {"model": <name>, "pk": <pk now>} without building it.
+    const Instance &instance = *value.instance();
+    out.push_back(char(TagInstance));
+    putVarint(out, m_strings.intern(instance.model()->name));
+    packValue(out, instance.value(instance.model()->pk), key | NestedContext);
+}
+
+void ArgPacker::pack(std::string &out, const QCborMap &args, quint32 context)
+{
+    putVarint(out, quint64(args.size()) << 1);      // keys in the list (see the header)
+    packEntries(out, args, context);
+}
+
+// Keys are found through the shape of the last map seen in the same place (a
+// signal's arguments, or the map under a given key): post_save always passes
+// instance, created, raw, using, update_fields, and an instance is always
+// {model, pk}. Comparing a QCborValue key costs a third of converting it to a
+// QString and hashing it, and a send has a handful of them.
+void ArgPacker::packMap(std::string &out, const QCborMap &map, quint32 context)
+{
+    putVarint(out, quint64(map.size()));
+    packEntries(out, map, context);
+}
+
+void ArgPacker::packEntries(std::string &out, const QCborMap &map, quint32 context)
+{
+    // Keys first: packing a value may add shapes to m_shapes, which moves them.
+    QVarLengthArray<quint32, 16> ids;
+    std::vector<CachedKey> &shape = m_shapes[context];
+    for (auto it = map.cbegin(); it != map.cend(); ++it) {
+        const size_t k = size_t(ids.size());
+        const QCborValue key = it.key();
+        if (k < shape.size() && key == shape[k].key) {
+            ids.append(shape[k].id);
+            continue;
+        }
+        const QString name = key.toString();
+        const quint32 id = m_strings.internKey(name);   // keys are field names: a bounded set
+        // A fresh value, not `key`, which would keep the whole map alive.
+        const CachedKey cached{QCborValue(name), id};
+        if (k < shape.size())
+            shape[k] = cached;
+        else
+            shape.push_back(cached);
+        ids.append(id);
+    }
+
+    qsizetype k = 0;
+    for (auto it = map.cbegin(); it != map.cend(); ++it, ++k) {
+        putVarint(out, ids[k]);
+        packValue(out, it.value(), ids[k] | NestedContext);
+    }
+}
+
+void ArgPacker::packValue(std::string &out, const QCborValue &value, quint32 context)
+{
+    switch (value.type()) {
+    case QCborValue::Null:
+        out.push_back(char(TagNull));
+        return;
+    case QCborValue::Undefined:
+        out.push_back(char(TagUndefined));
+        return;
+    case QCborValue::False:
+        out.push_back(char(TagFalse));
+        return;
+    case QCborValue::True:
+        out.push_back(char(TagTrue));
+        return;
+    case QCborValue::Integer:
+        out.push_back(char(TagInt));
+        putVarint(out, zigzag(value.toInteger()));
+        return;
+    case QCborValue::Double: {
+        const double d = value.toDouble();
+        out.push_back(char(TagDouble));
+        out.append(reinterpret_cast<const char *>(&d), sizeof d);
+        return;
+    }
+    case QCborValue::String: {
+        // Only strings already in the table are packed as ids: usernames and
+        // other one-off values must not grow the table.
+        const size_t slot = (context & NestedContext) ? size_t(context & ~NestedContext) : ~size_t(0);
+        if (slot < m_lastStrings.size() && m_lastStrings[slot].id != StringTable::None && m_lastStrings[slot].value == value) {
+            out.push_back(char(TagInterned));
+            putVarint(out, m_lastStrings[slot].id);
+            return;
+        }
+        const QString s = value.toString();
+        const quint32 id = m_strings.find(s);
+        if (id != StringTable::None && slot < 4096) {
+            if (slot >= m_lastStrings.size())
+                m_lastStrings.resize(slot + 1);
+            // A fresh value: `value` may share (and keep alive) a whole map.
+            m_lastStrings[slot] = {QCborValue(s), id};
+        }
+        if (id != StringTable::None) {
+            out.push_back(char(TagInterned));
+            putVarint(out, id);
+        } else {
+            out.push_back(char(TagString));
+            putString(out, s);
+        }
+        return;
+    }
+    case QCborValue::Array: {
+        const QCborArray array = value.toArray();
+        out.push_back(char(TagArray));
+        putVarint(out, quint64(array.size()));
+        for (const QCborValue &item : array)
+            packValue(out, item, context);
+        return;
+    }
+    case QCborValue::Map: {
+        const QCborMap map = value.toMap();
+        bool stringKeys = true;
+        for (auto it = map.cbegin(); it != map.cend() && stringKeys; ++it)
+            stringKeys = it.key().isString();
+        if (stringKeys) {
+            out.push_back(char(TagMap));
+            packMap(out, map, context);
+            return;
+        }
+        break;
+    }
+    default:
+        break;
+    }
+    const QByteArray cbor = value.toCbor();
+    out.push_back(char(TagCbor));
+    putVarint(out, quint64(cbor.size()));
+    out.append(cbor.constData(), size_t(cbor.size()));
+}
+
+qint64 ArgPacker::memoryBytes() const
+{
+    qint64 bytes = m_layouts.memoryBytes();
+    for (const auto &shape : m_shapes)
+        bytes += qint64(shape.capacity() * sizeof(CachedKey)) + 32;
+    return bytes;
+}
+
+} // namespace ss
