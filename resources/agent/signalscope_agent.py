@@ -290,6 +290,19 @@ class Encoder:
                 out[key if type(key) is str else _safe_repr(key)] = self(item, MAX_NESTING - 1)
         return out
 
+    def scope(self, scope):
+        """An ASGI scope with its header values redacted (the names stay)."""
+        out = {}
+        for key, item in scope.items():
+            key = key if type(key) is str else _safe_repr(key)
+            if key == "headers" and isinstance(item, (list, tuple)):
+                out[key] = [[self(header[0], MAX_NESTING - 1), REDACTED]
+                            if isinstance(header, (list, tuple)) and header else REDACTED
+                            for header in item]
+            else:
+                out[key] = self(item, MAX_NESTING - 1)
+        return out
+
 
 # ---------------------------------------------------------------------------
 # Transport
@@ -599,9 +612,13 @@ class Agent:
     # -- sends -------------------------------------------------------------
 
     def arguments(self, name, named, encode):
-        if name == "django.core.signals.request_started" and isinstance(named.get("environ"), dict):
-            out = {k: encode(v) for k, v in named.items() if k != "environ"}
-            out["environ"] = encode.environ(named["environ"])
+        if name == "django.core.signals.request_started":
+            # WSGI sends the environ, ASGI (any Django version) the scope:
+            # both carry the request's headers and cookies.
+            redact = {k: v for k, v in named.items() if k in ("environ", "scope") and isinstance(v, dict)}
+            out = {k: encode(v) for k, v in named.items() if k not in redact}
+            for k, v in redact.items():
+                out[k] = encode.environ(v) if k == "environ" else encode.scope(v)
             return out
         if name.endswith(".setting_changed") and isinstance(named.get("setting"), str) \
                 and SECRET_SETTING.search(named["setting"]):
