@@ -1,0 +1,6 @@
+class _Settings:
+    configured = True
+    DEBUG = True
+
+
+settings = _Settings()
