@@ -91,6 +91,16 @@ if HAS_ASYNC:
     robust = asyncio.run(bad.asend_robust(sender=None))
     seen["arobust"] = [robust[0][0] is raiser, robust[0][1] is ERROR,
                        robust[1][0] is async_raiser, type(robust[1][1]).__name__]
+# request_started: WSGI sends the environ, ASGI the scope; both carry headers and cookies.
+from django.core.signals import request_started  # noqa: E402
+request_started.connect(inner_receiver)
+SCOPE = {"type": "http", "path": "/shop/", "headers": [(b"cookie", b"sessionid=SECRET-1"),
+                                                       (b"authorization", b"Bearer SECRET-2")]}
+if HAS_ASYNC:
+    asyncio.run(request_started.asend(sender="ASGIHandler", scope=SCOPE))
+else:
+    request_started.send(sender="ASGIHandler", scope=SCOPE)
+request_started.send(sender="WSGIHandler", environ={"PATH_INFO": "/shop/", "HTTP_COOKIE": "sessionid=SECRET-3"})
 seen["failed_qualnames"] = sorted(set(Signal.failed_qualnames))
 seen["disconnect"] = [bad.disconnect(raiser), bad.disconnect(raiser)]
 print(json.dumps(seen))

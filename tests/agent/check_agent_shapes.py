@@ -6,7 +6,8 @@ stand-in dispatcher of our own (fakedjango/): Django's return values and
 exceptions unchanged, a send with no receivers left to Django's early
 return, every receiver call recorded with its index, result or exception,
 and the sends made inside a receiver -- in a worker thread under asend, in
-another event loop under send -- nested under its call.
+another event loop under send -- nested under its call; request headers
+and cookies redacted in a WSGI environ and an ASGI scope alike.
 
 Usage: check_agent_shapes.py --agent DIR (the folder of signalscope_agent.py)
 """
@@ -127,6 +128,17 @@ class Shape:
         disconnects = [l for l in self.lines if l["e"] == "disconnect" and l["signal"] == "t.bad"]
         self.assertEqual([l["removed"] for l in disconnects], [True, False])
         self.assertEqual(self.receivers[disconnects[0]["rid"]]["name"].rsplit(".", 1)[-1], "raiser")
+
+
+    def test_request_headers_and_cookies_redacted(self):
+        started = self.named("django.core.signals.request_started")
+        self.assertEqual(len(started), 2)
+        scope, environ = started[0]["args"]["scope"], started[1]["args"]["environ"]
+        self.assertEqual(scope["path"], "/shop/")
+        self.assertEqual([h[1] for h in scope["headers"]], ["********", "********"])
+        self.assertIn("cookie", json.dumps(scope["headers"][0][0]))
+        self.assertEqual(environ, {"PATH_INFO": "/shop/", "HTTP_COOKIE": "********"})
+        self.assertNotIn("SECRET", json.dumps(self.lines))
 
 
 class TwoTuples(Shape, unittest.TestCase):
