@@ -1,5 +1,7 @@
 #include "timelinemodel.h"
 
+#include "timeline/eventlabels.h"
+
 #include "model/fieldvalues.h"
 #include "python/djangocode.h"
 #include "roles.h"
@@ -219,7 +221,7 @@ QVariant TimelineModel::data(const QModelIndex &index, int role) const
         case TimelineColumn::Sender: return senderText(event);
         case TimelineColumn::Instance: return instanceText(event);
         case TimelineColumn::Arguments: return argumentsText(event);
-        case TimelineColumn::Time: return QString::number(double(r.startNs) / 1e6, 'f', 3);
+        case TimelineColumn::Time: return timeCellText(*m_recorder, event); // what the delegate draws, so a copy says the same
         case TimelineColumn::Duration:
             if (r.kind == TraceEventKind::Effect || r.kind == TraceEventKind::Error || r.kind == TraceEventKind::RecursionStop)
                 return QString();

@@ -312,6 +312,8 @@ private Q_SLOTS:
         while (r.kindOf(firstAction) != TraceEventKind::Step)
             ++firstAction;
         QCOMPARE(cellText(firstAction), QStringLiteral("0.000"));
+        // The model's own text (what a copy of the cell gives) says the same.
+        QCOMPARE(w.timelineModel()->indexForEvent(firstAction, TimelineColumn::Time).data().toString(), QStringLiteral("0.000"));
         if (firstAction > 0) {
             QVERIFY2(cellText(0).startsWith(QLatin1Char('-')), qPrintable(cellText(0)));
             QVERIFY(delegate->toolTip(w.timelineFilter()->mapFromSource(w.timelineModel()->indexForEvent(0)))
