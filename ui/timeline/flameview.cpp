@@ -39,17 +39,12 @@ FlameView::FlameView(const FlameIndex *index, ZoomState *zoom, EventSelection *s
 
 void FlameView::setFilter(const TimelineFilter *filter)
 {
-    if (m_filter)
-        disconnect(m_filter, nullptr, this, nullptr);
-    m_filter = filter;
-    if (filter)
-        connect(filter, &TimelineFilter::filterApplied, this, qOverload<>(&QWidget::update));
-    update();
+    m_dimming.attach(filter, this);
 }
 
 bool FlameView::isDimmed(int event) const
 {
-    return m_filter && m_filter->hides(event);
+    return m_dimming.dims(event);
 }
 
 // Merged runs go into a premultiplied image, so the colour is premultiplied.

@@ -16,6 +16,7 @@
 #include "dragpan.h"
 
 #include "flameindex.h"
+#include "filterdimming.h"
 #include "zoomstate.h"
 
 #include <QHash>
@@ -89,7 +90,7 @@ private:
 
     const FlameIndex *m_index;
     mutable QHash<quint64, QRgb> m_colors;  // (kind, signal name id, merged, dimmed) -> colour: no HSV maths per slice
-    const TimelineFilter *m_filter = nullptr;
+    FilterDimming m_dimming;
     ZoomState *m_zoom;
     EventSelection *m_selection;
     QScrollBar *m_rows;

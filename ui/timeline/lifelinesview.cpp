@@ -79,17 +79,12 @@ QPointF LifelinesView::tickPos(int lane, int event) const
 
 void LifelinesView::setFilter(const TimelineFilter *filter)
 {
-    if (m_filter)
-        disconnect(m_filter, nullptr, this, nullptr);
-    m_filter = filter;
-    if (filter)
-        connect(filter, &TimelineFilter::filterApplied, this, qOverload<>(&QWidget::update));
-    update();
+    m_dimming.attach(filter, this);
 }
 
 bool LifelinesView::isDimmed(int event) const
 {
-    return m_filter && m_filter->hides(event);
+    return m_dimming.dims(event);
 }
 
 static void drawTick(QPainter &p, const QPointF &c, const QString &signal, const QColor &color)

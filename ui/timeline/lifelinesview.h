@@ -11,6 +11,7 @@
 // selection's action, 0 fits all.
 
 #include "dragpan.h"
+#include "filterdimming.h"
 
 #include <QWidget>
 
@@ -61,7 +62,7 @@ private:
     LifelineIndex *m_lanes;
     ZoomState *m_zoom;
     EventSelection *m_selection;
-    const TimelineFilter *m_filter = nullptr;
+    FilterDimming m_dimming;
     QScrollBar *m_rows;
     DragPan m_drag;
 };
