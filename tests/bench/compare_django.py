@@ -4,7 +4,7 @@
 Usage:
     tests/bench/compare_django.py [--signups 2000[,20000,...]] [--build DIR]
                                   [--python /usr/bin/python3] [--keep DIR] [--strict]
-                                  [--before DIR]
+                                  [--before DIR] [--runs N]
 
 For each size, signalscope-bench writes the N-signup scenario
 (--write-signup-scenario), then `signalscope run` and the conformance oracle
@@ -13,7 +13,11 @@ process of their own, on SQLite in memory, writing the canonical trace. Per
 size the script prints the CPU time (user + system), wall time and peak memory
 (max RSS) of each process, SignalScope's speed-up over Django (target >= 20x,
 judged on CPU time because the machine may be shared; the wall-time ratio is
-printed beside it) and its share of Django's peak memory (target <= 0.25). It
+printed beside it) and its share of Django's peak memory (target <= 0.25,
+judged at 100,000 signups as the issue sets it; smaller sizes print the share
+only, since there both processes' fixed start-up memory dominates).
+SignalScope runs --runs times (default 3; the median CPU and wall time, the
+largest peak), Django once. It
 checks that the two traces are byte-identical: timings of differing traces
 compare different work, so the script then exits 1.
 
@@ -43,6 +47,10 @@ ORACLE = os.path.join(ROOT, "tests", "conformance", "django_oracle.py")
 
 SPEEDUP_TARGET = 20.0
 MEMORY_TARGET = 0.25
+# The issue sets the memory target for a 100,000-signup run: below that, both
+# processes' fixed cost (libraries, interpreter, Qt) weighs more than the
+# work, so smaller sizes print the share without judging it.
+MEMORY_TARGET_FROM = 100000
 
 
 def run_measured(argv):
@@ -60,8 +68,21 @@ def run_measured(argv):
     return seconds, cpu, usage.ru_maxrss * 1024     # ru_maxrss is in KiB on Linux
 
 
+def median_of(runs, argv):
+    """Runs argv `runs` times: the median wall and CPU time, the largest peak RSS."""
+    results = [run_measured(argv) for _ in range(runs)]
+    median = lambda values: sorted(values)[len(values) // 2]
+    return median([r[0] for r in results]), median([r[1] for r in results]), max(r[2] for r in results)
+
+
 def verdict(ok):
     return "met" if ok else "NOT met"
+
+
+def memory_verdict(size, share):
+    if size < MEMORY_TARGET_FROM:
+        return "(the target applies at %d signups)" % MEMORY_TARGET_FROM
+    return verdict(share <= MEMORY_TARGET)
 
 
 def compare(size, args, workdir):
@@ -70,8 +91,8 @@ def compare(size, args, workdir):
     theirs = os.path.join(workdir, "signups-%d.django.trace.jsonl" % size)
     subprocess.run([args.bench, "--write-signup-scenario", "%d:%s" % (size, scenario)], check=True)
 
-    print("# %d signups: SignalScope..." % size, file=sys.stderr, flush=True)
-    ss_wall, ss_cpu, ss_rss = run_measured([args.signalscope, "run", scenario, "--trace", ours])
+    print("# %d signups: SignalScope (%d runs)..." % (size, args.runs), file=sys.stderr, flush=True)
+    ss_wall, ss_cpu, ss_rss = median_of(args.runs, [args.signalscope, "run", scenario, "--trace", ours])
     print("# %d signups: Django 3.2..." % size, file=sys.stderr, flush=True)
     dj_wall, dj_cpu, dj_rss = run_measured([args.python, ORACLE, scenario, "-o", theirs])
 
@@ -79,7 +100,7 @@ def compare(size, args, workdir):
     if args.before_signalscope:
         print("# %d signups: SignalScope (--before build)..." % size, file=sys.stderr, flush=True)
         before_trace = os.path.join(workdir, "signups-%d.before.trace.jsonl" % size)
-        b_wall, b_cpu, b_rss = run_measured([args.before_signalscope, "run", scenario, "--trace", before_trace])
+        b_wall, b_cpu, b_rss = median_of(args.runs, [args.before_signalscope, "run", scenario, "--trace", before_trace])
         before = (b_wall, b_cpu, b_rss, filecmp.cmp(before_trace, theirs, shallow=False))
 
     same = filecmp.cmp(ours, theirs, shallow=False)
@@ -92,16 +113,16 @@ def compare(size, args, workdir):
           % (size, ss_cpu, ss_wall, dj_cpu, dj_wall, speedup, dj_wall / ss_wall, SPEEDUP_TARGET,
              verdict(speedup >= SPEEDUP_TARGET), "identical" if same else "DIFFERENT", lines))
     print("django/%d signups, peak memory: SignalScope %.0f MB vs Django 3.2 %.0f MB = %.2fx (target <= %g) %s"
-          % (size, ss_rss / 1e6, dj_rss / 1e6, memory, MEMORY_TARGET, verdict(memory <= MEMORY_TARGET)), flush=True)
+          % (size, ss_rss / 1e6, dj_rss / 1e6, memory, MEMORY_TARGET, memory_verdict(size, memory)), flush=True)
     if before:
         b_wall, b_cpu, b_rss, b_same = before
         print("django/%d signups, --before build: %.2f s CPU (%.2f s wall) = %.1fx faster than Django (target >= %gx) %s, "
               "peak memory %.0f MB = %.2fx (target <= %g) %s; trace %s"
               % (size, b_cpu, b_wall, dj_cpu / b_cpu, SPEEDUP_TARGET, verdict(dj_cpu / b_cpu >= SPEEDUP_TARGET),
-                 b_rss / 1e6, b_rss / dj_rss, MEMORY_TARGET, verdict(b_rss / dj_rss <= MEMORY_TARGET),
+                 b_rss / 1e6, b_rss / dj_rss, MEMORY_TARGET, memory_verdict(size, b_rss / dj_rss),
                  "identical" if b_same else "DIFFERENT"), flush=True)
         same = same and b_same
-    return same, speedup >= SPEEDUP_TARGET and memory <= MEMORY_TARGET
+    return same, speedup >= SPEEDUP_TARGET and (size < MEMORY_TARGET_FROM or memory <= MEMORY_TARGET)
 
 
 def main():
@@ -112,6 +133,8 @@ def main():
     parser.add_argument("--python", default="/usr/bin/python3", help="a Python with Django 3.2 (Debian's)")
     parser.add_argument("--keep", help="keep the scenarios and traces in this directory")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
+    parser.add_argument("--runs", type=int, default=3,
+                        help="runs of signalscope per size, of which the median CPU time counts (default 3; Django runs once)")
     parser.add_argument("--before", help="another build directory whose signalscope runs too, for a before/after figure")
     args = parser.parse_args()
     try:
