@@ -6,8 +6,6 @@
 #include "model/fieldvalues.h"
 #include "inspector.h"
 #include "inspectorview.h"
-#include "eventtimedelegate.h"
-#include "nestingdelegate.h"
 #include "python/djangocode.h"
 #include "formats/loaders.h"
 #include "loopbanner.h"
@@ -24,6 +22,7 @@
 #include "signalstyle.h"
 #include "timelinecontroller.h"
 #include "timelinefilter.h"
+#include "timelinetree.h"
 #include "timelinemodel.h"
 #include "web/webruntime.h"
 #include "versioncompare.h"
@@ -291,18 +290,8 @@ void MainWindow::buildTimeline()
     m_timelineView = new QTreeView(timelineBox);
     m_timelineView->setObjectName(QStringLiteral("timeline"));
     m_timelineView->setModel(m_filter);
-    m_timelineView->setUniformRowHeights(true);
-    m_timelineView->setAlternatingRowColors(true);
     m_timelineView->setSelectionMode(QAbstractItemView::ExtendedSelection);
-    m_timelineView->header()->setStretchLastSection(false);
-    m_timelineView->setColumnWidth(TimelineColumn::Event, 330);
-    m_timelineView->setColumnWidth(TimelineColumn::Sender, 100);
-    m_timelineView->setColumnWidth(TimelineColumn::Instance, 100);
-    m_timelineView->setColumnWidth(TimelineColumn::Arguments, 230);
-    m_timelineView->setColumnWidth(TimelineColumn::Time, 70);
-    m_timelineView->setColumnWidth(TimelineColumn::Duration, 90);
-    NestingDelegate::install(m_timelineView);      // a 32-level recursion keeps its labels in view
-    m_timelineView->setItemDelegateForColumn(TimelineColumn::Time, new EventTimeDelegate(&m_session->recorder(), m_timelineView));
+    setUpTimelineTree(m_timelineView, &m_session->recorder(), 330);
     // The tree and the painted views (flame, lifelines, sequence) in tabs, one selection.
     timelineLayout->addWidget(new TimelineViews(m_session, m_timeline, m_timelineView, timelineBox), 1);
     // Filters, following and the current event: the controller; the inspector follows it.

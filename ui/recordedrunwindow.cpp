@@ -1,7 +1,5 @@
 #include "recordedrunwindow.h"
 
-#include "eventtimedelegate.h"
-#include "nestingdelegate.h"
 #include "inspector.h"
 #include "loopbanner.h"
 #include "receivermapmodel.h"
@@ -10,6 +8,7 @@
 #include "timeline/eventselection.h"
 #include "timeline/timelineviews.h"
 #include "timelinefilter.h"
+#include "timelinetree.h"
 #include "timelinemodel.h"
 #include "trace/tracebridge.h"
 #include "trace/traceexport.h"
@@ -72,15 +71,7 @@ RecordedProcessView::RecordedProcessView(QWidget *parent)
     m_tree = new QTreeView;
     m_tree->setObjectName(QStringLiteral("recordedTimeline"));
     m_tree->setModel(m_filter);
-    m_tree->setUniformRowHeights(true);
-    m_tree->setAlternatingRowColors(true);
-    m_tree->header()->setStretchLastSection(false);
-    m_tree->setColumnWidth(TimelineColumn::Event, 360);     // the signal and receiver names (file:line)
-    m_tree->setColumnWidth(TimelineColumn::Sender, 100);
-    m_tree->setColumnWidth(TimelineColumn::Instance, 110);
-    m_tree->setColumnWidth(TimelineColumn::Arguments, 230);
-    NestingDelegate::install(m_tree);               // deep nesting keeps its labels in view
-    m_tree->setItemDelegateForColumn(TimelineColumn::Time, new EventTimeDelegate(&m_session->recorder(), m_tree));
+    setUpTimelineTree(m_tree, &m_session->recorder(), 360);     // receivers carry file:line
     m_views = new TimelineViews(m_session.get(), m_timeline, m_tree);
     timelineLayout->addWidget(m_views, 1);
     connect(m_filter, &QAbstractItemModel::rowsInserted, this, &RecordedProcessView::expandNewest);

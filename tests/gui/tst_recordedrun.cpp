@@ -9,7 +9,9 @@
 // QAbstractItemModelTester.
 
 #include "dispatch/loopdetector.h"
+#include "eventtimedelegate.h"
 #include "mainwindow.h"
+#include "nestingdelegate.h"
 #include "receivermapmodel.h"
 #include "recordedrunwindow.h"
 #include "roles.h"
@@ -152,6 +154,10 @@ private slots:
         QVERIFY(view->receiverTree()->isExpanded(map->index(0, 0)));    // the project listens to it: open
         QVERIFY(view->problems().isEmpty());
         QCOMPARE(window.tabs()->tabText(0), QStringLiteral("pid 42: manage.py test"));
+        // The tree is set up as the main window's: times relative to the run,
+        // deep nesting drawn by the nesting delegate.
+        QVERIFY(qobject_cast<EventTimeDelegate *>(view->tree()->itemDelegateForColumn(TimelineColumn::Time)));
+        QVERIFY(qobject_cast<NestingDelegate *>(view->tree()->itemDelegateForColumn(TimelineColumn::Event)));
 
         // Exported as the canonical trace: the projection of the recorded sends.
         const QString out = dir.filePath(QStringLiteral("out.trace.jsonl"));
