@@ -7,6 +7,7 @@
 #include "session/session.h"
 #include "timeline/eventselection.h"
 #include "timeline/timelineviews.h"
+#include "timelinecontroller.h"
 #include "timelinefilter.h"
 #include "timelinetree.h"
 #include "timelinemodel.h"
@@ -21,6 +22,7 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
+#include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
@@ -33,6 +35,7 @@
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTextBrowser>
+#include <QToolButton>
 #include <QTreeView>
 #include <QVBoxLayout>
 
@@ -53,16 +56,25 @@ RecordedProcessView::RecordedProcessView(QWidget *parent)
     auto *timelineBox = new QWidget;
     auto *timelineLayout = new QVBoxLayout(timelineBox);
     timelineLayout->setContentsMargins(0, 0, 0, 0);
+    // Search and following as in the main window (one TimelineController);
+    // nothing to pause: what a process sends is never dropped.
+    m_controller = new TimelineController(m_session.get(), this);
+    auto *bar = new QHBoxLayout;
     m_search = new QLineEdit;
     m_search->setObjectName(QStringLiteral("timelineSearch"));
     m_search->setPlaceholderText(tr("Search the recorded signals"));
     m_search->setClearButtonEnabled(true);
-    connect(m_search, &QLineEdit::textChanged, m_filter, &TimelineFilter::setSearchText);
-    connect(m_filter, &TimelineFilter::filterApplied, this, [this] {
-        if (m_filter->isFiltering() && m_filter->visibleEvents() <= 5000)
-            m_tree->expandAll();
-    });
-    timelineLayout->addWidget(m_search);
+    connect(m_search, &QLineEdit::textChanged, m_controller, &TimelineController::setSearchText);
+    bar->addWidget(m_search, 1);
+    m_follow = new QToolButton;
+    m_follow->setObjectName(QStringLiteral("followNewest"));
+    m_follow->setText(tr("Follow newest"));
+    m_follow->setToolTip(tr("Open and scroll to each new command or request as the process sends it"));
+    m_follow->setCheckable(true);
+    m_follow->setChecked(m_controller->followsNewest());
+    connect(m_follow, &QToolButton::toggled, m_controller, &TimelineController::setFollowNewest);
+    bar->addWidget(m_follow);
+    timelineLayout->addLayout(bar);
     m_loopBanner = new QLabel;
     m_loopBanner->setObjectName(QStringLiteral("loopBanner"));
     m_loopBanner->setWordWrap(true);
@@ -74,7 +86,7 @@ RecordedProcessView::RecordedProcessView(QWidget *parent)
     setUpTimelineTree(m_tree, &m_session->recorder(), 360);     // receivers carry file:line
     m_views = new TimelineViews(m_session.get(), m_timeline, m_tree);
     timelineLayout->addWidget(m_views, 1);
-    connect(m_filter, &QAbstractItemModel::rowsInserted, this, &RecordedProcessView::expandNewest);
+    m_controller->attach(m_timeline, m_filter, m_tree);
 
     // Beside it: the inspector over the receiver map (where the schema panel would be).
     m_inspector = new QTextBrowser;
@@ -139,21 +151,6 @@ RecordedProcessView::~RecordedProcessView()
 void RecordedProcessView::showInspector(int event)
 {
     m_inspector->setHtml(inspectorHtml(*m_session, event));
-}
-
-void RecordedProcessView::expandNewest(const QModelIndex &parent, int first, int last)
-{
-    // The newest units (a command, a request) open a few levels, so their
-    // signals show as they arrive; a big one only its first level.
-    if (parent.isValid())
-        return;
-    for (int row = first; row <= last; ++row) {
-        const QModelIndex index = m_filter->index(row, 0);
-        if (m_filter->rowCount(index) <= 400)
-            m_tree->expandRecursively(index, 3);
-        else
-            m_tree->expand(index);
-    }
 }
 
 void RecordedProcessView::feed(const QByteArray &bytes)

@@ -22,12 +22,14 @@ class QLineEdit;
 class QProcess;
 class QTabWidget;
 class QTextBrowser;
+class QToolButton;
 class QTreeView;
 
 namespace ss {
 
 class ReceiverMapModel;
 class Session;
+class TimelineController;
 class TimelineFilter;
 class TimelineModel;
 class TimelineViews;
@@ -52,6 +54,8 @@ public:
     TimelineModel *timeline() const { return m_timeline; }
     TimelineFilter *filter() const { return m_filter; }
     QTreeView *tree() const { return m_tree; }
+    TimelineController *controller() const { return m_controller; }
+    QToolButton *followButton() const { return m_follow; }
     TimelineViews *views() const { return m_views; }
     QTextBrowser *inspector() const { return m_inspector; }
     QLabel *loopBanner() const { return m_loopBanner; }
@@ -64,13 +68,14 @@ signals:
 private:
     void refresh();
     void showInspector(int event);
-    void expandNewest(const QModelIndex &parent, int first, int last);
 
     std::unique_ptr<Session> m_session;
     std::unique_ptr<WireImport> m_import;
     TimelineModel *m_timeline;
     TimelineFilter *m_filter;
+    TimelineController *m_controller;
     QLineEdit *m_search;
+    QToolButton *m_follow;
     QTreeView *m_tree;
     TimelineViews *m_views;
     QTextBrowser *m_inspector;

@@ -19,6 +19,7 @@
 #include "timeline/flameview.h"
 #include "timeline/sequenceview.h"
 #include "timeline/timelineviews.h"
+#include "timelinecontroller.h"
 #include "timelinefilter.h"
 #include "timelinemodel.h"
 
@@ -30,6 +31,7 @@
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTextBrowser>
+#include <QToolButton>
 #include <QTreeView>
 #include <QtTest>
 
@@ -170,6 +172,42 @@ private slots:
                                          R"("sender":"Order","seq":1,"signal":"post_save","step":0,"update_fields":null,"using":"default"})"));
         QVERIFY(!window.exportTrace(0, dir.filePath(QStringLiteral("no/such/dir/x.jsonl")), QStringLiteral("jsonl"), &error));
         QVERIFY(error.contains(QLatin1String("x.jsonl")));
+    }
+
+    // A live process: while "Follow newest" is on (the default, as in the main
+    // window) each new unit (the command, a request) opens and is scrolled to;
+    // turned off, new units arrive closed and the view stays where it is.
+    void liveProcessFollowsTheNewestUnitUntilTurnedOff()
+    {
+        RecordedProcessView view;
+        view.resize(1000, 700);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        QAbstractItemModelTester tester(view.filter(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QVERIFY(view.followButton()->isChecked());
+        QVERIFY(view.controller()->followsNewest());
+        const auto request = [](int id, const char *path) {
+            return QStringLiteral("{\"e\":\"send\",\"id\":%1,\"t\":%2,\"signal\":\"django.core.signals.request_started\","
+                                  "\"sender\":{\"$class\":\"django.core.handlers.wsgi.WSGIHandler\"},"
+                                  "\"args\":{\"environ\":{\"REQUEST_METHOD\":\"GET\",\"PATH_INFO\":\"%3\"}},\"depth\":0,\"parent\":null}\n"
+                                  "{\"e\":\"end\",\"id\":%1,\"t\":%4,\"dur\":1}\n")
+                .arg(id).arg(100 + id).arg(QLatin1String(path)).arg(101 + id).toUtf8();
+        };
+        view.feed(helloLine(7) + body());
+        QTRY_COMPARE(view.filter()->rowCount(), 1);
+        QVERIFY(view.tree()->isExpanded(view.filter()->index(0, 0)));           // the command, opened
+        view.feed(request(10, "/orders/"));
+        QTRY_COMPARE(view.filter()->rowCount(), 2);
+        const QModelIndex first = view.filter()->index(1, 0);
+        QVERIFY2(first.data().toString().contains(QLatin1String("GET /orders/")), qPrintable(first.data().toString()));
+        QVERIFY(view.tree()->isExpanded(first));
+
+        view.followButton()->click();
+        QVERIFY(!view.controller()->followsNewest());
+        view.feed(request(20, "/cart/"));
+        QTRY_COMPARE(view.filter()->rowCount(), 3);
+        QVERIFY(!view.tree()->isExpanded(view.filter()->index(2, 0)));          // arrived closed
+        QVERIFY(view.tree()->isExpanded(first));                                // what was open stays open
     }
 
     void brokenWireTraceSaysWhereAndKeepsTheRest()
