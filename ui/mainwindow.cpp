@@ -23,6 +23,7 @@
 #include "timelinecontroller.h"
 #include "timelinefilter.h"
 #include "timelinetree.h"
+#include "traceexportdialog.h"
 #include "timelinemodel.h"
 #include "web/webruntime.h"
 #include "versioncompare.h"
@@ -789,41 +790,14 @@ void MainWindow::editM2mCell(const QModelIndex &index)
 bool MainWindow::exportTrace(const QString &path, TraceFormat format, bool selectionOnly, QString *error)
 {
     m_session->bridge().flush();
-    std::optional<EventRange> range;
-    if (selectionOnly) {
-        QVector<int> events;
-        for (const QModelIndex &index : m_timelineView->selectionModel()->selectedRows())
-            events.append(index.data(EventIndexRole).toInt());
-        range = subtreesRange(m_session->recorder(), events);
-        if (!range) {
-            if (error)
-                *error = tr("Nothing is selected in the timeline.");
-            return false;
-        }
-    }
-    return writeAtomically(path, [&](QIODevice &device) { return writeTrace(format, m_session->recorder(), device, range); }, error);
+    return exportRecording(m_session->recorder(), selectionOnly ? m_timelineView->selectionModel() : nullptr, format, path, error);
 }
 
 void MainWindow::exportDialog(bool selectionOnly)
 {
-    const QString jsonl = tr("Canonical JSON Lines (*.trace.jsonl)");
-    const QString csv = tr("CSV (*.csv)");
-    const QString chrome = tr("Trace Event JSON for Perfetto / chrome://tracing (*.json)");
-    QString filter = jsonl;
-    const QString base = WindowSettings::exportDir();
-    QString path = QFileDialog::getSaveFileName(this, selectionOnly ? tr("Export the selected events") : tr("Export the trace"),
-                                                base + QStringLiteral("/signalscope-django-%1.trace.jsonl")
-                                                           .arg(djangoVersionName(m_session->djangoVersion())),
-                                                QStringList{jsonl, csv, chrome}.join(QStringLiteral(";;")), &filter);
-    if (path.isEmpty())
-        return;
-    const TraceFormat format = filter == csv ? TraceFormat::Csv : filter == chrome ? TraceFormat::ChromeTrace : TraceFormat::CanonicalJsonl;
-    QString error;
-    if (!exportTrace(path, format, selectionOnly, &error))
-        QMessageBox::warning(this, tr("Export"), tr("Could not write %1: %2").arg(path, error));
-    else
-        statusBar()->showMessage(tr("Wrote %1").arg(path), 5000);
-    WindowSettings::setExportDir(QFileInfo(path).absolutePath());
+    m_session->bridge().flush();
+    exportWithDialog(this, m_session->recorder(), selectionOnly ? m_timelineView->selectionModel() : nullptr,
+                     QStringLiteral("signalscope-django-%1.trace.jsonl").arg(djangoVersionName(m_session->djangoVersion())));
 }
 
 // --- Desktop behaviour -------------------------------------------------------------

@@ -10,6 +10,7 @@
 #include "timelinecontroller.h"
 #include "timelinefilter.h"
 #include "timelinetree.h"
+#include "traceexportdialog.h"
 #include "timelinemodel.h"
 #include "trace/tracebridge.h"
 #include "trace/traceexport.h"
@@ -248,28 +249,14 @@ RecordedRunWindow::RecordedRunWindow(QWidget *parent)
 
     QMenu *file = menuBar()->addMenu(tr("&File"));
     file->addAction(tr("&Open recorded trace…"), this, [this] { openDialog(this); });
-    file->addAction(tr("&Export this process's trace…"), this, [this] {
-        if (m_tabs->count() == 0)
-            return;
-        QString filter;
-        const QString path = QFileDialog::getSaveFileName(this, tr("Export the trace"), QString(),
-                                                          tr("Canonical JSON Lines (*.trace.jsonl);;CSV (*.csv);;"
-                                                             "Trace Event JSON for Perfetto (*.json)"),
-                                                          &filter);
-        if (path.isEmpty())
-            return;
-        const QString format = filter.startsWith(QLatin1String("CSV")) ? QStringLiteral("csv")
-                               : filter.startsWith(QLatin1String("Trace")) ? QStringLiteral("chrome")
-                                                                           : QStringLiteral("jsonl");
-        QString error;
-        if (!exportTrace(m_tabs->currentIndex(), path, format, &error))
-            QMessageBox::warning(this, tr("Export the trace"), error);
-    });
+    file->addAction(tr("&Export this process's trace…"), QKeySequence(Qt::CTRL | Qt::Key_E), this, [this] { exportDialog(false); });
+    file->addAction(tr("Export &selection…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E), this, [this] { exportDialog(true); });
     file->addSeparator();
     file->addAction(tr("&Close"), QKeySequence::Close, this, &QWidget::close);
 }
 
-bool RecordedRunWindow::exportTrace(int index, const QString &path, const QString &formatName, QString *error)
+bool RecordedRunWindow::exportTrace(int index, const QString &path, const QString &formatName, QString *error,
+                                    bool selectionOnly)
 {
     RecordedProcessView *view = processView(index);
     const std::optional<TraceFormat> format = formatFromName(formatName);
@@ -278,15 +265,19 @@ bool RecordedRunWindow::exportTrace(int index, const QString &path, const QStrin
             *error = tr("Nothing to export");
         return false;
     }
-    QString writeError;
-    if (!writeAtomically(path, [&](QIODevice &device) { return writeTrace(*format, view->session().recorder(), device); },
-                         &writeError)) {
-        if (error)
-            *error = tr("Cannot write %1: %2").arg(path, writeError);
+    if (!exportRecording(view->session().recorder(), selectionOnly ? view->tree()->selectionModel() : nullptr, *format, path, error))
         return false;
-    }
-    statusBar()->showMessage(tr("Exported %1").arg(path));
+    statusBar()->showMessage(tr("Wrote %1").arg(QDir::toNativeSeparators(path)), 5000);
     return true;
+}
+
+void RecordedRunWindow::exportDialog(bool selectionOnly)
+{
+    RecordedProcessView *view = processView(m_tabs->currentIndex());
+    if (!view)
+        return;
+    exportWithDialog(this, view->session().recorder(), selectionOnly ? view->tree()->selectionModel() : nullptr,
+                     QStringLiteral("signalscope-recorded.trace.jsonl"));
 }
 
 RecordedRunWindow::~RecordedRunWindow()

@@ -103,8 +103,10 @@ public:
     QTabWidget *tabs() const { return m_tabs; }
     RecordedProcessView *processView(int index) const;
     QString banner() const;
-    // The trace of tab `index` in `format` (canonical JSON Lines, CSV, Trace Event), written atomically.
-    bool exportTrace(int index, const QString &path, const QString &format, QString *error = nullptr);
+    // The trace of tab `index` in `format` (canonical JSON Lines, CSV, Trace Event), written atomically:
+    // whole, or (selectionOnly) the subtrees of the rows selected in its tree.
+    bool exportTrace(int index, const QString &path, const QString &format, QString *error = nullptr,
+                     bool selectionOnly = false);
 
     // The dialogs of File ▸ Record a Django command… and File ▸ Listen for Django processes….
     static void recordDialog(QWidget *parent);
@@ -113,6 +115,7 @@ public:
 
 private:
     RecordedProcessView *addView();
+    void exportDialog(bool selectionOnly);          // File ▸ Export…, on the current tab
 
     QTabWidget *m_tabs;
     QLabel *m_banner;

@@ -22,6 +22,7 @@
 #include "timelinecontroller.h"
 #include "timelinefilter.h"
 #include "timelinemodel.h"
+#include "trace/tracerecorder.h"
 
 #include <QAbstractItemModelTester>
 #include <QLabel>
@@ -454,8 +455,28 @@ private slots:
         QFile chromeFile(chrome);
         QVERIFY(chromeFile.open(QIODevice::ReadOnly));
         QVERIFY(chromeFile.readAll().contains("touch_order"));
-        // The sequence diagram of the selected action: Mermaid and SVG.
+        // File ▸ Export selection: nothing selected is said; the inner save
+        // selected gives its subtree only.
         RecordedProcessView *view = window.processView(0);
+        const QString part = dir.filePath(QStringLiteral("part.trace.jsonl"));
+        QVERIFY(!window.exportTrace(0, part, QStringLiteral("jsonl"), &error, true));
+        QVERIFY2(error.contains(QLatin1String("Nothing is selected")), qPrintable(error));
+        QVERIFY(!QFileInfo::exists(part));
+        const TraceRecorder &recorder = view->session().recorder();
+        int inner = -1;
+        for (int i = 0; i < recorder.count() && inner < 0; ++i)
+            if (recorder.kindOf(i) == TraceEventKind::Send && recorder.record(i).depth == 1)
+                inner = i;
+        QVERIFY(inner > 0);
+        view->tree()->expandAll();
+        view->tree()->selectionModel()->select(treeIndex(view, inner), QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+        QVERIFY2(window.exportTrace(0, part, QStringLiteral("jsonl"), &error, true), qPrintable(error));
+        QFile partFile(part);
+        QVERIFY(partFile.open(QIODevice::ReadOnly));
+        const QList<QByteArray> partLines = partFile.readAll().trimmed().split('\n');
+        QCOMPARE(partLines.size(), 1);
+        QVERIFY2(partLines.at(0).contains(R"("update_fields":["total"])"), partLines.at(0).constData());
+        // The sequence diagram of the selected action: Mermaid and SVG.
         view->views()->selection()->setCurrent(view->timeline()->index(0, 0).data(EventIndexRole).toInt());
         SequenceView *sequence = view->views()->sequenceView();
         sequence->refresh();
