@@ -185,8 +185,10 @@ bool RecordedProcessView::loadFile(const QString &path)
             withPath << QStringLiteral("%1: %2").arg(path, p);
         m_fileProblems = withPath;
     } else {
-        const CanonicalTrace trace = readCanonicalJsonl(file);
-        replayCanonicalTrace(trace.lines, &m_session->recorder());
+        // A line at a time: a large trace is never held whole beside its recording.
+        CanonicalReplay replay(&m_session->recorder());
+        const CanonicalTrace trace = readCanonicalJsonl(file, [&replay](const QCborMap &line) { replay.line(line); });
+        replay.finish();
         if (!trace.ok())
             m_fileProblems << tr("%1: line %2: %3 (the lines before it are shown)").arg(path).arg(trace.errorLine).arg(trace.error);
     }

@@ -711,47 +711,73 @@ bool writeAtomically(const QString &path, const std::function<bool(QIODevice &)>
 
 // ------------------------------------------------------------ reading
 
+namespace {
+
+// One line of a canonical trace checked and read; an empty optional with
+// `error` saying what is wrong.
+std::optional<QCborMap> readCanonicalLine(QByteArray line, QString *error)
+{
+    if (line.endsWith('\n'))
+        line.chop(1);
+    if (line.endsWith('\r'))
+        line.chop(1);
+    if (line.trimmed().isEmpty()) {
+        *error = QStringLiteral("empty line");
+        return std::nullopt;
+    }
+    // Not QJsonDocument: it reads 7.0 as the integer 7 (see jsonreader.h).
+    JsonSyntaxError syntax;
+    const std::optional<QCborValue> parsed = readJson(line, &syntax);
+    if (!parsed) {
+        *error = syntax.message + QStringLiteral(" (column ") + QString::number(syntax.position.column) + QLatin1Char(')');
+        return std::nullopt;
+    }
+    if (!parsed->isMap()) {
+        *error = QStringLiteral("not a JSON object");
+        return std::nullopt;
+    }
+    QCborMap map = parsed->toMap();
+    for (const char *key : {"seq", "step", "depth"}) {
+        if (!map.value(QLatin1String(key)).isInteger()) {
+            *error = QStringLiteral("missing or non-integer \"") + QLatin1String(key) + QLatin1Char('"');
+            return std::nullopt;
+        }
+    }
+    const int kinds = int(map.contains(QLatin1String("signal"))) + int(map.contains(QLatin1String("effect")))
+        + int(map.contains(QLatin1String("error")));
+    if (kinds != 1) {
+        *error = QStringLiteral("not exactly one of \"signal\", \"effect\", \"error\"");
+        return std::nullopt;
+    }
+    return map;
+}
+
+void failAt(CanonicalTrace &trace, int line, const QString &what)
+{
+    trace.error = QStringLiteral("line ") + QString::number(line) + QStringLiteral(": ") + what;
+    trace.errorLine = line;
+}
+
+} // namespace
+
 CanonicalTrace readCanonicalJsonl(const QByteArray &bytes)
 {
     CanonicalTrace trace;
-    const auto fail = [&](int line, const QString &what) {
-        trace.error = QStringLiteral("line ") + QString::number(line) + QStringLiteral(": ") + what;
-        trace.errorLine = line;
-        return trace;
-    };
     qsizetype pos = 0;
     int lineNumber = 0;
+    QString error;
     while (pos < bytes.size()) {
         qsizetype eol = bytes.indexOf('\n', pos);
         if (eol < 0)
             eol = bytes.size();
         ++lineNumber;
-        QByteArray line = bytes.mid(pos, eol - pos);
+        std::optional<QCborMap> map = readCanonicalLine(bytes.mid(pos, eol - pos), &error);
         pos = eol + 1;
-        if (line.endsWith('\r'))
-            line.chop(1);
-        if (line.trimmed().isEmpty())
-            return fail(lineNumber, QStringLiteral("empty line"));
-
-        // Not QJsonDocument: it reads 7.0 as the integer 7 (see jsonreader.h).
-        JsonSyntaxError syntax;
-        const std::optional<QCborValue> parsed = readJson(line, &syntax);
-        if (!parsed)
-            return fail(lineNumber, syntax.message + QStringLiteral(" (column ")
-                                        + QString::number(syntax.position.column) + QLatin1Char(')'));
-        const QCborValue &value = *parsed;
-        if (!value.isMap())
-            return fail(lineNumber, QStringLiteral("not a JSON object"));
-        const QCborMap map = value.toMap();
-        for (const char *key : {"seq", "step", "depth"}) {
-            if (!map.value(QLatin1String(key)).isInteger())
-                return fail(lineNumber, QStringLiteral("missing or non-integer \"") + QLatin1String(key) + QLatin1Char('"'));
+        if (!map) {
+            failAt(trace, lineNumber, error);
+            return trace;
         }
-        const int kinds = int(map.contains(QLatin1String("signal"))) + int(map.contains(QLatin1String("effect")))
-            + int(map.contains(QLatin1String("error")));
-        if (kinds != 1)
-            return fail(lineNumber, QStringLiteral("not exactly one of \"signal\", \"effect\", \"error\""));
-        trace.lines.append(map);
+        trace.lines.append(std::move(*map));
     }
     return trace;
 }
@@ -759,6 +785,26 @@ CanonicalTrace readCanonicalJsonl(const QByteArray &bytes)
 CanonicalTrace readCanonicalJsonl(QIODevice &device)
 {
     return readCanonicalJsonl(device.readAll());
+}
+
+CanonicalTrace readCanonicalJsonl(QIODevice &device, const std::function<void(const QCborMap &)> &each)
+{
+    CanonicalTrace trace;
+    int lineNumber = 0;
+    QString error;
+    while (!device.atEnd()) {
+        const QByteArray line = device.readLine();
+        if (line.isEmpty() && device.atEnd())
+            break;
+        ++lineNumber;
+        const std::optional<QCborMap> map = readCanonicalLine(line, &error);
+        if (!map) {
+            failAt(trace, lineNumber, error);
+            return trace;
+        }
+        each(*map);
+    }
+    return trace;
 }
 
 } // namespace ss

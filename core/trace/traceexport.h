@@ -73,5 +73,9 @@ struct CanonicalTrace
 };
 CanonicalTrace readCanonicalJsonl(const QByteArray &bytes);
 CanonicalTrace readCanonicalJsonl(QIODevice &device);
+// The same read a line at a time from `device`, each good line handed to
+// `each` instead of kept: a viewer of a large trace holds one line, not the
+// file and a map per line. `lines` of the result stays empty.
+CanonicalTrace readCanonicalJsonl(QIODevice &device, const std::function<void(const QCborMap &)> &each);
 
 } // namespace ss

@@ -704,66 +704,90 @@ WireFileResult importWireFile(const QString &path, TraceListener *listener)
     return result;
 }
 
+namespace {
+
+const ReceiverEvent &unnamedReceiver()
+{
+    static const ReceiverEvent receiver{QStringLiteral("(receiver: not in a canonical trace)"), 0, 0};
+    return receiver;
+}
+
+// The keys of a signal line that are not the send's arguments.
+bool isLineKey(const QCborValue &key)
+{
+    static const QCborValue keys[] = {QCborValue(QStringLiteral("seq")), QCborValue(QStringLiteral("step")),
+                                      QCborValue(QStringLiteral("depth")), QCborValue(QStringLiteral("signal")),
+                                      QCborValue(QStringLiteral("sender"))};
+    return std::find(std::begin(keys), std::end(keys), key) != std::end(keys);
+}
+
+} // namespace
+
+CanonicalReplay::CanonicalReplay(TraceListener *listener)
+    : m_listener(listener)
+{
+}
+
+void CanonicalReplay::popTo(int depth)
+{
+    while (m_stack.size() > depth) {
+        const Open top = m_stack.takeLast();
+        if (top.receiverOpen)
+            m_listener->receiverEnd(top.send, unnamedReceiver(), nullptr);
+        m_listener->sendEnd(top.send, nullptr);
+    }
+}
+
+void CanonicalReplay::line(const QCborMap &line)
+{
+    const qint64 lineStep = line.value(QLatin1String("step")).toInteger();
+    if (lineStep != m_step) {
+        popTo(0);
+        if (m_step >= 0)
+            m_listener->stepEnd(int(m_step), nullptr);
+        m_step = lineStep;
+        m_listener->stepBegin(int(m_step), QStringLiteral("step %1").arg(m_step));
+    }
+    const int depth = std::clamp(int(line.value(QLatin1String("depth")).toInteger()), 0, int(m_stack.size()));
+    popTo(depth);
+    if (depth > 0 && !m_stack.last().receiverOpen) {
+        m_stack.last().receiverOpen = true;
+        m_listener->receiverBegin(m_stack.last().send, unnamedReceiver());
+    }
+    if (line.contains(QLatin1String("signal"))) {
+        SendEvent send;
+        send.signalName = line.value(QLatin1String("signal")).toString();
+        const QCborValue sender = line.value(QLatin1String("sender"));
+        send.sender = sender.isString() ? Sender::model(sender.toString()) : Sender::none();
+        for (auto it = line.constBegin(); it != line.constEnd(); ++it)
+            if (!isLineKey(it.key()))
+                send.args.insert(it.key(), it.value());
+        send.depth = depth;
+        send.id = ++m_id;
+        m_listener->sendBegin(send);
+        m_stack.append({send, false});
+    } else if (line.contains(QLatin1String("error"))) {
+        m_listener->errorLine(depth, DjangoError(line.value(QLatin1String("error")).toString(),
+                                                 line.value(QLatin1String("message")).toString()));
+    } else if (line.contains(QLatin1String("effect"))) {
+        m_listener->effect(depth, line.value(QLatin1String("effect")).toString(), line.value(QLatin1String("text")).toString());
+    }
+}
+
+void CanonicalReplay::finish()
+{
+    popTo(0);
+    if (m_step >= 0)
+        m_listener->stepEnd(int(m_step), nullptr);
+    m_step = -1;
+}
+
 void replayCanonicalTrace(const QVector<QCborMap> &lines, TraceListener *listener)
 {
-    struct Open
-    {
-        SendEvent send;
-        bool receiverOpen = false;
-    };
-    QVector<Open> stack;
-    const ReceiverEvent receiver{QStringLiteral("(receiver: not in a canonical trace)"), 0, 0};
-    const auto popTo = [&](int depth) {
-        while (stack.size() > depth) {
-            Open top = stack.takeLast();
-            if (top.receiverOpen)
-                listener->receiverEnd(top.send, receiver, nullptr);
-            listener->sendEnd(top.send, nullptr);
-        }
-    };
-    qint64 step = -1;
-    quint64 id = 0;
-    static const QSet<QString> lineKeys = {QStringLiteral("seq"), QStringLiteral("step"), QStringLiteral("depth"),
-                                           QStringLiteral("signal"), QStringLiteral("sender")};
-    for (const QCborMap &line : lines) {
-        const qint64 lineStep = line.value(QStringLiteral("step")).toInteger();
-        if (lineStep != step) {
-            popTo(0);
-            if (step >= 0)
-                listener->stepEnd(int(step), nullptr);
-            step = lineStep;
-            listener->stepBegin(int(step), QStringLiteral("step %1").arg(step));
-        }
-        int depth = int(line.value(QStringLiteral("depth")).toInteger());
-        depth = std::clamp(depth, 0, int(stack.size()));
-        popTo(depth);
-        if (depth > 0 && !stack.last().receiverOpen) {
-            stack.last().receiverOpen = true;
-            listener->receiverBegin(stack.last().send, receiver);
-        }
-        if (line.contains(QStringLiteral("signal"))) {
-            SendEvent send;
-            send.signalName = line.value(QStringLiteral("signal")).toString();
-            const QCborValue sender = line.value(QStringLiteral("sender"));
-            send.sender = sender.isString() ? Sender::model(sender.toString()) : Sender::none();
-            for (auto it = line.constBegin(); it != line.constEnd(); ++it)
-                if (!lineKeys.contains(it.key().toString()))
-                    send.args.insert(it.key(), it.value());
-            send.depth = depth;
-            send.id = ++id;
-            listener->sendBegin(send);
-            stack.append({send, false});
-        } else if (line.contains(QStringLiteral("error"))) {
-            listener->errorLine(depth, DjangoError(line.value(QStringLiteral("error")).toString(),
-                                                   line.value(QStringLiteral("message")).toString()));
-        } else if (line.contains(QStringLiteral("effect"))) {
-            listener->effect(depth, line.value(QStringLiteral("effect")).toString(),
-                             line.value(QStringLiteral("text")).toString());
-        }
-    }
-    popTo(0);
-    if (step >= 0)
-        listener->stepEnd(int(step), nullptr);
+    CanonicalReplay replay(listener);
+    for (const QCborMap &line : lines)
+        replay.line(line);
+    replay.finish();
 }
 
 } // namespace ss

@@ -170,6 +170,28 @@ bool looksLikeWire(const QByteArray &head);
 // A canonical trace (readCanonicalJsonl) replayed into `listener`, for viewing:
 // steps by their `step`, nesting by `depth` (a deeper line sits under an
 // unnamed receiver of the send before it: the canonical trace has no receivers).
+// Fed a line at a time, so that a large file is never held whole; finish()
+// closes what is still open.
+class CanonicalReplay
+{
+public:
+    explicit CanonicalReplay(TraceListener *listener);
+    void line(const QCborMap &line);
+    void finish();
+
+private:
+    struct Open
+    {
+        SendEvent send;
+        bool receiverOpen = false;
+    };
+    void popTo(int depth);
+
+    TraceListener *m_listener;
+    QVector<Open> m_stack;
+    qint64 m_step = -1;
+    quint64 m_id = 0;
+};
 void replayCanonicalTrace(const QVector<QCborMap> &lines, TraceListener *listener);
 
 // The projection of one send's arguments and sender (exposed for the tests).

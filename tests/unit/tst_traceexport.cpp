@@ -425,6 +425,11 @@ void TestTraceExport::readBackDjangoTraces()
             again.append('\n');
         }
         QCOMPARE(again, bytes);
+        // Streamed a line at a time, the same lines.
+        QVERIFY(file.seek(0));
+        QVector<QCborMap> streamed;
+        QVERIFY(readCanonicalJsonl(file, [&streamed](const QCborMap &line) { streamed.append(line); }).ok());
+        QCOMPARE(streamed, trace.lines);
     }
 }
 
@@ -469,6 +474,17 @@ void TestTraceExport::readErrors()
     QVERIFY2(trace.error.startsWith(QStringLiteral("line %1: ").arg(line)), qPrintable(trace.error));
     QVERIFY2(trace.error.contains(contains), qPrintable(trace.error));
     QCOMPARE(trace.lines.size(), line - 1);
+
+    // Read a line at a time from a device: the same lines handed over, the
+    // same error at the same line.
+    QBuffer device(&bytes);
+    QVERIFY(device.open(QIODevice::ReadOnly));
+    int handed = 0;
+    const CanonicalTrace streamed = readCanonicalJsonl(device, [&handed](const QCborMap &) { ++handed; });
+    QCOMPARE(streamed.error, trace.error);
+    QCOMPARE(streamed.errorLine, line);
+    QCOMPARE(handed, line - 1);
+    QVERIFY(streamed.lines.isEmpty());
 
     // A file without a final newline is fine.
     QVERIFY(readCanonicalJsonl(QByteArray(R"({"depth":0,"seq":1,"step":0,"signal":"x","sender":null})")).ok());
