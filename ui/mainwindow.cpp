@@ -294,7 +294,9 @@ void MainWindow::buildTimeline()
     m_timelineView->setSelectionMode(QAbstractItemView::ExtendedSelection);
     setUpTimelineTree(m_timelineView, &m_session->recorder(), 330);
     // The tree and the painted views (flame, lifelines, sequence) in tabs, one selection.
-    timelineLayout->addWidget(new TimelineViews(m_session, m_timeline, m_timelineView, timelineBox), 1);
+    auto *views = new TimelineViews(m_session, m_timeline, m_timelineView, timelineBox);
+    showShownSummary(views, m_timelineState);
+    timelineLayout->addWidget(views, 1);
     // Filters, following and the current event: the controller; the inspector follows it.
     m_timelineState->attach(m_timeline, m_filter, m_timelineView);
 

@@ -86,6 +86,7 @@ RecordedProcessView::RecordedProcessView(QWidget *parent)
     m_tree->setModel(m_filter);
     setUpTimelineTree(m_tree, &m_session->recorder(), 360);     // receivers carry file:line
     m_views = new TimelineViews(m_session.get(), m_timeline, m_tree);
+    showShownSummary(m_views, m_controller);
     timelineLayout->addWidget(m_views, 1);
     m_controller->attach(m_timeline, m_filter, m_tree);
 

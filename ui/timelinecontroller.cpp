@@ -23,7 +23,10 @@ void TimelineController::attach(TimelineModel *model, TimelineFilter *filter, QT
     m_filter = filter;
     m_tree = tree;
     connect(filter, &TimelineFilter::filterApplied, this, &TimelineController::openWhatWasFound);
+    connect(filter, &TimelineFilter::filterApplied, this, &TimelineController::updateSummary);
     connect(filter, &QAbstractItemModel::rowsInserted, this, &TimelineController::followNewRows);
+    connect(filter, &QAbstractItemModel::rowsInserted, this, &TimelineController::updateSummary);
+    connect(filter, &QAbstractItemModel::modelReset, this, &TimelineController::updateSummary);
     connect(tree->selectionModel(), &QItemSelectionModel::currentChanged, this,
             [this](const QModelIndex &current) { treeCurrentChanged(current); });
     // A cleared recording has no current event (the tree's model reset says
@@ -124,6 +127,20 @@ void TimelineController::followNewRows(const QModelIndex &parent, int first, int
         events += 1 + children;
     }
     m_tree->scrollTo(m_filter->index(last, 0), QAbstractItemView::PositionAtTop);
+}
+
+void TimelineController::updateSummary()
+{
+    QString summary;
+    if (m_filter->isFiltering()) {
+        const int shown = m_filter->visibleEvents();
+        summary = shown == 0 ? tr("No match")
+                             : tr("%L1 of %L2 shown").arg(shown).arg(m_model ? m_model->knownEvents() : shown);
+    }
+    if (summary == m_summary)
+        return;
+    m_summary = summary;
+    Q_EMIT shownSummaryChanged(summary);
 }
 
 void TimelineController::treeCurrentChanged(const QModelIndex &current)

@@ -9,7 +9,8 @@
 //    one a level deep, closed again when a newer one comes);
 //  - selection: one current event for the tree, the painted views (they share
 //    the tree's selection model, see EventSelection) and the inspector, which
-//    follows currentEventChanged.
+//    follows currentEventChanged;
+//  - what the filters leave, in words for a label beside the search.
 
 #include <QObject>
 #include <QPersistentModelIndex>
@@ -39,6 +40,10 @@ public:
     bool followsNewest() const { return m_follow; }
     QStringList hiddenSignals() const;          // sorted
     int currentEvent() const { return m_current; }
+    // Empty while nothing filters; else "12 of 320,016 shown" (events, the
+    // actions around matches included) or "No match": a search that found
+    // nothing says so rather than leave an empty tree.
+    QString shownSummary() const { return m_summary; }
 
     // A filter that shows at most this many events is opened whole.
     static constexpr int ExpandFoundUpTo = 5000;
@@ -61,11 +66,13 @@ Q_SIGNALS:
     void followNewestChanged(bool follow);
     void signalVisibilityChanged(const QString &signal, bool visible);
     void currentEventChanged(int event);        // -1: nothing current
+    void shownSummaryChanged(const QString &summary);
 
 private:
     void openWhatWasFound();
     void followNewRows(const QModelIndex &parent, int first, int last);
     void treeCurrentChanged(const QModelIndex &current);
+    void updateSummary();
 
     Session *m_session;
     bool m_follow = true;
@@ -74,6 +81,7 @@ private:
     QPointer<QTreeView> m_tree;
     QList<QPersistentModelIndex> m_autoExpandedLarge;   // closed again when a newer action comes
     int m_current = -1;
+    QString m_summary;
 };
 
 } // namespace ss

@@ -3,8 +3,11 @@
 #include "eventtimedelegate.h"
 #include "nestingdelegate.h"
 #include "roles.h"
+#include "timelinecontroller.h"
 
 #include <QHeaderView>
+#include <QLabel>
+#include <QTabWidget>
 #include <QTreeView>
 
 namespace ss {
@@ -22,6 +25,15 @@ void setUpTimelineTree(QTreeView *tree, const TraceRecorder *recorder, int event
     tree->header()->setStretchLastSection(false);
     NestingDelegate::install(tree);
     tree->setItemDelegateForColumn(TimelineColumn::Time, new EventTimeDelegate(recorder, tree));
+}
+
+void showShownSummary(QTabWidget *views, TimelineController *controller)
+{
+    auto *label = new QLabel(controller->shownSummary(), views);
+    label->setObjectName(QStringLiteral("shownSummary"));
+    label->setContentsMargins(8, 0, 8, 0);
+    QObject::connect(controller, &TimelineController::shownSummaryChanged, label, &QLabel::setText);
+    views->setCornerWidget(label, Qt::TopRightCorner);
 }
 
 } // namespace ss

@@ -12,6 +12,7 @@
 #include "trace/tracerecorder.h"
 
 #include <QAbstractItemModelTester>
+#include <QLabel>
 #include <QLineEdit>
 #include <QTreeView>
 
@@ -88,9 +89,20 @@ private Q_SLOTS:
         for (int row = 0; row < filter.rowCount(); ++row)
             opened += tree.isExpanded(filter.index(row, 0));
         QCOMPARE(opened, filter.rowCount());
+        // ... and said beside the search: how many of all the events show.
+        QCOMPARE(controller.shownSummary(), QStringLiteral("%L1 of %L2 shown").arg(filter.visibleEvents()).arg(model.knownEvents()));
+        QSignalSpy summary(&controller, &TimelineController::shownSummaryChanged);
+        controller.setSearchText(QStringLiteral("no such receiver anywhere"));
+        filter.applyPending();
+        QCOMPARE(filter.rowCount(), 0);
+        QCOMPARE(controller.shownSummary(), QStringLiteral("No match"));
+        QCOMPARE(summary.count(), 1);
+        QCOMPARE(summary.last().at(0).toString(), QStringLiteral("No match"));
         controller.setSearchText(QString());
         filter.applyPending();
         QVERIFY(!filter.isFiltering());
+        QCOMPARE(controller.shownSummary(), QString());       // nothing filters: nothing to say
+        QCOMPARE(summary.count(), 2);
 
         // Kinds: one change heard once; the list of hidden kinds for the settings.
         QSignalSpy kinds(&controller, &TimelineController::signalVisibilityChanged);
@@ -210,6 +222,10 @@ private Q_SLOTS:
         QTest::keyClicks(search, QStringLiteral("post_save"));
         w.timelineFilter()->applyPending();
         QCOMPARE(w.timelineFilter()->searchText(), QStringLiteral("post_save"));
+        // Beside the search, what it leaves: nothing has run yet.
+        auto *shown = w.findChild<QLabel *>(QStringLiteral("shownSummary"));
+        QVERIFY(shown);
+        QCOMPARE(shown->text(), QStringLiteral("No match"));
         w.stepOnce();
         const int event = controller->currentEvent();
         QVERIFY(event >= 0);
