@@ -32,6 +32,7 @@
 #include <QCheckBox>
 #include <QMessageBox>
 #include <QProcess>
+#include <QProgressDialog>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QTabWidget>
@@ -167,7 +168,7 @@ void RecordedProcessView::endStream()
     refresh();
 }
 
-bool RecordedProcessView::loadFile(const QString &path)
+bool RecordedProcessView::loadFile(const QString &path, const LoadProgress &progress)
 {
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly)) {
@@ -177,21 +178,32 @@ bool RecordedProcessView::loadFile(const QString &path)
     }
     const QByteArray head = file.peek(1 << 16);
     m_title = QFileInfo(path).fileName();
+    const auto goOn = [&] { return !progress || progress(file.pos(), file.size()); };
     if (looksLikeWire(head)) {
-        while (!file.atEnd())
+        bool stopped = false;
+        while (!file.atEnd() && !(stopped = !goOn()))
             m_import->feed(file.read(1 << 20));
         m_import->endStream();
         QStringList withPath;
         for (const QString &p : m_import->problems())
             withPath << QStringLiteral("%1: %2").arg(path, p);
+        if (stopped)
+            withPath << tr("%1: opening stopped after %2 of %3 bytes (what was read is shown)")
+                            .arg(path).arg(file.pos()).arg(file.size());
         m_fileProblems = withPath;
     } else {
         // A line at a time: a large trace is never held whole beside its recording.
         CanonicalReplay replay(&m_session->recorder());
-        const CanonicalTrace trace = readCanonicalJsonl(file, [&replay](const QCborMap &line) { replay.line(line); });
+        int lines = 0;
+        const CanonicalTrace trace = readCanonicalJsonl(file, [&](const QCborMap &line) {
+            replay.line(line);
+            return ++lines % 4096 != 0 || goOn();
+        });
         replay.finish();
         if (!trace.ok())
             m_fileProblems << tr("%1: line %2: %3 (the lines before it are shown)").arg(path).arg(trace.errorLine).arg(trace.error);
+        else if (trace.stoppedAt > 0)
+            m_fileProblems << tr("%1: opening stopped before line %2 (the lines before it are shown)").arg(path).arg(trace.stoppedAt);
     }
     refresh();
     return true;
@@ -315,7 +327,17 @@ RecordedProcessView *RecordedRunWindow::addView()
 bool RecordedRunWindow::openTrace(const QString &path)
 {
     RecordedProcessView *view = addView();
-    const bool ok = view->loadFile(path);
+    m_tabs->setTabText(m_tabs->indexOf(view), QFileInfo(path).fileName());
+    // A large file takes seconds: after half a second a progress dialog says
+    // how far it is and can stop it (what was read stays shown).
+    QProgressDialog progress(tr("Opening %1…").arg(QFileInfo(path).fileName()), tr("Stop"), 0, 1000, this);
+    progress.setWindowModality(Qt::WindowModal);
+    progress.setMinimumDuration(500);
+    const bool ok = view->loadFile(path, [&progress](qint64 done, qint64 total) {
+        progress.setValue(total > 0 ? int(done * 1000 / total) : 0);
+        return !progress.wasCanceled();
+    });
+    progress.reset();
     m_tabs->setTabText(m_tabs->indexOf(view), view->title());
     if (!view->problems().isEmpty())
         statusBar()->showMessage(view->problems().first());
@@ -398,9 +420,9 @@ void RecordedRunWindow::openDialog(QWidget *parent, const QString &given)
     if (path.isEmpty())
         return;
     auto *window = new RecordedRunWindow;
+    window->show();                                 // the progress of a large file shows over its window
     if (!window->openTrace(path))
         QMessageBox::warning(window, tr("Open a recorded trace"), window->processView(0)->problems().join(QLatin1Char('\n')));
-    window->show();
 }
 
 void RecordedRunWindow::listenDialog(QWidget *)

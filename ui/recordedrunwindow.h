@@ -15,6 +15,7 @@
 #include <QMainWindow>
 #include <QPointer>
 #include <QString>
+#include <functional>
 #include <memory>
 
 class QLabel;
@@ -46,7 +47,11 @@ public:
 
     void feed(const QByteArray &bytes);     // more of its wire stream
     void endStream();                       // the process closed its connection
-    bool loadFile(const QString &path);     // a wire or canonical trace file; false if unreadable
+    // A wire or canonical trace file; false if unreadable. `progress` (bytes
+    // read, file size), asked every megabyte or so, returns false to stop:
+    // what was read is kept and the stop is said among the problems.
+    using LoadProgress = std::function<bool(qint64 done, qint64 total)>;
+    bool loadFile(const QString &path, const LoadProgress &progress = {});
 
     QString title() const;
     QStringList problems() const;

@@ -787,7 +787,7 @@ CanonicalTrace readCanonicalJsonl(QIODevice &device)
     return readCanonicalJsonl(device.readAll());
 }
 
-CanonicalTrace readCanonicalJsonl(QIODevice &device, const std::function<void(const QCborMap &)> &each)
+CanonicalTrace readCanonicalJsonl(QIODevice &device, const std::function<bool(const QCborMap &)> &each)
 {
     CanonicalTrace trace;
     int lineNumber = 0;
@@ -802,7 +802,10 @@ CanonicalTrace readCanonicalJsonl(QIODevice &device, const std::function<void(co
             failAt(trace, lineNumber, error);
             return trace;
         }
-        each(*map);
+        if (!each(*map)) {
+            trace.stoppedAt = lineNumber + 1;
+            return trace;
+        }
     }
     return trace;
 }

@@ -69,13 +69,16 @@ struct CanonicalTrace
     QVector<QCborMap> lines;
     QString error;
     int errorLine = 0;
+    int stoppedAt = 0;          // the streamed read was stopped before this line
     bool ok() const { return error.isEmpty(); }
 };
 CanonicalTrace readCanonicalJsonl(const QByteArray &bytes);
 CanonicalTrace readCanonicalJsonl(QIODevice &device);
 // The same read a line at a time from `device`, each good line handed to
 // `each` instead of kept: a viewer of a large trace holds one line, not the
-// file and a map per line. `lines` of the result stays empty.
-CanonicalTrace readCanonicalJsonl(QIODevice &device, const std::function<void(const QCborMap &)> &each);
+// file and a map per line. `lines` of the result stays empty. `each`
+// returning false stops the read there (`stoppedAt` then names the line
+// that was not read; no error).
+CanonicalTrace readCanonicalJsonl(QIODevice &device, const std::function<bool(const QCborMap &)> &each);
 
 } // namespace ss

@@ -211,6 +211,55 @@ private slots:
         QVERIFY(view.tree()->isExpanded(first));                                // what was open stays open
     }
 
+    // Opening a large file reports its progress and can be stopped: what was
+    // read stays shown and the stop is said, naming the file and where.
+    void openingALargeTraceCanBeStopped()
+    {
+        QTemporaryDir dir;
+        QByteArray canonical;
+        for (int i = 0; i < 10000; ++i)
+            canonical += QStringLiteral(R"({"depth":0,"effect":"notify","seq":%1,"step":%2,"text":"x"})").arg(i + 1).arg(i / 10).toUtf8() + '\n';
+        const QString canonicalPath = write(dir, QStringLiteral("big.trace.jsonl"), canonical);
+        {
+            RecordedProcessView whole;
+            QVector<qint64> reports;
+            QVERIFY(whole.loadFile(canonicalPath, [&reports, &canonical](qint64 done, qint64 total) {
+                reports.append(done);
+                return total == canonical.size();
+            }));
+            QVERIFY(whole.problems().isEmpty());
+            QCOMPARE(reports.size(), 2);                        // every 4,096 lines
+            QVERIFY(reports.first() > 0 && reports.first() < reports.last());
+            QCOMPARE(whole.session().recorder().count(), 10000 + 1000);      // effects and their steps
+        }
+        RecordedProcessView stopped;
+        QVERIFY(stopped.loadFile(canonicalPath, [](qint64, qint64) { return false; }));
+        QCOMPARE(stopped.problems().size(), 1);
+        QVERIFY2(stopped.problems().first().contains(QLatin1String("big.trace.jsonl: opening stopped before line 4097")),
+                 qPrintable(stopped.problems().first()));
+        QVERIFY(stopped.session().recorder().count() > 4096);  // the lines before it, under their steps
+
+        // A wire file is read a megabyte at a time.
+        QByteArray wire = helloLine(9);
+        for (int i = 0; wire.size() < (3 << 20); ++i)
+            wire += QStringLiteral("{\"e\":\"send\",\"id\":%1,\"t\":%1,\"signal\":\"django.db.models.signals.post_save\","
+                                   "\"sender\":{\"$model\":\"shop.Order\"},\"args\":{\"instance\":{\"$instance\":\"shop.Order\",\"pk\":%1},"
+                                   "\"created\":true,\"update_fields\":null,\"raw\":false,\"using\":\"default\"},\"depth\":0,\"parent\":null}\n")
+                        .arg(i + 1).toUtf8();
+        const QString wirePath = write(dir, QStringLiteral("big.wire.jsonl"), wire);
+        RecordedProcessView partial;
+        int asked = 0;
+        QVERIFY(partial.loadFile(wirePath, [&asked](qint64, qint64) { return ++asked < 2; }));
+        QCOMPARE(asked, 2);
+        QVERIFY2(partial.problems().last().contains(QLatin1String("big.wire.jsonl: opening stopped after 1048576 of")),
+                 qPrintable(partial.problems().join(QLatin1Char('\n'))));
+        const int partialEvents = partial.session().recorder().count();
+        QVERIFY(partialEvents > 100);
+        RecordedProcessView full;
+        QVERIFY(full.loadFile(wirePath));
+        QVERIFY(full.session().recorder().count() > 2 * partialEvents);
+    }
+
     void brokenWireTraceSaysWhereAndKeepsTheRest()
     {
         QTemporaryDir dir;

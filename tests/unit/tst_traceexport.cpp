@@ -428,8 +428,17 @@ void TestTraceExport::readBackDjangoTraces()
         // Streamed a line at a time, the same lines.
         QVERIFY(file.seek(0));
         QVector<QCborMap> streamed;
-        QVERIFY(readCanonicalJsonl(file, [&streamed](const QCborMap &line) { streamed.append(line); }).ok());
+        QVERIFY(readCanonicalJsonl(file, [&streamed](const QCborMap &line) { streamed.append(line); return true; }).ok());
         QCOMPARE(streamed, trace.lines);
+        // Stopped after the first line: the line after it is named, no error.
+        if (trace.lines.size() > 1) {
+            QVERIFY(file.seek(0));
+            int read = 0;
+            const CanonicalTrace stopped = readCanonicalJsonl(file, [&read](const QCborMap &) { return ++read < 1; });
+            QVERIFY(stopped.ok());
+            QCOMPARE(read, 1);
+            QCOMPARE(stopped.stoppedAt, 2);
+        }
     }
 }
 
@@ -480,7 +489,7 @@ void TestTraceExport::readErrors()
     QBuffer device(&bytes);
     QVERIFY(device.open(QIODevice::ReadOnly));
     int handed = 0;
-    const CanonicalTrace streamed = readCanonicalJsonl(device, [&handed](const QCborMap &) { ++handed; });
+    const CanonicalTrace streamed = readCanonicalJsonl(device, [&handed](const QCborMap &) { ++handed; return true; });
     QCOMPARE(streamed.error, trace.error);
     QCOMPARE(streamed.errorLine, line);
     QCOMPARE(handed, line - 1);
