@@ -895,26 +895,49 @@ private:
     // checked at any depth.
     void checkReferences(const QCborValue &value, const JsonPath &path) const
     {
+        QVector<JsonPath::Component> trail;
+        const std::optional<QString> unknown = unknownReference(value, trail);
+        if (!unknown)
+            return;
+        JsonPath found = path;     // built only for the refusal
+        for (auto it = trail.crbegin(); it != trail.crend(); ++it)
+            found = it->index >= 0 ? found.index(it->index) : found.key(it->key);
+        refuse(found, unknownNameMessage(*unknown));
+    }
+
+    // The first name in `value` no earlier step binds; `trail` then holds the
+    // steps from `value` down to it, innermost first.
+    std::optional<QString> unknownReference(const QCborValue &value, QVector<JsonPath::Component> &trail) const
+    {
         if (value.isArray()) {
             const QCborArray array = value.toArray();
-            for (qsizetype i = 0; i < array.size(); ++i)
-                checkReferences(array.at(i), path.index(int(i)));
-            return;
+            for (qsizetype i = 0; i < array.size(); ++i) {
+                if (auto unknown = unknownReference(array.at(i), trail)) {
+                    trail.append({QString(), int(i)});
+                    return unknown;
+                }
+            }
+            return std::nullopt;
         }
         if (value.isMap()) {
             const QCborMap map = value.toMap();
-            for (auto it = map.begin(); it != map.end(); ++it)
-                checkReferences(it.value(), path.key(it.key().toString()));
-            return;
+            for (auto it = map.begin(); it != map.end(); ++it) {
+                if (auto unknown = unknownReference(it.value(), trail)) {
+                    trail.append({it.key().toString(), -1});
+                    return unknown;
+                }
+            }
+            return std::nullopt;
         }
         if (!value.isString())
-            return;
+            return std::nullopt;
         const QString text = value.toString();
         if (!text.startsWith(QLatin1Char('$')) || text.startsWith(QLatin1String("$$")))
-            return;
+            return std::nullopt;
         const QString name = text.mid(1).section(QLatin1Char('.'), 0, 0);
-        if (!m_boundModels.contains(name))
-            refuse(path, unknownNameMessage(name));
+        if (m_boundModels.contains(name))
+            return std::nullopt;
+        return name;
     }
 
     static QString unknownNameMessage(const QString &name)
