@@ -161,9 +161,10 @@ private:
             if (!out)
                 return readString(nullptr);
             QString text;
-            if (!readString(&text))
+            QLatin1StringView ascii;
+            if (!readString(&text, &ascii))
                 return false;
-            *out = QCborValue(text);
+            *out = ascii.data() ? QCborValue(ascii) : QCborValue(text);
             return true;
         }
         case 't':
@@ -203,7 +204,8 @@ private:
                 if (m_pos >= m_size || m_data[m_pos] != '"')
                     return fail(m_pos, QStringLiteral("unexpected %1, expected a member name in double quotes").arg(describeAt(m_pos)));
                 QString key;
-                if (!readString(keys ? &key : nullptr))
+                QLatin1StringView asciiKey;     // when building only: no QString for a plain name
+                if (!readString(keys ? &key : nullptr, out && !m_target ? &asciiKey : nullptr))
                     return false;
                 skipWhitespace();
                 if (m_pos >= m_size || m_data[m_pos] != ':')
@@ -216,8 +218,10 @@ private:
                     return false;
                 if (m_target)
                     m_current.removeLast();
-                if (out)
-                    map.insert(key, value);     // replaces an earlier duplicate
+                if (out && asciiKey.data())
+                    map.insert(asciiKey, value);    // replaces an earlier duplicate
+                else if (out)
+                    map.insert(key, value);
                 skipWhitespace();
                 if (m_pos < m_size && m_data[m_pos] == ',') {
                     ++m_pos;
@@ -284,10 +288,23 @@ private:
         return -1;
     }
 
-    bool readString(QString *out)
+    // `ascii`, when given, is set instead of `out` for a string of plain
+    // ASCII written without escapes: a view of the text, no QString built
+    // (Qt keeps such a string as those very bytes).
+    bool readString(QString *out, QLatin1StringView *ascii = nullptr)
     {
         const qsizetype opening = m_pos;
         ++m_pos;
+        if (ascii) {
+            qsizetype end = m_pos;
+            while (end < m_size && uchar(m_data[end]) >= 0x20 && uchar(m_data[end]) < 0x80 && m_data[end] != '"' && m_data[end] != '\\')
+                ++end;
+            if (end < m_size && m_data[end] == '"') {
+                *ascii = QLatin1StringView(m_data + m_pos, end - m_pos);
+                m_pos = end + 1;
+                return true;
+            }
+        }
         QString result;
         qsizetype runStart = m_pos;
         auto flushRun = [&] {

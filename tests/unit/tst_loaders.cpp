@@ -837,6 +837,20 @@ void TestLoaders::readerStrings()
     QVERIFY(map.value(QStringLiteral("n")).isNull());
     QCOMPARE(map.value(QStringLiteral("t")).toArray().at(1), QCborValue(false));
 
+    // Plain ASCII strings and names (read as views of the text, no QString
+    // built) are the same values as strings built from QStrings.
+    const auto plain = readJson(R"({"name": "ham", "": "", "n\u0061me": "h\u0061m", "ok": ["caf)" "\xc3\xa9" R"(", "x"]})", &error);
+    QVERIFY2(plain, qPrintable(error.message));
+    QCborMap expected;
+    expected.insert(QStringLiteral("name"), QStringLiteral("ham"));        // "n\u0061me" replaces it in place
+    expected.insert(QString(), QString());
+    expected.insert(QStringLiteral("ok"), QCborArray{QStringLiteral("caf\u00e9"), QStringLiteral("x")});
+    expected[QStringLiteral("name")] = QStringLiteral("ham");
+    QCOMPARE(plain->toMap(), expected);
+    QCOMPARE(plain->toMap().size(), 3);
+    QCOMPARE(plain->toMap().keys().first().toString(), QStringLiteral("name"));
+    QCOMPARE(plain->toMap().value(QStringLiteral("")).type(), QCborValue::String);
+
     // A lone surrogate escape is kept (Python keeps it too).
     const auto lone = readJson("\"\\ud800\"", &error);
     QVERIFY(lone);
