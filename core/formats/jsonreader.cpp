@@ -566,7 +566,8 @@ bool checkJson(const QByteArray &text, JsonSyntaxError *error, bool *mayHoldUnre
 
 struct JsonStreamReader::Private
 {
-    explicit Private(const QByteArray &text) : reader(text, nullptr) {}
+    explicit Private(const QByteArray &text) : text(text), reader(text, nullptr) {}
+    const QByteArray &text;
     Reader reader;
 };
 
@@ -651,6 +652,40 @@ QCborValue JsonStreamReader::readValue()
 void JsonStreamReader::skipValue()
 {
     d->reader.readNext(nullptr);
+}
+
+qsizetype JsonStreamReader::skipArrayCountingElements()
+{
+    const char *data = d->text.constData();
+    const qsizetype size = d->text.size();
+    d->reader.peek();
+    qsizetype pos = d->reader.position() + 1;       // past the '['
+    int depth = 0;
+    qsizetype commas = 0;
+    bool empty = true;
+    for (; pos < size; ++pos) {
+        const char c = data[pos];
+        if (c == '"') {
+            for (++pos; pos < size && data[pos] != '"'; ++pos) {
+                if (data[pos] == '\\')
+                    ++pos;                  // the escaped character, whatever it is
+            }
+            empty = false;
+        } else if (c == '[' || c == '{') {
+            ++depth;
+            empty = false;
+        } else if (c == ']' || c == '}') {
+            if (depth == 0)
+                break;
+            --depth;
+        } else if (c == ',') {
+            commas += depth == 0;
+        } else if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
+            empty = false;
+        }
+    }
+    d->reader.setPosition(pos + 1);                 // past the ']'
+    return empty ? 0 : commas + 1;
 }
 
 std::optional<JsonTextPosition> locateJsonValue(const QByteArray &text, const JsonPath &path)

@@ -83,6 +83,9 @@ public:
     // The value at the position, built; skipValue() passes over it.
     QCborValue readValue();
     void skipValue();
+    // At an array: passes over it and gives how many elements it has (only
+    // brackets, quotes and commas looked at: the text is known to be valid).
+    qsizetype skipArrayCountingElements();
 
 private:
     struct Private;

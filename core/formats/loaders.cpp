@@ -1469,12 +1469,7 @@ std::optional<ScenarioDecl> parseScenario(const QByteArray &json, const QString 
                 continue;
             }
             stepsAt = in.position();
-            stepCount = 0;
-            in.enterContainer();
-            while (in.nextElement()) {
-                in.skipValue();
-                ++stepCount;
-            }
+            stepCount = in.skipArrayCountingElements();
             object.insert(name, QCborArray());      // stands in for the array read below
         }
         return readScenario(object, stepCount, [&](const auto &read) {

@@ -1254,6 +1254,23 @@ void TestLoaders::readerStreamsPieces()
     QCOMPARE(elements.at(1).toMap().value(QStringLiteral("b")).type(), QCborValue::Double);
     QCOMPARE(elements.at(2), QCborValue(QStringLiteral("x")));
 
+    // Counting an array's elements without reading them, then on past it.
+    const QList<QPair<QByteArray, int>> arrays = {
+        {"[]", 0}, {"[ \n ]", 0}, {"[1]", 1}, {"[\"a,]\", {\"x\": [1, 2]}, \"\\\"],\", [[], {}], null]", 5},
+        {"[\"\\\\\", \"}\"]", 2}, {"[{\"a\": \"[\"}, 2.5e3,true]", 3}};
+    for (const auto &[array, count] : arrays) {
+        const QByteArray wrapped = "{\"a\": " + array + ", \"b\": 7}";
+        QVERIFY2(checkJson(wrapped, nullptr, nullptr), wrapped.constData());
+        JsonStreamReader counter(wrapped);
+        counter.enterContainer();
+        QVERIFY(counter.nextMember(&name));
+        QCOMPARE(counter.skipArrayCountingElements(), qsizetype(count));
+        QVERIFY(counter.nextMember(&name));
+        QCOMPARE(name, QStringLiteral("b"));
+        QCOMPARE(counter.readValue(), QCborValue(7));
+        QVERIFY(!counter.nextMember(&name));
+    }
+
     // What findUnrepresentable() may report makes the first pass say so.
     QVERIFY(checkJson("[18446744073709551616]", nullptr, &suspect));
     QVERIFY(suspect);
