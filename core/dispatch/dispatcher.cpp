@@ -235,12 +235,12 @@ void DispatchContext::emitEffect(const QString &kind, const QString &text)
         listener->effect(m_depth, kind, text);
 }
 
-std::optional<DjangoError> DispatchContext::runStep(int step, const QString &code, const std::function<void()> &body)
+std::optional<DjangoError> DispatchContext::runStep(int step, const StepLabel &label, const std::function<void()> &body)
 {
     // The listener list is read again at the end: a step may add or remove listeners.
     const QVector<TraceListener *> listeners = m_listeners;
     for (TraceListener *l : listeners)
-        l->stepBegin(step, code);
+        l->stepBegin(step, label);
     std::optional<DjangoError> failure;
     try {
         body();

@@ -84,8 +84,9 @@ public:
     // One step at depth 0, as a scenario or the window runs it: stepBegin,
     // the body, then (when it raised) the step's error line, and stepEnd.
     // Returns the error the body raised; any other exception becomes
-    // Exception(what()).
-    std::optional<DjangoError> runStep(int step, const QString &code, const std::function<void()> &body);
+    // Exception(what()). `label` is handed to the listeners as it is: a
+    // deferred one is built only by a listener that wants its text.
+    std::optional<DjangoError> runStep(int step, const StepLabel &label, const std::function<void()> &body);
 
     // Helpers for the engine's own lines, so they carry the current depth.
     void emitEffect(const QString &kind, const QString &text);

@@ -21,7 +21,7 @@ QString loopMarkName(LoopMark mark)
 
 // A step starts and ends with nothing open; anything left over belongs to an
 // aborted step and must not make the next step's sends look like re-entries.
-void LoopDetector::stepBegin(int, const QString &)
+void LoopDetector::stepBegin(int, const StepLabel &)
 {
     m_stack.clear();
     // Names are needed only while a frame holds them; string pks and imported

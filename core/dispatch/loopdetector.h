@@ -54,7 +54,7 @@ public:
     void setMarkCallback(MarkFn fn) { m_mark = std::move(fn); }
 
     // Standalone listener: events are not numbered, so no marks are reported.
-    void stepBegin(int step, const QString &code) override;
+    void stepBegin(int step, const StepLabel &label) override;
     void stepEnd(int step, const DjangoError *failure) override;
     void sendBegin(const SendEvent &event) override { beginSend(event, -1); }
     void sendEnd(const SendEvent &event, const DjangoError *) override { endSend(event); }

@@ -6,6 +6,7 @@
 // Depth is the contract's: 0 for a send made by a step itself, n+1 for anything
 // that happens while a receiver of a depth-n send runs.
 
+#include "dispatch/steplabel.h"
 #include "model/djangoerror.h"
 
 #include <QCborMap>
@@ -89,8 +90,10 @@ public:
     virtual ~TraceListener() = default;
 
     // A top-level user action: a scenario step or a GUI edit, labelled with its
-    // Django code ("User.objects.create(username='ann')").
-    virtual void stepBegin(int /*step*/, const QString & /*code*/) {}
+    // Django code ("User.objects.create(username='ann')"); a listener that
+    // shows or keeps the label asks `label.text()` (deferred for a scenario's
+    // steps: see steplabel.h), one that does not never builds it.
+    virtual void stepBegin(int /*step*/, const StepLabel & /*label*/) {}
     virtual void stepEnd(int /*step*/, const DjangoError * /*failure*/) {}
 
     virtual void sendBegin(const SendEvent &) {}

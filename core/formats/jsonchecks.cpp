@@ -57,63 +57,86 @@ bool expectBool(const QCborValue &value, const JsonPath &path)
     return value.toBool();
 }
 
-static bool absentOrNull(const QCborMap &object, const QString &key)
-{
-    const QCborValue value = object.value(key);
-    return value.isUndefined() || value.isNull();
-}
+// The helpers below read a member once (a missing member reads as undefined,
+// which no JSON value is) and build the member's path only to refuse it: a
+// clean file builds no path at all.
 
 QString requiredString(const QCborMap &object, const QString &key, const JsonPath &path)
 {
-    if (!object.contains(key))
+    const QCborValue value = object.value(key);
+    if (value.isUndefined())
         refuse(path, QStringLiteral("missing \"%1\"").arg(key));
-    return expectString(object.value(key), path.key(key));
+    if (!value.isString())
+        refuseType(value, path.key(key), "a string");
+    return value.toString();
 }
 
 std::optional<QString> optionalString(const QCborMap &object, const QString &key, const JsonPath &path)
 {
-    if (absentOrNull(object, key))
+    const QCborValue value = object.value(key);
+    if (value.isUndefined() || value.isNull())
         return std::nullopt;
-    return expectString(object.value(key), path.key(key));
+    if (!value.isString())
+        refuseType(value, path.key(key), "a string");
+    return value.toString();
 }
 
 bool optionalBool(const QCborMap &object, const QString &key, const JsonPath &path, bool fallback)
 {
-    if (!object.contains(key))
+    const QCborValue value = object.value(key);
+    if (value.isUndefined())
         return fallback;
-    return expectBool(object.value(key), path.key(key));
+    if (!value.isBool())
+        refuseType(value, path.key(key), "true or false");
+    return value.toBool();
 }
 
 QCborArray optionalArray(const QCborMap &object, const QString &key, const JsonPath &path)
 {
-    if (!object.contains(key))
+    const QCborValue value = object.value(key);
+    if (value.isUndefined())
         return {};
-    return expectArray(object.value(key), path.key(key));
+    if (!value.isArray())
+        refuseType(value, path.key(key), "an array");
+    return value.toArray();
 }
 
 QCborArray requiredArray(const QCborMap &object, const QString &key, const JsonPath &path)
 {
-    if (!object.contains(key))
+    const QCborValue value = object.value(key);
+    if (value.isUndefined())
         refuse(path, QStringLiteral("missing \"%1\"").arg(key));
-    return expectArray(object.value(key), path.key(key));
+    if (!value.isArray())
+        refuseType(value, path.key(key), "an array");
+    return value.toArray();
 }
 
 QCborMap optionalObject(const QCborMap &object, const QString &key, const JsonPath &path)
 {
-    if (!object.contains(key))
+    const QCborValue value = object.value(key);
+    if (value.isUndefined())
         return {};
-    return expectObject(object.value(key), path.key(key));
+    if (!value.isMap())
+        refuseType(value, path.key(key), "an object");
+    return value.toMap();
 }
 
 std::optional<QStringList> optionalStringList(const QCborMap &object, const QString &key, const JsonPath &path)
 {
-    if (absentOrNull(object, key))
+    const QCborValue value = object.value(key);
+    if (value.isUndefined() || value.isNull())
         return std::nullopt;
-    const JsonPath listPath = path.key(key);
-    const QCborArray array = expectArray(object.value(key), listPath);
+    if (!value.isArray())
+        refuseType(value, path.key(key), "an array");
+    const QCborArray array = value.toArray();
     QStringList names;
-    for (qsizetype i = 0; i < array.size(); ++i)
-        names.append(expectString(array.at(i), listPath.index(int(i))));
+    names.reserve(array.size());
+    for (qsizetype i = 0; i < array.size(); ++i) {
+        const QCborValue name = array.at(i);
+        if (!name.isString())
+            refuseType(name, path.key(key).index(int(i)), "a string");
+        names.append(name.toString());
+    }
     return names;
 }
 

@@ -63,6 +63,11 @@ qsizetype firstInvalidUtf8(const QByteArray &text)
 
 // Recursive descent over the bytes. The recursion depth is bounded by
 // kMaxJsonNesting, checked before each descent.
+//
+// Every read takes `out`: with nullptr the value is checked and passed over
+// but nothing is built (checkJson's pass over a whole file, locating a value,
+// skipping what a streamed read does not want), with the very same syntax
+// rules and messages as when it is built.
 class Reader
 {
 public:
@@ -84,6 +89,23 @@ public:
             return fail(m_pos, QStringLiteral("unexpected %1 after the JSON value").arg(describeAt(m_pos)));
         return true;
     }
+
+    // Whether a value read so far may be one findUnrepresentable() reports:
+    // an integer beyond 64 bits, or a \u escape of a UTF-16 surrogate (a
+    // lone one, or half of a pair: only the built string can tell).
+    bool mayHoldUnrepresentable() const { return m_suspect; }
+
+    // For JsonStreamReader: the text is known to be valid (checkJson).
+    qsizetype position() const { return m_pos; }
+    void setPosition(qsizetype pos) { m_pos = pos; }
+    char peek()
+    {
+        skipWhitespace();
+        return m_pos < m_size ? m_data[m_pos] : '\0';
+    }
+    void consume() { ++m_pos; }
+    bool readNext(QCborValue *out) { return readValue(out); }
+    bool readName(QString *out) { return readString(out); }
 
     qsizetype errorOffset() const { return m_errorOffset; }
     const QString &errorMessage() const { return m_errorMessage; }
@@ -136,10 +158,13 @@ private:
         case '[':
             return readArray(out);
         case '"': {
+            if (!out)
+                return readString(nullptr);
             QString text;
-            if (!readString(&text))
+            QLatin1StringView ascii;
+            if (!readString(&text, &ascii))
                 return false;
-            *out = QCborValue(text);
+            *out = ascii.data() ? QCborValue(ascii) : QCborValue(text);
             return true;
         }
         case 't':
@@ -169,6 +194,7 @@ private:
         if (!enterContainer())
             return false;
         QCborMap map;
+        const bool keys = out || m_target;
         skipWhitespace();
         if (m_pos < m_size && m_data[m_pos] == '}') {
             ++m_pos;
@@ -178,7 +204,8 @@ private:
                 if (m_pos >= m_size || m_data[m_pos] != '"')
                     return fail(m_pos, QStringLiteral("unexpected %1, expected a member name in double quotes").arg(describeAt(m_pos)));
                 QString key;
-                if (!readString(&key))
+                QLatin1StringView asciiKey;     // when building only: no QString for a plain name
+                if (!readString(keys ? &key : nullptr, out && !m_target ? &asciiKey : nullptr))
                     return false;
                 skipWhitespace();
                 if (m_pos >= m_size || m_data[m_pos] != ':')
@@ -187,11 +214,14 @@ private:
                 if (m_target)
                     m_current.append({key, -1});
                 QCborValue value;
-                if (!readValue(&value))
+                if (!readValue(out ? &value : nullptr))
                     return false;
                 if (m_target)
                     m_current.removeLast();
-                map.insert(key, value);     // replaces an earlier duplicate
+                if (out && asciiKey.data())
+                    map.insert(asciiKey, value);    // replaces an earlier duplicate
+                else if (out)
+                    map.insert(key, value);
                 skipWhitespace();
                 if (m_pos < m_size && m_data[m_pos] == ',') {
                     ++m_pos;
@@ -205,7 +235,8 @@ private:
             }
         }
         --m_depth;
-        *out = map;
+        if (out)
+            *out = map;
         return true;
     }
 
@@ -222,11 +253,12 @@ private:
                 if (m_target)
                     m_current.append({QString(), index});
                 QCborValue value;
-                if (!readValue(&value))
+                if (!readValue(out ? &value : nullptr))
                     return false;
                 if (m_target)
                     m_current.removeLast();
-                array.append(value);
+                if (out)
+                    array.append(value);
                 skipWhitespace();
                 if (m_pos < m_size && m_data[m_pos] == ',') {
                     ++m_pos;
@@ -240,7 +272,8 @@ private:
             }
         }
         --m_depth;
-        *out = array;
+        if (out)
+            *out = array;
         return true;
     }
 
@@ -255,14 +288,27 @@ private:
         return -1;
     }
 
-    bool readString(QString *out)
+    // `ascii`, when given, is set instead of `out` for a string of plain
+    // ASCII written without escapes: a view of the text, no QString built
+    // (Qt keeps such a string as those very bytes).
+    bool readString(QString *out, QLatin1StringView *ascii = nullptr)
     {
         const qsizetype opening = m_pos;
         ++m_pos;
+        if (ascii) {
+            qsizetype end = m_pos;
+            while (end < m_size && uchar(m_data[end]) >= 0x20 && uchar(m_data[end]) < 0x80 && m_data[end] != '"' && m_data[end] != '\\')
+                ++end;
+            if (end < m_size && m_data[end] == '"') {
+                *ascii = QLatin1StringView(m_data + m_pos, end - m_pos);
+                m_pos = end + 1;
+                return true;
+            }
+        }
         QString result;
         qsizetype runStart = m_pos;
         auto flushRun = [&] {
-            if (m_pos > runStart)
+            if (out && m_pos > runStart)
                 result += QString::fromUtf8(m_data + runStart, m_pos - runStart);
         };
         for (;;) {
@@ -306,6 +352,7 @@ private:
                 // character, a lone surrogate stays (Python keeps it too;
                 // findUnrepresentable() reports it).
                 result += QChar(unit);
+                m_suspect = m_suspect || QChar::isSurrogate(unit);
                 m_pos += 4;
                 break;
             }
@@ -315,7 +362,8 @@ private:
             ++m_pos;
             runStart = m_pos;
         }
-        *out = result;
+        if (out)
+            *out = result;
         return true;
     }
 
@@ -363,12 +411,15 @@ private:
             qint64 value = 0;
             const auto result = std::from_chars(first, last, value);
             if (result.ec == std::errc() && result.ptr == last) {
-                *out = QCborValue(value);
+                if (out)
+                    *out = QCborValue(value);
                 return true;
             }
             // Beyond 64 bits: kept as text for the loaders to refuse.
             if (result.ec == std::errc::result_out_of_range) {
-                *out = QCborValue(kIntegerBeyond64Bits, QCborValue(QString::fromLatin1(first, last - first)));
+                m_suspect = true;
+                if (out)
+                    *out = QCborValue(kIntegerBeyond64Bits, QCborValue(QString::fromLatin1(first, last - first)));
                 return true;
             }
         }
@@ -382,7 +433,8 @@ private:
         } else if (result.ec != std::errc() || result.ptr != last) {
             return fail(start, QStringLiteral("invalid number"));
         }
-        *out = QCborValue(value);
+        if (out)
+            *out = QCborValue(value);
         return true;
     }
 
@@ -428,7 +480,8 @@ private:
         if (m_size - m_pos < length || qstrncmp(m_data + m_pos, word, size_t(length)) != 0)
             return fail(m_pos, QStringLiteral("unexpected %1, expected a value").arg(describeAt(m_pos)));
         m_pos += length;
-        *out = value;
+        if (out)
+            *out = value;
         return true;
     }
 
@@ -442,6 +495,7 @@ private:
     qsizetype m_foundOffset = -1;
     qsizetype m_errorOffset = 0;
     QString m_errorMessage;
+    bool m_suspect = false;
 };
 
 } // namespace
@@ -490,13 +544,156 @@ std::optional<QCborValue> readJson(const QByteArray &text, JsonSyntaxError *erro
     return value;
 }
 
+bool checkJson(const QByteArray &text, JsonSyntaxError *error, bool *mayHoldUnrepresentable)
+{
+    JsonSyntaxError ignored;
+    JsonSyntaxError &report = error ? *error : ignored;
+    const qsizetype invalid = firstInvalidUtf8(text);
+    if (invalid >= 0) {
+        report = {invalid, positionOfOffset(text, invalid),
+                  QStringLiteral("not UTF-8 text (invalid byte 0x%1)").arg(uint(uchar(text.at(invalid))), 2, 16, QLatin1Char('0'))};
+        return false;
+    }
+    Reader reader(text, nullptr);
+    if (!reader.readDocument(nullptr)) {
+        report = {reader.errorOffset(), positionOfOffset(text, reader.errorOffset()), reader.errorMessage()};
+        return false;
+    }
+    if (mayHoldUnrepresentable)
+        *mayHoldUnrepresentable = reader.mayHoldUnrepresentable();
+    return true;
+}
+
+struct JsonStreamReader::Private
+{
+    explicit Private(const QByteArray &text) : text(text), reader(text, nullptr) {}
+    const QByteArray &text;
+    Reader reader;
+};
+
+JsonStreamReader::JsonStreamReader(const QByteArray &text) : d(std::make_unique<Private>(text))
+{
+    d->reader.setPosition(bomLength(text));
+}
+
+JsonStreamReader::~JsonStreamReader() = default;
+
+qsizetype JsonStreamReader::position() const
+{
+    return d->reader.position();
+}
+
+void JsonStreamReader::seek(qsizetype position)
+{
+    d->reader.setPosition(position);
+}
+
+QCborValue::Type JsonStreamReader::peekType()
+{
+    switch (d->reader.peek()) {
+    case '{': return QCborValue::Map;
+    case '[': return QCborValue::Array;
+    case '"': return QCborValue::String;
+    case 't': return QCborValue::True;
+    case 'f': return QCborValue::False;
+    case 'n': return QCborValue::Null;
+    case '\0': return QCborValue::Undefined;
+    default: return QCborValue::Double;     // a number: Integer or Double, known once read
+    }
+}
+
+void JsonStreamReader::enterContainer()
+{
+    d->reader.peek();
+    d->reader.consume();
+}
+
+// Past the ',' between two members or elements, or past the closing bracket.
+static bool nextInContainer(Reader &reader, char close)
+{
+    char c = reader.peek();
+    if (c == ',') {
+        reader.consume();
+        c = reader.peek();
+    }
+    if (c == close) {
+        reader.consume();
+        return false;
+    }
+    return true;
+}
+
+bool JsonStreamReader::nextMember(QString *name)
+{
+    if (!nextInContainer(d->reader, '}'))
+        return false;
+    d->reader.readName(name);
+    d->reader.peek();          // the ':'
+    d->reader.consume();
+    d->reader.peek();
+    return true;
+}
+
+bool JsonStreamReader::nextElement()
+{
+    if (!nextInContainer(d->reader, ']'))
+        return false;
+    d->reader.peek();
+    return true;
+}
+
+QCborValue JsonStreamReader::readValue()
+{
+    QCborValue value;
+    d->reader.readNext(&value);
+    return value;
+}
+
+void JsonStreamReader::skipValue()
+{
+    d->reader.readNext(nullptr);
+}
+
+qsizetype JsonStreamReader::skipArrayCountingElements()
+{
+    const char *data = d->text.constData();
+    const qsizetype size = d->text.size();
+    d->reader.peek();
+    qsizetype pos = d->reader.position() + 1;       // past the '['
+    int depth = 0;
+    qsizetype commas = 0;
+    bool empty = true;
+    for (; pos < size; ++pos) {
+        const char c = data[pos];
+        if (c == '"') {
+            for (++pos; pos < size && data[pos] != '"'; ++pos) {
+                if (data[pos] == '\\')
+                    ++pos;                  // the escaped character, whatever it is
+            }
+            empty = false;
+        } else if (c == '[' || c == '{') {
+            ++depth;
+            empty = false;
+        } else if (c == ']' || c == '}') {
+            if (depth == 0)
+                break;
+            --depth;
+        } else if (c == ',') {
+            commas += depth == 0;
+        } else if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
+            empty = false;
+        }
+    }
+    d->reader.setPosition(pos + 1);                 // past the ']'
+    return empty ? 0 : commas + 1;
+}
+
 std::optional<JsonTextPosition> locateJsonValue(const QByteArray &text, const JsonPath &path)
 {
     if (firstInvalidUtf8(text) >= 0)
         return std::nullopt;
     Reader reader(text, &path);
-    QCborValue ignored;
-    reader.readDocument(&ignored);
+    reader.readDocument(nullptr);       // only positions are wanted: nothing built
     if (reader.foundOffset() < 0)
         return std::nullopt;
     return positionOfOffset(text, reader.foundOffset());

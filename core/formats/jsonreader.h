@@ -23,6 +23,7 @@
 #include <QByteArray>
 #include <QCborValue>
 #include <QString>
+#include <memory>
 #include <optional>
 
 namespace ss {
@@ -45,6 +46,51 @@ struct JsonSyntaxError
 };
 
 std::optional<QCborValue> readJson(const QByteArray &text, JsonSyntaxError *error);
+
+// The first pass of a streamed read: whether readJson would accept `text`
+// (the same error, at the same place, when not), without building any value.
+// `mayHoldUnrepresentable` is set when a value may be one findUnrepresentable()
+// reports (an integer beyond 64 bits, a \u escape of a UTF-16 surrogate): a
+// caller that needs that check's exact verdict reads such a text whole.
+bool checkJson(const QByteArray &text, JsonSyntaxError *error, bool *mayHoldUnrepresentable);
+
+// Reads a text checkJson accepted a piece at a time: a caller walks an object
+// member by member and an array element by element, and builds only the
+// values it asks for (readValue) while passing over the others (skipValue), so
+// a document's big array is never held whole. The text must outlive the
+// reader; on a text checkJson refused the result is unspecified.
+class JsonStreamReader
+{
+public:
+    explicit JsonStreamReader(const QByteArray &text);     // at the document's value
+    ~JsonStreamReader();
+    JsonStreamReader(const JsonStreamReader &) = delete;
+    JsonStreamReader &operator=(const JsonStreamReader &) = delete;
+
+    // Byte offset of the next thing to read; seek() returns to one.
+    qsizetype position() const;
+    void seek(qsizetype position);
+
+    // The type of the value at the position (a number reads as Double).
+    QCborValue::Type peekType();
+    // At an object or array: steps inside it.
+    void enterContainer();
+    // Inside an object: moves to the next member's value and gives its name;
+    // false (past the closing '}') when there is none.
+    bool nextMember(QString *name);
+    // Inside an array: moves to the next element; false past the closing ']'.
+    bool nextElement();
+    // The value at the position, built; skipValue() passes over it.
+    QCborValue readValue();
+    void skipValue();
+    // At an array: passes over it and gives how many elements it has (only
+    // brackets, quotes and commas looked at: the text is known to be valid).
+    qsizetype skipArrayCountingElements();
+
+private:
+    struct Private;
+    std::unique_ptr<Private> d;
+};
 
 // An integer literal outside the signed 64-bit range is read as this tag
 // around its decimal text (no value of the engine can hold it), and a lone

@@ -14,6 +14,7 @@
 #include <QSet>
 
 #include <cmath>
+#include <functional>
 #include <limits>
 
 // The rules below follow contract sections 1-3 and the "Validation" paragraph
@@ -179,9 +180,10 @@ QString unknownModelMessage(const SchemaDecl &schema, const QString &name)
 QString requiredSchemaModel(const SchemaDecl &schema, const QCborMap &object, const QString &key, const JsonPath &path)
 {
     const QString name = requiredString(object, key, path);
-    if (!findModel(schema, name))
+    const ModelDecl *model = findModel(schema, name);
+    if (!model)
         refuse(path.key(key), unknownModelMessage(schema, name));
-    return name;
+    return model->name;         // the schema's own text: a step holding it costs no copy
 }
 
 // ---------------------------------------------------------------------------
@@ -792,6 +794,13 @@ public:
         case StepDecl::Op::Save:
             step.ref = readRef(object, path);
             step.updateFields = optionalStringList(object, QStringLiteral("update_fields"), path);
+            if (step.updateFields) {
+                // Many steps name the same fields: they share one list.
+                auto known = m_fieldLists.constFind(*step.updateFields);
+                if (known == m_fieldLists.cend())
+                    known = m_fieldLists.insert(*step.updateFields);
+                step.updateFields = *known;
+            }
             step.forceInsert = optionalBool(object, QStringLiteral("force_insert"), path, false);
             break;
         case StepDecl::Op::Get:
@@ -802,7 +811,7 @@ public:
         case StepDecl::Op::All:
             step.model = requiredSchemaModel(m_schema, object, QStringLiteral("model"), path);
             readWhere(object, path, &step);
-            step.asList = readNameList(object, path);
+            step.extra().asList = readNameList(object, path);
             break;
         case StepDecl::Op::Refresh:
         case StepDecl::Op::Delete:
@@ -816,7 +825,7 @@ public:
         case StepDecl::Op::BulkCreate:
             step.model = requiredSchemaModel(m_schema, object, QStringLiteral("model"), path);
             readRows(object, path, &step);
-            step.asList = readNameList(object, path);
+            step.extra().asList = readNameList(object, path);
             break;
         case StepDecl::Op::DeleteWhere:
             step.model = requiredSchemaModel(m_schema, object, QStringLiteral("model"), path);
@@ -863,10 +872,16 @@ public:
             break;
         }
 
-        // Only now: a step's own names are not visible to itself.
-        if (!step.as.isEmpty())
-            m_boundModels[step.as].insert(step.model);
-        for (const QString &name : qAsConst(step.asList))
+        // Only now: a step's own names are not visible to itself. A name
+        // bound again shares the text of its first binding (readRef too).
+        if (!step.as.isEmpty()) {
+            auto bound = m_boundModels.find(step.as);
+            if (bound == m_boundModels.end())
+                bound = m_boundModels.insert(step.as, {});
+            step.as = bound.key();
+            bound->insert(step.model);
+        }
+        for (const QString &name : std::as_const(step).extra().asList)
             m_boundModels[name].insert(step.model);
         if (step.op == StepDecl::Op::Connect)
             m_receiverNames.insert(step.extra().receiver.name);
@@ -880,26 +895,49 @@ private:
     // checked at any depth.
     void checkReferences(const QCborValue &value, const JsonPath &path) const
     {
+        QVector<JsonPath::Component> trail;
+        const std::optional<QString> unknown = unknownReference(value, trail);
+        if (!unknown)
+            return;
+        JsonPath found = path;     // built only for the refusal
+        for (auto it = trail.crbegin(); it != trail.crend(); ++it)
+            found = it->index >= 0 ? found.index(it->index) : found.key(it->key);
+        refuse(found, unknownNameMessage(*unknown));
+    }
+
+    // The first name in `value` no earlier step binds; `trail` then holds the
+    // steps from `value` down to it, innermost first.
+    std::optional<QString> unknownReference(const QCborValue &value, QVector<JsonPath::Component> &trail) const
+    {
         if (value.isArray()) {
             const QCborArray array = value.toArray();
-            for (qsizetype i = 0; i < array.size(); ++i)
-                checkReferences(array.at(i), path.index(int(i)));
-            return;
+            for (qsizetype i = 0; i < array.size(); ++i) {
+                if (auto unknown = unknownReference(array.at(i), trail)) {
+                    trail.append({QString(), int(i)});
+                    return unknown;
+                }
+            }
+            return std::nullopt;
         }
         if (value.isMap()) {
             const QCborMap map = value.toMap();
-            for (auto it = map.begin(); it != map.end(); ++it)
-                checkReferences(it.value(), path.key(it.key().toString()));
-            return;
+            for (auto it = map.begin(); it != map.end(); ++it) {
+                if (auto unknown = unknownReference(it.value(), trail)) {
+                    trail.append({it.key().toString(), -1});
+                    return unknown;
+                }
+            }
+            return std::nullopt;
         }
         if (!value.isString())
-            return;
+            return std::nullopt;
         const QString text = value.toString();
         if (!text.startsWith(QLatin1Char('$')) || text.startsWith(QLatin1String("$$")))
-            return;
+            return std::nullopt;
         const QString name = text.mid(1).section(QLatin1Char('.'), 0, 0);
-        if (!m_boundModels.contains(name))
-            refuse(path, unknownNameMessage(name));
+        if (m_boundModels.contains(name))
+            return std::nullopt;
+        return name;
     }
 
     static QString unknownNameMessage(const QString &name)
@@ -913,9 +951,10 @@ private:
     QString readRef(const QCborMap &object, const JsonPath &path) const
     {
         const QString ref = requiredString(object, QStringLiteral("ref"), path);
-        if (!m_boundModels.contains(ref))
+        const auto bound = m_boundModels.constFind(ref);
+        if (bound == m_boundModels.cend())
             refuse(path.key(QStringLiteral("ref")), unknownNameMessage(ref));
-        return ref;
+        return bound.key();     // the text of its binding: shared, not copied
     }
 
     static QString readName(const QCborMap &object, const JsonPath &path)
@@ -958,41 +997,43 @@ private:
     void readRows(const QCborMap &object, const JsonPath &path, StepDecl *step) const
     {
         const JsonPath rowsPath = path.key(QStringLiteral("rows"));
-        step->exactRows = requiredArray(object, QStringLiteral("rows"), path);
-        for (qsizetype i = 0; i < step->exactRows.size(); ++i) {
+        QCborArray &rows = step->extra().exactRows;
+        rows = requiredArray(object, QStringLiteral("rows"), path);
+        for (qsizetype i = 0; i < rows.size(); ++i) {
             const JsonPath rowPath = rowsPath.index(int(i));
-            expectObject(step->exactRows.at(i), rowPath);
+            expectObject(rows.at(i), rowPath);
         }
-        checkReferences(step->exactRows, rowsPath);
+        checkReferences(rows, rowsPath);
     }
 
     void readM2m(const QCborMap &object, const JsonPath &path, StepDecl *step) const
     {
         step->ref = readRef(object, path);
-        step->field = requiredString(object, QStringLiteral("field"), path);
+        StepDecl::Extra &m2m = step->extra();
+        m2m.field = requiredString(object, QStringLiteral("field"), path);
         // The models the name may hold: each binding step names one, and a
         // later binding that failed at run time leaves an earlier one.
         bool found = false;
         for (const QString &model : m_boundModels.value(step->ref))
-            found = found || hasManyToManyAccessor(model, step->field);
+            found = found || hasManyToManyAccessor(model, m2m.field);
         if (!found) {
             const QStringList models = m_boundModels.value(step->ref).values();
             refuse(path.key(QStringLiteral("field")),
                    QStringLiteral("%1 has no many_to_many field or reverse accessor %2")
-                       .arg(models.size() == 1 ? quoted(models.first()) : QStringLiteral("'%1'").arg(step->ref), quoted(step->field)));
+                       .arg(models.size() == 1 ? quoted(models.first()) : QStringLiteral("'%1'").arg(step->ref), quoted(m2m.field)));
         }
 
-        step->action = requiredString(object, QStringLiteral("action"), path);
-        if (!m2mActionFromName(step->action)) {
+        m2m.action = requiredString(object, QStringLiteral("action"), path);
+        if (!m2mActionFromName(m2m.action)) {
             refuse(path.key(QStringLiteral("action")),
-                   QStringLiteral("unknown m2m action %1 (expected add, remove, clear or set)").arg(quoted(step->action)));
+                   QStringLiteral("unknown m2m action %1 (expected add, remove, clear or set)").arg(quoted(m2m.action)));
         }
         const JsonPath targetsPath = path.key(QStringLiteral("targets"));
-        step->exactTargets = step->action == QLatin1String("clear")
+        m2m.exactTargets = m2m.action == QLatin1String("clear")
                                  ? optionalArray(object, QStringLiteral("targets"), path)
                                  : requiredArray(object, QStringLiteral("targets"), path);
-        checkReferences(step->exactTargets, targetsPath);
-        step->clear = optionalBool(object, QStringLiteral("clear"), path, false);
+        checkReferences(m2m.exactTargets, targetsPath);
+        m2m.clear = optionalBool(object, QStringLiteral("clear"), path, false);
     }
 
     // x.<accessor> is a many-to-many manager: a many_to_many field of the
@@ -1150,6 +1191,7 @@ private:
     const TemplateSet &m_templates;
     int m_viewDepth = 0;                            // > 0 while reading a request's view
     QHash<QString, QSet<QString>> m_boundModels;    // "as" names so far -> the models they may hold
+    QSet<QStringList> m_fieldLists;                 // the update_fields lists read so far
     QSet<QString> m_receiverNames;                  // declared in the schema or by earlier connect steps
 };
 
@@ -1292,7 +1334,88 @@ std::optional<ScenarioDecl> loadScenarioFile(const QString &path, LoadError *err
     return parseScenario(*text, path, error);
 }
 
-std::optional<ScenarioDecl> parseScenario(const QByteArray &json, const QString &fileForMessages, LoadError *error)
+namespace {
+
+// The scenario's steps, handed to the StepReader one value at a time.
+using StepSource = std::function<void(const std::function<void(const QCborValue &step, int index)> &)>;
+
+// Everything of a scenario file but reading its text: `object` is the root
+// object (its "steps", when an array, may be a stand-in: the steps come from
+// `eachStep`, with `stepCount` of them).
+std::optional<ScenarioDecl> readScenario(const QCborMap &object, qsizetype stepCount, const StepSource &eachStep,
+                                         const QString &fileForMessages, LoadError *error)
+{
+    const JsonPath root;
+    checkFormat(object, root, kScenarioFormat, kSchemaFormat);
+
+    ScenarioDecl scenario;
+    scenario.path = fileForMessages;
+    scenario.name = optionalString(object, QStringLiteral("name"), root).value_or(nameFromFile(fileForMessages));
+    scenario.description = optionalString(object, QStringLiteral("description"), root).value_or(QString());
+    const QString djangoKey = QStringLiteral("django");
+    if (object.contains(djangoKey)) {
+        const QCborValue django = object.value(djangoKey);
+        const std::optional<DjangoVersion> version =
+            django.isString() ? djangoVersionFromName(django.toString()) : std::nullopt;
+        if (!django.isString())
+            refuse(root.key(djangoKey), QStringLiteral("expected the string %1, found %2")
+                                            .arg(djangoVersionChoices(), jsonTypeName(django)));
+        if (!version)
+            refuse(root.key(djangoKey), QStringLiteral("unknown Django version %1 (expected %2)")
+                                            .arg(quoted(django.toString()), djangoVersionChoices()));
+        scenario.django = *version;
+    }
+
+    const QString schemaKey = QStringLiteral("schema");
+    const JsonPath schemaPath = root.key(schemaKey);
+    if (!object.contains(schemaKey))
+        refuse(root, QStringLiteral("missing \"schema\" (a path to a schema file, or a schema object)"));
+    const QCborValue schemaValue = object.value(schemaKey);
+    if (schemaValue.isString()) {
+        // Relative to the scenario file's directory.
+        const QString reference = schemaValue.toString();
+        const QString schemaFile = QDir::isAbsolutePath(reference)
+                                       ? QDir::cleanPath(reference)
+                                       : QDir::cleanPath(QFileInfo(fileForMessages).path() + QLatin1Char('/') + reference);
+        QString why;
+        const std::optional<QByteArray> schemaText = readWholeFile(schemaFile, &why);
+        if (!schemaText)
+            refuse(schemaPath, QStringLiteral("cannot read the schema file %1: %2").arg(quoted(schemaFile, -1), why));
+        // A bad schema file is reported as itself, not as the scenario.
+        std::optional<SchemaDecl> schema = parseSchema(*schemaText, schemaFile, error);
+        if (!schema)
+            return std::nullopt;
+        scenario.schema = std::move(*schema);
+    } else if (schemaValue.isMap()) {
+        scenario.schema = SchemaReader(fileForMessages).read(schemaValue, schemaPath, true);
+    } else {
+        refuse(schemaPath, QStringLiteral("expected a path or a schema object, found %1").arg(jsonTypeName(schemaValue)));
+    }
+
+    const JsonPath stepsPath = root.key(QStringLiteral("steps"));
+    requiredArray(object, QStringLiteral("steps"), root);
+    // Section 8.3: the templates, checked whole before any render names one.
+    const QString templatesKey = QStringLiteral("templates");
+    const JsonPath templatesPath = root.key(templatesKey);
+    const QCborMap templates = optionalObject(object, templatesKey, root);
+    for (auto it = templates.cbegin(); it != templates.cend(); ++it)
+        scenario.templates.insert(it.key().toString(), expectString(it.value(), templatesPath.key(it.key().toString())));
+    TemplateSet templateSet;
+    QString badTemplate;
+    if (const std::optional<QString> problem = templateSet.parse(scenario.templates, &badTemplate))
+        refuse(templatesPath.key(badTemplate), *problem);
+
+    StepReader reader(scenario.schema, fileForMessages, templateSet);
+    scenario.steps.reserve(stepCount);
+    eachStep([&](const QCborValue &step, int index) {
+        scenario.steps.append(reader.read(step, index, stepsPath.index(index)));
+    });
+    return scenario;
+}
+
+} // namespace
+
+std::optional<ScenarioDecl> parseScenarioAsTree(const QByteArray &json, const QString &fileForMessages, LoadError *error)
 {
     JsonSyntaxError syntax;
     const std::optional<QCborValue> rootValue = readJson(json, &syntax);
@@ -1302,72 +1425,61 @@ std::optional<ScenarioDecl> parseScenario(const QByteArray &json, const QString 
     }
     try {
         refuseUnrepresentable(*rootValue);
-        const JsonPath root;
-        const QCborMap object = expectObject(*rootValue, root);
-        checkFormat(object, root, kScenarioFormat, kSchemaFormat);
+        const QCborMap object = expectObject(*rootValue, JsonPath());
+        const QCborValue stepsValue = object.value(QStringLiteral("steps"));
+        const QCborArray steps = stepsValue.isArray() ? stepsValue.toArray() : QCborArray();
+        return readScenario(object, steps.size(), [&](const auto &read) {
+            for (qsizetype i = 0; i < steps.size(); ++i)
+                read(steps.at(i), int(i));
+        }, fileForMessages, error);
+    } catch (const JsonRefusal &refusal) {
+        report(error, refusalError(fileForMessages, json, refusal));
+        return std::nullopt;
+    }
+}
 
-        ScenarioDecl scenario;
-        scenario.path = fileForMessages;
-        scenario.name = optionalString(object, QStringLiteral("name"), root).value_or(nameFromFile(fileForMessages));
-        scenario.description = optionalString(object, QStringLiteral("description"), root).value_or(QString());
-        const QString djangoKey = QStringLiteral("django");
-        if (object.contains(djangoKey)) {
-            const QCborValue django = object.value(djangoKey);
-            const std::optional<DjangoVersion> version =
-                django.isString() ? djangoVersionFromName(django.toString()) : std::nullopt;
-            if (!django.isString())
-                refuse(root.key(djangoKey), QStringLiteral("expected the string %1, found %2")
-                                                .arg(djangoVersionChoices(), jsonTypeName(django)));
-            if (!version)
-                refuse(root.key(djangoKey), QStringLiteral("unknown Django version %1 (expected %2)")
-                                                .arg(quoted(django.toString()), djangoVersionChoices()));
-            scenario.django = *version;
+std::optional<ScenarioDecl> parseScenario(const QByteArray &json, const QString &fileForMessages, LoadError *error)
+{
+    // Two passes over the text, so that a big file is never held as a tree:
+    // the first checks all of it (a syntax error anywhere is reported before
+    // anything is read, as always); the second reads the root object's
+    // members except "steps", then the steps one at a time, each value built,
+    // turned into its StepDecl and dropped.
+    JsonSyntaxError syntax;
+    bool mayHoldUnrepresentable = false;
+    if (!checkJson(json, &syntax, &mayHoldUnrepresentable)) {
+        report(error, syntaxError(fileForMessages, syntax));
+        return std::nullopt;
+    }
+    JsonStreamReader in(json);
+    if (mayHoldUnrepresentable || in.peekType() != QCborValue::Map)
+        return parseScenarioAsTree(json, fileForMessages, error);
+    try {
+        const QString stepsKey = QStringLiteral("steps");
+        QCborMap object;
+        qsizetype stepsAt = -1;         // where the steps array starts (the last "steps" wins, as in a tree)
+        qsizetype stepCount = 0;
+        in.enterContainer();
+        QString name;
+        while (in.nextMember(&name)) {
+            if (name != stepsKey || in.peekType() != QCborValue::Array) {
+                if (name == stepsKey)
+                    stepsAt = -1;
+                object.insert(name, in.readValue());
+                continue;
+            }
+            stepsAt = in.position();
+            stepCount = in.skipArrayCountingElements();
+            object.insert(name, QCborArray());      // stands in for the array read below
         }
-
-        const QString schemaKey = QStringLiteral("schema");
-        const JsonPath schemaPath = root.key(schemaKey);
-        if (!object.contains(schemaKey))
-            refuse(root, QStringLiteral("missing \"schema\" (a path to a schema file, or a schema object)"));
-        const QCborValue schemaValue = object.value(schemaKey);
-        if (schemaValue.isString()) {
-            // Relative to the scenario file's directory.
-            const QString reference = schemaValue.toString();
-            const QString schemaFile = QDir::isAbsolutePath(reference)
-                                           ? QDir::cleanPath(reference)
-                                           : QDir::cleanPath(QFileInfo(fileForMessages).path() + QLatin1Char('/') + reference);
-            QString why;
-            const std::optional<QByteArray> schemaText = readWholeFile(schemaFile, &why);
-            if (!schemaText)
-                refuse(schemaPath, QStringLiteral("cannot read the schema file %1: %2").arg(quoted(schemaFile, -1), why));
-            // A bad schema file is reported as itself, not as the scenario.
-            std::optional<SchemaDecl> schema = parseSchema(*schemaText, schemaFile, error);
-            if (!schema)
-                return std::nullopt;
-            scenario.schema = std::move(*schema);
-        } else if (schemaValue.isMap()) {
-            scenario.schema = SchemaReader(fileForMessages).read(schemaValue, schemaPath, true);
-        } else {
-            refuse(schemaPath, QStringLiteral("expected a path or a schema object, found %1").arg(jsonTypeName(schemaValue)));
-        }
-
-        const JsonPath stepsPath = root.key(QStringLiteral("steps"));
-        const QCborArray steps = requiredArray(object, QStringLiteral("steps"), root);
-        // Section 8.3: the templates, checked whole before any render names one.
-        const QString templatesKey = QStringLiteral("templates");
-        const JsonPath templatesPath = root.key(templatesKey);
-        const QCborMap templates = optionalObject(object, templatesKey, root);
-        for (auto it = templates.cbegin(); it != templates.cend(); ++it)
-            scenario.templates.insert(it.key().toString(), expectString(it.value(), templatesPath.key(it.key().toString())));
-        TemplateSet templateSet;
-        QString badTemplate;
-        if (const std::optional<QString> problem = templateSet.parse(scenario.templates, &badTemplate))
-            refuse(templatesPath.key(badTemplate), *problem);
-
-        StepReader reader(scenario.schema, fileForMessages, templateSet);
-        scenario.steps.reserve(steps.size());
-        for (qsizetype i = 0; i < steps.size(); ++i)
-            scenario.steps.append(reader.read(steps.at(i), int(i), stepsPath.index(int(i))));
-        return scenario;
+        return readScenario(object, stepCount, [&](const auto &read) {
+            if (stepsAt < 0)
+                return;
+            in.seek(stepsAt);
+            in.enterContainer();
+            for (int index = 0; in.nextElement(); ++index)
+                read(in.readValue(), index);
+        }, fileForMessages, error);
     } catch (const JsonRefusal &refusal) {
         report(error, refusalError(fileForMessages, json, refusal));
         return std::nullopt;
@@ -1376,8 +1488,21 @@ std::optional<ScenarioDecl> parseScenario(const QByteArray &json, const QString 
 
 bool looksLikeScenario(const QByteArray &json)
 {
-    const std::optional<QCborValue> root = readJson(json, nullptr);
-    return root && root->isMap() && root->toMap().value(QStringLiteral("format")).toString() == kScenarioFormat;
+    if (!checkJson(json, nullptr, nullptr))
+        return false;
+    JsonStreamReader in(json);
+    if (in.peekType() != QCborValue::Map)
+        return false;
+    QCborValue format;
+    in.enterContainer();
+    QString name;
+    while (in.nextMember(&name)) {
+        if (name == QLatin1String("format"))
+            format = in.readValue();        // the last one counts, as in a tree
+        else
+            in.skipValue();
+    }
+    return format.toString() == kScenarioFormat;
 }
 
 } // namespace ss

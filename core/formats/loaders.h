@@ -28,7 +28,15 @@ std::optional<SchemaDecl> parseSchema(const QByteArray &json, const QString &fil
 
 // A scenario's "schema" is a path relative to the scenario file, or an inline object.
 std::optional<ScenarioDecl> loadScenarioFile(const QString &path, LoadError *error);
+// A scenario's steps are read one at a time (the text is checked whole first,
+// so a syntax error anywhere is still reported before anything else): no
+// tree of the whole document is built, however many steps it has.
 std::optional<ScenarioDecl> parseScenario(const QByteArray &json, const QString &fileForMessages, LoadError *error);
+// The same reading over a tree of the whole document: what parseScenario does
+// for a text that may hold a value no engine value can hold (so that check
+// sees every value in the order it always has). Same result, same messages;
+// the tests compare the two.
+std::optional<ScenarioDecl> parseScenarioAsTree(const QByteArray &json, const QString &fileForMessages, LoadError *error);
 
 // True when the file's "format" tag says it is a scenario (used to decide how to open a file).
 bool looksLikeScenario(const QByteArray &json);

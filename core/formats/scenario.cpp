@@ -5,16 +5,14 @@ namespace ss {
 const StepDecl::Extra &StepDecl::extra() const
 {
     static const Extra none;
-    return m_extra ? *m_extra : none;
+    return m_extra.constData() ? *m_extra.constData() : none;
 }
 
 StepDecl::Extra &StepDecl::extra()
 {
-    if (!m_extra)
-        m_extra = std::make_shared<Extra>();
-    else if (m_extra.use_count() > 1)
-        m_extra = std::make_shared<Extra>(*m_extra);     // a copy's Extra stays as it was
-    return *m_extra;
+    if (!m_extra.constData())
+        m_extra = new Extra;
+    return *m_extra.data();         // detached first: a copy's Extra stays as it was
 }
 
 QString stepOpName(StepDecl::Op op)

@@ -15,42 +15,46 @@
 #include <QString>
 #include <QStringList>
 #include <QVector>
-#include <memory>
+#include <QSharedData>
+#include <QSharedDataPointer>
 #include <optional>
 #include <vector>
 
 namespace ss {
 
+// A scenario holds every step for its whole run (100,000 signups: 400,000
+// steps), so a step is kept small: what the model ops use is here, its names
+// share their text with the schema and the earlier steps (loaders.cpp interns
+// them), and what only the rarer ops declare lives in an Extra.
 struct StepDecl
 {
-    enum class Op { New, Create, Set, Save, Get, All, Refresh, Update, BulkCreate, Delete,
+    enum class Op : quint8 { New, Create, Set, Save, Get, All, Refresh, Update, BulkCreate, Delete,
                     DeleteWhere, M2m, LoadData, Connect, Disconnect, Send, Migrate,
                     // Section 8: requests, settings, templates, flush.
                     Request, OverrideSettings, SetupTestEnvironment, Render, Flush };
     Op op = Op::New;
+    bool forceInsert = false;                   // save
     int index = 0;                              // position in "steps"
     QString model;                              // new, create, get, all, update, bulk_create, delete_where, loaddata
     QString ref;                                // set, save, refresh, delete, m2m
     QString as;                                 // new, create, get
-    QStringList asList;                         // all, bulk_create
     std::optional<QStringList> updateFields;    // save
-    bool forceInsert = false;                   // save
-    bool clear = false;                         // m2m set
-    QString field;                              // m2m: field name or reverse accessor
-    QString action;                             // m2m: add, remove, clear, set
 
     // Values as written, held once as QCbor values that keep "99.0" a float
     // (Qt 6.4's QJsonValue would turn an integral double into an integer).
     QCborMap exactValues;                       // new, create, set, update
     std::optional<QCborMap> exactWhere;         // get, all, update, delete_where
-    QCborArray exactRows;                       // bulk_create, loaddata
-    QCborArray exactTargets;                    // m2m
 
-    // What only the rarer ops declare. A scenario holds every step for its
-    // whole run, so these live apart, allocated for the steps that have them:
-    // a step of the model ops is a third of the size it would be otherwise.
-    struct Extra
+    // What only the rarer ops declare, allocated for the steps that have it:
+    // a step of the model ops is 144 bytes instead of 720 with all of it.
+    struct Extra : QSharedData
     {
+        QStringList asList;                     // all, bulk_create
+        QCborArray exactRows;                   // bulk_create, loaddata
+        QString field;                          // m2m: field name or reverse accessor
+        QString action;                         // m2m: add, remove, clear, set
+        QCborArray exactTargets;                // m2m
+        bool clear = false;                     // m2m set
         ReceiverDecl receiver;                  // connect
         QString name;                           // disconnect
         QString signal;                         // send
@@ -76,7 +80,7 @@ struct StepDecl
     Extra &extra();
 
 private:
-    std::shared_ptr<Extra> m_extra;             // shared by copies until written
+    QSharedDataPointer<Extra> m_extra;          // shared by copies until written (one pointer wide)
 };
 
 QString stepOpName(StepDecl::Op op);            // "create", "delete_where", ...

@@ -131,27 +131,27 @@ QString stepCode(const StepDecl &s)
     }
     case StepDecl::Op::Get: return as + QStringLiteral("%1.objects.get(%2)").arg(s.model, keywordArguments(s.exactWhere.value_or(QCborMap())));
     case StepDecl::Op::All: {
-        const QString names = s.asList.isEmpty() ? QString() : s.asList.join(QStringLiteral(", ")) + QStringLiteral(" = ");
+        const QString names = s.extra().asList.isEmpty() ? QString() : s.extra().asList.join(QStringLiteral(", ")) + QStringLiteral(" = ");
         return names + QStringLiteral("list(%1.objects.%2.order_by('pk'))").arg(s.model, filter);
     }
     case StepDecl::Op::Refresh: return QStringLiteral("%1.refresh_from_db()").arg(s.ref);
     case StepDecl::Op::Update: return QStringLiteral("%1.objects.%2.update(%3)").arg(s.model, filter, keywordArguments(s.exactValues));
     case StepDecl::Op::BulkCreate: {
         QStringList objects;
-        for (const QCborValue &row : s.exactRows)
+        for (const QCborValue &row : s.extra().exactRows)
             objects << QStringLiteral("%1(%2)").arg(s.model, keywordArguments(row.toMap()));
-        const QString names = s.asList.isEmpty() ? QString() : s.asList.join(QStringLiteral(", ")) + QStringLiteral(" = ");
+        const QString names = s.extra().asList.isEmpty() ? QString() : s.extra().asList.join(QStringLiteral(", ")) + QStringLiteral(" = ");
         return names + QStringLiteral("%1.objects.bulk_create([%2])").arg(s.model, objects.join(QStringLiteral(", ")));
     }
     case StepDecl::Op::Delete: return QStringLiteral("%1.delete()").arg(s.ref);
     case StepDecl::Op::DeleteWhere: return QStringLiteral("%1.objects.%2.delete()").arg(s.model, filter);
     case StepDecl::Op::M2m: {
         QStringList targets;
-        for (const QCborValue &t : s.exactTargets)
+        for (const QCborValue &t : s.extra().exactTargets)
             targets << pythonLiteral(t);
-        return m2mCallCode(s.ref, s.field, m2mActionFromName(s.action).value_or(M2mAction::Add), targets, s.clear);
+        return m2mCallCode(s.ref, s.extra().field, m2mActionFromName(s.extra().action).value_or(M2mAction::Add), targets, s.extra().clear);
     }
-    case StepDecl::Op::LoadData: return QStringLiteral("call_command('loaddata', '-')  # %1 row(s) of %2").arg(s.exactRows.size()).arg(s.model);
+    case StepDecl::Op::LoadData: return QStringLiteral("call_command('loaddata', '-')  # %1 row(s) of %2").arg(s.extra().exactRows.size()).arg(s.model);
     case StepDecl::Op::Connect:
         return QStringLiteral("%1.connect(%2%3)").arg(s.extra().receiver.signal, s.extra().receiver.name,
                                                       s.extra().receiver.sender ? QStringLiteral(", sender=") + *s.extra().receiver.sender : QString());

@@ -13,8 +13,28 @@ static DjangoError scenarioError(const QString &message)
     return DjangoError(QStringLiteral("ScenarioError"), message);
 }
 
+namespace {
+
+// The Django code of a scenario's steps, for the recordings that show it. It
+// shares the runner's steps (an implicitly shared QVector neither writes), so
+// a recording that outlives its runner can still ask.
+class ScenarioStepLabels : public StepLabels
+{
+public:
+    explicit ScenarioStepLabels(QVector<StepDecl> steps) : m_steps(std::move(steps)) {}
+    QString stepLabel(int step) const override
+    {
+        return step >= 0 && step < m_steps.size() ? ss::stepCode(m_steps.at(step)) : QString();
+    }
+
+private:
+    const QVector<StepDecl> m_steps;
+};
+
+} // namespace
+
 ScenarioRunner::ScenarioRunner(ScenarioDecl scenario, const QString &databasePath, const QString &usingAlias)
-    : m_scenario(std::move(scenario))
+    : m_scenario(std::move(scenario)), m_labels(std::make_shared<ScenarioStepLabels>(m_scenario.steps))
 {
     m_engine = std::make_unique<Engine>(m_scenario.schema, databasePath, usingAlias, m_scenario.django);
     m_web = std::make_unique<WebRuntime>(*m_engine);   // Django's own receivers come first
@@ -46,8 +66,8 @@ std::optional<DjangoError> ScenarioRunner::runNext()
         return std::nullopt;
     open();
     const int index = m_next++;
-    const StepDecl &step = m_scenario.steps[index];
-    return m_engine->dispatch().runStep(index, stepCode(index), [&] { execute(step); });
+    const StepDecl &step = m_scenario.steps.at(index);
+    return m_engine->dispatch().runStep(index, StepLabel(m_labels, index), [&] { execute(step); });
 }
 
 void ScenarioRunner::runAll()
@@ -131,8 +151,8 @@ void ScenarioRunner::execute(const StepDecl &step)
     }
     case StepDecl::Op::All: {
         const QVector<InstancePtr> found = engine.filter(model, resolveAll(step.exactWhere.value_or(QCborMap())));
-        for (int i = 0; i < step.asList.size() && i < found.size(); ++i)
-            m_bound.insert(step.asList[i], found[i]);
+        for (int i = 0; i < step.extra().asList.size() && i < found.size(); ++i)
+            m_bound.insert(step.extra().asList[i], found[i]);
         break;
     }
     case StepDecl::Op::Refresh:
@@ -143,11 +163,11 @@ void ScenarioRunner::execute(const StepDecl &step)
         break;
     case StepDecl::Op::BulkCreate: {
         QVector<Kwargs> rows;
-        for (const QCborValue &row : step.exactRows)
+        for (const QCborValue &row : step.extra().exactRows)
             rows.append(resolveAll(row.toMap()));
         const QVector<InstancePtr> created = engine.bulkCreate(model, rows);
-        for (int i = 0; i < step.asList.size() && i < created.size(); ++i)
-            m_bound.insert(step.asList[i], created[i]);
+        for (int i = 0; i < step.extra().asList.size() && i < created.size(); ++i)
+            m_bound.insert(step.extra().asList[i], created[i]);
         break;
     }
     case StepDecl::Op::Delete:
@@ -159,17 +179,17 @@ void ScenarioRunner::execute(const StepDecl &step)
     case StepDecl::Op::M2m: {
         // Python evaluates x.<field> (the manager and its checks) before the arguments.
         const InstancePtr instance = ref(step.ref);
-        const auto manager = engine.m2mManager(instance, step.field);
+        const auto manager = engine.m2mManager(instance, step.extra().field);
         QVector<Value> targets;
-        for (const QCborValue &t : step.exactTargets)
+        for (const QCborValue &t : step.extra().exactTargets)
             targets.append(resolve(t));
-        runM2m(*manager, m2mActionFromName(step.action).value_or(M2mAction::Add), targets, step.clear);
+        runM2m(*manager, m2mActionFromName(step.extra().action).value_or(M2mAction::Add), targets, step.extra().clear);
         break;
     }
     case StepDecl::Op::LoadData: {
         // A fixture holds plain values: a "$name" in a row stands for its pk.
         QCborArray rows;
-        for (const QCborValue &rowValue : step.exactRows) {
+        for (const QCborValue &rowValue : step.extra().exactRows) {
             if (!rowValue.isMap()) {
                 rows.append(rowValue);
                 continue;
@@ -226,7 +246,7 @@ void ScenarioRunner::execute(const StepDecl &step)
 
 QString ScenarioRunner::stepCode(int index) const
 {
-    return ss::stepCode(m_scenario.steps.value(index));
+    return m_labels->stepLabel(index);
 }
 
 } // namespace ss

@@ -2,7 +2,8 @@
 // Runs a scenario's steps against an engine, one Django shell line at a time
 // (contract section 3): names bound with `as`, a failing step recorded as an
 // error line and the scenario going on, each step announced to the trace
-// listeners with its Django code.
+// listeners with its Django code (deferred: built only for a listener that
+// shows it, see dispatch/steplabel.h).
 
 #include "dispatch/declarativereceivers.h"
 #include "model/engine.h"
@@ -55,7 +56,8 @@ private:
     Kwargs resolveAll(const QCborMap &values) const;
     QCborValue resolveScalar(const QCborValue &value) const;
 
-    ScenarioDecl m_scenario;
+    ScenarioDecl m_scenario;                    // its steps never written: the labels share them
+    std::shared_ptr<const StepLabels> m_labels;
     std::unique_ptr<Engine> m_engine;
     std::unique_ptr<WebRuntime> m_web;
     std::unique_ptr<DeclarativeReceivers> m_receivers;

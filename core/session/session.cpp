@@ -106,10 +106,12 @@ bool Session::loadFile(const QString &path, QString *error)
             *error = QStringLiteral("%1: cannot open: %2").arg(path, file.errorString());
         return false;
     }
-    const QByteArray bytes = file.read(64 * 1024 * 1024);
+    // Only the format tag is wanted here; the bytes go before the loader
+    // reads the file again, so a big scenario is never held twice.
+    const bool isScenario = looksLikeScenario(file.read(64 * 1024 * 1024));
     file.close();
     LoadError loadError;
-    if (looksLikeScenario(bytes)) {
+    if (isScenario) {
         std::optional<ScenarioDecl> scenario = loadScenarioFile(path, &loadError);
         if (!scenario) {
             if (error)

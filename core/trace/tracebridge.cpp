@@ -50,7 +50,7 @@ void TraceBridge::schedule()
         m_timer.start();
 }
 
-void TraceBridge::stepBegin(int, const QString &) { schedule(); }
+void TraceBridge::stepBegin(int, const StepLabel &) { schedule(); }
 void TraceBridge::sendBegin(const SendEvent &) { schedule(); }
 void TraceBridge::sendEnd(const SendEvent &, const DjangoError *) { schedule(); }
 void TraceBridge::receiverBegin(const SendEvent &, const ReceiverEvent &) { schedule(); }

@@ -59,7 +59,7 @@ public:
                                 const QString &label = {}, const QString &dispatchUid = {});
 
     // TraceListener: note, deliver later.
-    void stepBegin(int step, const QString &code) override;
+    void stepBegin(int step, const StepLabel &label) override;
     void stepEnd(int step, const DjangoError *failure) override;
     void sendBegin(const SendEvent &event) override;
     void sendEnd(const SendEvent &event, const DjangoError *escaped) override;

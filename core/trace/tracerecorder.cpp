@@ -27,6 +27,7 @@ void TraceRecorder::clear()
     m_errors.push_back({0, 0});                 // error 0: none
     m_stepRuns.clear();
     m_stepRunHint = 0;
+    m_labelSources.clear();
     m_errorOf.clear();
     m_loopOf.clear();
     m_longDurations.clear();
@@ -143,7 +144,7 @@ void TraceRecorder::closeFrame(const Frame &frame, const DjangoError *error, boo
     markChanged(frame.event);
 }
 
-void TraceRecorder::stepBegin(int step, const QString &code)
+void TraceRecorder::stepBegin(int step, const StepLabel &label)
 {
     // A step starts with nothing open; leftovers of an aborted step stay unfinished.
     for (auto it = m_stack.crbegin(); it != m_stack.crend(); ++it)
@@ -154,12 +155,18 @@ void TraceRecorder::stepBegin(int step, const QString &code)
     if (!m_paused) {
         index = append(TraceEventKind::Step, 0, 0);
         StoredRecord &r = recordRef(index);
-        r.payload = storeText(code);
+        if (label.isDeferred() && label.step() == step) {
+            // Built when first read (text()): nothing here costs a string.
+            if (m_labelSources.empty() || m_labelSources.back().labels != label.labels())
+                m_labelSources.push_back({index, label.labels()});
+        } else {
+            r.payload = storeText(label.text());
+        }
         r.flags = TraceRecord::Open;
         m_lastStepEvent = index;
     }
     m_stack.append({TraceEventKind::Step, index, 0, -1, -1});
-    m_loops.stepBegin(step, code);
+    m_loops.stepBegin(step, label);
 }
 
 void TraceRecorder::stepEnd(int step, const DjangoError *failure)
@@ -336,12 +343,32 @@ void TraceRecorder::applyLoopMark(int index, LoopMark mark, int loop)
 
 // ------------------------------------------------------------ reading
 
+quint32 TraceRecorder::stepText(int index) const
+{
+    const StoredRecord &r = m_store.at(index);
+    if (r.payload != StoredRecord::NoRef || r.kind != TraceEventKind::Step)
+        return r.payload;
+    // The source of the latest run of deferred labels that began at or before it.
+    const auto source = std::upper_bound(m_labelSources.cbegin(), m_labelSources.cend(), index,
+                                         [](int event, const LabelSource &s) { return event < s.first; });
+    if (source == m_labelSources.cbegin())
+        return r.payload;
+    const QString label = std::prev(source)->labels->stepLabel(stepOf(index));
+    auto *self = const_cast<TraceRecorder *>(this);    // never a const object: views hold it const
+    const quint32 payload = self->storeText(label);
+    self->recordRef(index).payload = payload;
+    return payload;
+}
+
 QString TraceRecorder::text(int index) const
 {
     const StoredRecord &r = m_store.at(index);
-    if (r.payload == StoredRecord::NoRef || (r.kind != TraceEventKind::Effect && r.kind != TraceEventKind::Step))
+    if (r.kind != TraceEventKind::Effect && r.kind != TraceEventKind::Step)
         return {};
-    const uchar *p = m_store.bytesAt(r.payload);
+    const quint32 payload = stepText(index);
+    if (payload == StoredRecord::NoRef)
+        return {};
+    const uchar *p = m_store.bytesAt(payload);
     const qsizetype n = qsizetype(argcodec::getVarint(p));
     return QString::fromUtf8(reinterpret_cast<const char *>(p), n);
 }
@@ -349,11 +376,12 @@ QString TraceRecorder::text(int index) const
 void TraceRecorder::appendTextJson(std::string &out, int index) const
 {
     const StoredRecord &r = m_store.at(index);
-    if (r.payload == StoredRecord::NoRef || (r.kind != TraceEventKind::Effect && r.kind != TraceEventKind::Step)) {
+    const quint32 payload = r.kind == TraceEventKind::Effect || r.kind == TraceEventKind::Step ? stepText(index) : StoredRecord::NoRef;
+    if (payload == StoredRecord::NoRef) {
         out.append("\"\"");
         return;
     }
-    const uchar *p = m_store.bytesAt(r.payload);
+    const uchar *p = m_store.bytesAt(payload);
     const qsizetype n = qsizetype(argcodec::getVarint(p));
     argcodec::appendUtf8Json(out, p, n);
 }

@@ -32,6 +32,7 @@
 #include <QString>
 #include <QVarLengthArray>
 #include <QVector>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -86,7 +87,7 @@ public:
     TraceRecorder &operator=(const TraceRecorder &) = delete;
 
     // TraceListener
-    void stepBegin(int step, const QString &code) override;
+    void stepBegin(int step, const StepLabel &label) override;
     void stepEnd(int step, const DjangoError *failure) override;
     void sendBegin(const SendEvent &event) override;
     void sendEnd(const SendEvent &event, const DjangoError *escaped) override;
@@ -125,7 +126,9 @@ public:
     QVector<int> childrenOf(int index) const;           // direct children, in order
     TraceEventKind kindOf(int index) const { return m_store.at(index).kind; }
     QCborMap args(int index) const;                     // Send/RecursionStop; empty otherwise
-    QString text(int index) const;                      // Effect text or Step code
+    // Effect text or Step code. A step recorded with a deferred label has its
+    // label built on the first read of its text, then kept like any other.
+    QString text(int index) const;
     QVector<ReceiverOutcome> receiversOf(int sendIndex) const;
     QString errorType(int index) const;
     QString errorMessage(int index) const;
@@ -195,6 +198,13 @@ private:
         int first;                  // the first event of a run of events of one step
         int step;
     };
+    // Step events from `first` on whose label is deferred ask `labels` (a
+    // Step event's payload is NoRef until its label is built; see text()).
+    struct LabelSource
+    {
+        int first;
+        std::shared_ptr<const StepLabels> labels;
+    };
 
     StoredRecord &recordRef(int index) { return m_store.at(index); }
     quint32 errorOf(int index) const;
@@ -207,6 +217,9 @@ private:
     int innermostRecorded() const;
     quint32 internError(const DjangoError *error);
     quint32 storeText(const QString &text);
+    // A step's text reference, its deferred label built and stored first if
+    // need be (logically const: the text was the step's all along).
+    quint32 stepText(int index) const;
     void markChanged(int index);
     void closeFrame(const Frame &frame, const DjangoError *error, bool finished, quint64 stamp);
     void applyLoopMark(int index, LoopMark mark, int loop);
@@ -220,6 +233,7 @@ private:
     // What a StoredRecord leaves out (see tracestore.h).
     std::vector<StepRun> m_stepRuns;
     mutable size_t m_stepRunHint = 0;
+    std::vector<LabelSource> m_labelSources;
     QHash<int, quint32> m_errorOf;
     QHash<int, int> m_loopOf;
     QHash<int, quint64> m_longDurations;

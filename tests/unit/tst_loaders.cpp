@@ -6,6 +6,7 @@
 
 #include "formats/jsonreader.h"
 #include "formats/loaders.h"
+#include "python/djangocode.h"
 
 #include <QDir>
 #include <QFile>
@@ -120,6 +121,15 @@ private Q_SLOTS:
     void refusesDeepNestingWithoutOverflow();
     void syntaxErrorHasLineAndColumn();
 
+    // Steps read one at a time: the same steps and messages as a tree
+    void streamedLoadMatchesTreeLoad_data();
+    void streamedLoadMatchesTreeLoad();
+    void streamedLoadReportsWhatTheTreeLoadReports_data();
+    void streamedLoadReportsWhatTheTreeLoadReports();
+    void streamedLoadKeepsTheFileOrderOfErrors();
+    void streamedLoadLastStepsKeyWins();
+    void stepsShareTheirNames();
+
     // LoadError and format sniffing
     void errorToString();
     void looksLikeScenarioReadsTheTag();
@@ -132,6 +142,7 @@ private Q_SLOTS:
     void readerRefusesNonJson();
     void readerNestingLimit();
     void readerLocatesValues();
+    void readerStreamsPieces();
 };
 
 // ---------------------------------------------------------------------------
@@ -423,24 +434,24 @@ void TestLoaders::scenarioStepsFilledForEveryOp()
     QCOMPARE(s[4].as, QStringLiteral("ham2"));
     QVERIFY(s[4].exactWhere);
     QCOMPARE(s[4].exactWhere->value(QStringLiteral("name")).toString(), QStringLiteral("ham"));
-    QCOMPARE(s[5].asList, QStringList({QStringLiteral("t1"), QStringLiteral("t2")}));
+    QCOMPARE(s[5].extra().asList, QStringList({QStringLiteral("t1"), QStringLiteral("t2")}));
     QCOMPARE(s[5].exactWhere->value(QStringLiteral("pk")).toString(), QStringLiteral("$ham.pk"));
     QCOMPARE(s[6].ref, QStringLiteral("t1"));
     QVERIFY(!s[7].exactWhere);
     QVERIFY(s[7].exactValues.value(QStringLiteral("price")).isInteger());
-    QCOMPARE(s[8].exactRows.size(), 2);
-    QVERIFY(s[8].exactRows.at(1).toMap().value(QStringLiteral("price")).isDouble());
-    QCOMPARE(s[8].asList, QStringList({QStringLiteral("a"), QStringLiteral("b")}));
+    QCOMPARE(s[8].extra().exactRows.size(), 2);
+    QVERIFY(s[8].extra().exactRows.at(1).toMap().value(QStringLiteral("price")).isDouble());
+    QCOMPARE(s[8].extra().asList, QStringList({QStringLiteral("a"), QStringLiteral("b")}));
     QCOMPARE(s[9].ref, QStringLiteral("a"));
     QCOMPARE(s[10].exactWhere->value(QStringLiteral("name")).toString(), QStringLiteral("b"));
     QCOMPARE(s[11].ref, QStringLiteral("pizza"));
-    QCOMPARE(s[11].field, QStringLiteral("toppings"));
-    QCOMPARE(s[11].action, QStringLiteral("set"));
-    QCOMPARE(s[11].exactTargets.size(), 2);
-    QCOMPARE(s[11].exactTargets.at(1), QCborValue(7));
-    QVERIFY(s[11].clear);
+    QCOMPARE(s[11].extra().field, QStringLiteral("toppings"));
+    QCOMPARE(s[11].extra().action, QStringLiteral("set"));
+    QCOMPARE(s[11].extra().exactTargets.size(), 2);
+    QCOMPARE(s[11].extra().exactTargets.at(1), QCborValue(7));
+    QVERIFY(s[11].extra().clear);
     QCOMPARE(s[12].model, QStringLiteral("Pizza"));
-    QCOMPARE(s[12].exactRows.at(0).toMap().value(QStringLiteral("pk")), QCborValue(5));
+    QCOMPARE(s[12].extra().exactRows.at(0).toMap().value(QStringLiteral("pk")), QCborValue(5));
     QCOMPARE(s[13].extra().receiver.name, QStringLiteral("late"));
     QCOMPARE(s[13].extra().receiver.sender, std::optional<QString>(QStringLiteral("Pizza_toppings")));
     QCOMPARE(s[13].extra().receiver.origin, QStringLiteral("every.scenario.json: steps[13].receiver"));
@@ -450,11 +461,11 @@ void TestLoaders::scenarioStepsFilledForEveryOp()
     QCOMPARE(s[15].extra().sender, std::optional<QString>(QStringLiteral("Pizza")));
     QCOMPARE(s[15].extra().exactInstance, std::optional<QCborValue>(QCborValue(QStringLiteral("$pizza"))));
     QVERIFY(s[15].extra().robust);
-    QCOMPARE(s[17].field, QStringLiteral("pizzas"));    // a reverse accessor
-    QCOMPARE(s[17].action, QStringLiteral("clear"));
-    QVERIFY(s[17].exactTargets.isEmpty());
+    QCOMPARE(s[17].extra().field, QStringLiteral("pizzas"));    // a reverse accessor
+    QCOMPARE(s[17].extra().action, QStringLiteral("clear"));
+    QVERIFY(s[17].extra().exactTargets.isEmpty());
     QVERIFY(!s[18].exactWhere);
-    QVERIFY(s[18].asList.isEmpty());
+    QVERIFY(s[18].extra().asList.isEmpty());
     QVERIFY(!s[19].extra().sender);
     QVERIFY(!s[19].extra().exactInstance);
     QVERIFY(!s[19].extra().robust);
@@ -826,6 +837,20 @@ void TestLoaders::readerStrings()
     QVERIFY(map.value(QStringLiteral("n")).isNull());
     QCOMPARE(map.value(QStringLiteral("t")).toArray().at(1), QCborValue(false));
 
+    // Plain ASCII strings and names (read as views of the text, no QString
+    // built) are the same values as strings built from QStrings.
+    const auto plain = readJson(R"({"name": "ham", "": "", "n\u0061me": "h\u0061m", "ok": ["caf)" "\xc3\xa9" R"(", "x"]})", &error);
+    QVERIFY2(plain, qPrintable(error.message));
+    QCborMap expected;
+    expected.insert(QStringLiteral("name"), QStringLiteral("ham"));        // "n\u0061me" replaces it in place
+    expected.insert(QString(), QString());
+    expected.insert(QStringLiteral("ok"), QCborArray{QStringLiteral("caf\u00e9"), QStringLiteral("x")});
+    expected[QStringLiteral("name")] = QStringLiteral("ham");
+    QCOMPARE(plain->toMap(), expected);
+    QCOMPARE(plain->toMap().size(), 3);
+    QCOMPARE(plain->toMap().keys().first().toString(), QStringLiteral("name"));
+    QCOMPARE(plain->toMap().value(QStringLiteral("")).type(), QCborValue::String);
+
     // A lone surrogate escape is kept (Python keeps it too).
     const auto lone = readJson("\"\\ud800\"", &error);
     QVERIFY(lone);
@@ -869,6 +894,14 @@ void TestLoaders::readerRefusesNonJson()
     QVERIFY2(error.message.contains(fragment), qPrintable(error.message));
     QCOMPARE(error.position.line, 1 + int(json.left(error.offset).count('\n')));
     QCOMPARE(error.position.column, column);
+
+    // The first pass of a streamed read refuses it the same way, building nothing.
+    JsonSyntaxError checked;
+    QVERIFY(!checkJson(json, &checked, nullptr));
+    QCOMPARE(checked.message, error.message);
+    QCOMPARE(checked.offset, error.offset);
+    QCOMPARE(checked.position.line, error.position.line);
+    QCOMPARE(checked.position.column, error.position.column);
 }
 
 void TestLoaders::readerNestingLimit()
@@ -967,6 +1000,294 @@ void TestLoaders::refusesArgumentsWithoutRawValue()
     QVERIFY(!scenario);
     QCOMPARE(error.path, path);
     QVERIFY2(error.toString().contains(QStringLiteral("no portable raw value")), qPrintable(error.toString()));
+}
+
+// ---------------------------------------------------------------------------
+// Streamed steps
+
+namespace {
+
+// Every file the repository has of scenarios, good and bad (the fixtures, the
+// fuzzers' corpus and regressions, the conformance scenarios, the samples).
+QStringList scenarioFiles()
+{
+    QStringList files;
+    const QStringList dirs = {testData(QStringLiteral("data/bad")), testData(QStringLiteral("fuzz/corpus/scenario")),
+                              testData(QStringLiteral("fuzz/regressions/scenario")), conformanceDir() + QStringLiteral("/scenarios"),
+                              QStringLiteral(SIGNALSCOPE_RESOURCES "/samples")};
+    for (const QString &dir : dirs) {
+        for (const QString &name : QDir(dir).entryList(QDir::Files, QDir::Name)) {
+            if (!name.endsWith(QLatin1String(".schema.json")))
+                files << QDir::cleanPath(dir + QLatin1Char('/') + name);
+        }
+    }
+    return files;
+}
+
+QByteArray fileBytes(const QString &path)
+{
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+}
+
+// The streamed read and the tree read of `text` agree: both refuse it with the
+// very same error, or both give the same steps.
+void compareReadings(const QByteArray &text, const QString &file)
+{
+    LoadError streamedError;
+    LoadError treeError;
+    const auto streamed = parseScenario(text, file, &streamedError);
+    const auto tree = parseScenarioAsTree(text, file, &treeError);
+    QCOMPARE(bool(streamed), bool(tree));
+    if (!streamed) {
+        QCOMPARE(streamedError.toString(), treeError.toString());
+        QCOMPARE(streamedError.file, treeError.file);
+        QCOMPARE(streamedError.line, treeError.line);
+        QCOMPARE(streamedError.column, treeError.column);
+        QCOMPARE(streamedError.path, treeError.path);
+        return;
+    }
+    QCOMPARE(streamed->name, tree->name);
+    QCOMPARE(streamed->django, tree->django);
+    QCOMPARE(streamed->templates, tree->templates);
+    QCOMPARE(streamed->schema.models.size(), tree->schema.models.size());
+    QCOMPARE(streamed->steps.size(), tree->steps.size());
+    for (int i = 0; i < streamed->steps.size(); ++i) {
+        const StepDecl &a = streamed->steps.at(i);
+        const StepDecl &b = tree->steps.at(i);
+        QCOMPARE(a.op, b.op);
+        QCOMPARE(a.index, b.index);
+        QCOMPARE(a.model, b.model);
+        QCOMPARE(a.ref, b.ref);
+        QCOMPARE(a.as, b.as);
+        QCOMPARE(a.updateFields, b.updateFields);
+        QCOMPARE(a.forceInsert, b.forceInsert);
+        QCOMPARE(a.exactValues, b.exactValues);
+        QCOMPARE(a.exactWhere, b.exactWhere);
+        QCOMPARE(a.extra().asList, b.extra().asList);
+        QCOMPARE(a.extra().exactRows, b.extra().exactRows);
+        QCOMPARE(a.extra().exactTargets, b.extra().exactTargets);
+        QCOMPARE(a.extra().nested.size(), b.extra().nested.size());
+        QCOMPARE(a.extra().settings, b.extra().settings);
+        QCOMPARE(a.extra().context, b.extra().context);
+        QCOMPARE(stepCode(a), stepCode(b));     // everything else the step says, as Python
+    }
+}
+
+} // namespace
+
+void TestLoaders::streamedLoadMatchesTreeLoad_data()
+{
+    QTest::addColumn<QString>("file");
+    const QStringList files = scenarioFiles();
+    QVERIFY(files.size() > 100);
+    for (const QString &file : files)
+        QTest::newRow(qPrintable(QFileInfo(file).dir().dirName() + QLatin1Char('/') + QFileInfo(file).fileName())) << file;
+}
+
+void TestLoaders::streamedLoadMatchesTreeLoad()
+{
+    QFETCH(QString, file);
+    compareReadings(fileBytes(file), file);
+}
+
+// Damaged copies of a scenario that uses every op: cut anywhere, a bracket
+// or a quote changed anywhere. Whatever is wrong, the streamed read reports it
+// exactly as the tree read does (message, file, line, column, path).
+void TestLoaders::streamedLoadReportsWhatTheTreeLoadReports_data()
+{
+    QTest::addColumn<QByteArray>("text");
+    const QByteArray good = minimalScenario(R"([
+        {"op": "create", "model": "Topping", "values": {"name": "ham"}, "as": "ham"},
+        {"op": "set", "ref": "ham", "values": {"name": "spam"}},
+        {"op": "save", "ref": "ham", "update_fields": ["name"]},
+        {"op": "all", "model": "Topping", "where": {"name": "spam"}, "as": ["t1"]},
+        {"op": "send", "signal": "pinged", "sender": "Topping", "instance": "$ham"},
+        {"op": "delete", "ref": "t1"}
+    ])");
+    for (qsizetype cut = 0; cut < good.size(); cut += 5)
+        QTest::newRow(qPrintable(QStringLiteral("cut at %1").arg(cut))) << good.left(cut);
+    const QByteArray swaps[][2] = {{"{", "["}, {"}", "]"}, {"[", "{"}, {"]", "}"}, {"\"", "'"}, {":", ","}, {",", ":"},
+                                   {"\"", " "}, {"ham", "h\\am"}, {"e", "\\ud800"}, {"1", "99999999999999999999"}};
+    for (const auto &swap : swaps) {
+        for (qsizetype at = good.indexOf(swap[0]); at >= 0; at = good.indexOf(swap[0], at + 1)) {
+            QByteArray damaged = good;
+            damaged.replace(at, swap[0].size(), swap[1]);
+            QTest::newRow(qPrintable(QStringLiteral("%1 -> %2 at %3").arg(QString::fromLatin1(swap[0]), QString::fromLatin1(swap[1])).arg(at)))
+                << damaged;
+        }
+    }
+}
+
+void TestLoaders::streamedLoadReportsWhatTheTreeLoadReports()
+{
+    QFETCH(QByteArray, text);
+    compareReadings(text, QStringLiteral("damaged.scenario.json"));
+}
+
+// The streamed read checks the whole text before reading a step: a syntax
+// error or an unrepresentable value far down the file is reported, not the
+// first step's mistake (as when the file was read whole).
+void TestLoaders::streamedLoadKeepsTheFileOrderOfErrors()
+{
+    // line:column of the only occurrence of `needle`, counted by hand.
+    auto positionIn = [](const QByteArray &text, const QByteArray &needle) {
+        const qsizetype at = text.indexOf(needle);
+        Q_ASSERT(at >= 0 && text.indexOf(needle, at + 1) < 0);
+        const qsizetype lineStart = text.lastIndexOf('\n', at) + 1;
+        return QPair<int, int>(1 + int(text.left(at).count('\n')), int(at - lineStart) + 1);
+    };
+    LoadError error;
+    const QByteArray badFirstStep = R"([{"op": "create", "model": "Crust"},
+        {"op": "migrate"},)";
+    QVERIFY(!parseScenario(minimalScenario(badFirstStep + R"( {"op": "migrate"} ])").chopped(1),
+                           QStringLiteral("late.scenario.json"), &error));
+    QVERIFY2(error.path.isEmpty(), qPrintable(error.toString()));
+    QVERIFY2(error.message.startsWith(QLatin1String("unexpected end of file")), qPrintable(error.toString()));
+
+    const QByteArray late = minimalScenario(badFirstStep + R"( {"op": "create", "model": "Topping", "values": {"n": 18446744073709551616}}])");
+    QVERIFY(!parseScenario(late, QStringLiteral("late.scenario.json"), &error));
+    QCOMPARE(error.path, QStringLiteral("steps[2].values.n"));
+    QVERIFY2(error.message.contains(QLatin1String("outside the signed 64-bit range")), qPrintable(error.toString()));
+    QCOMPARE(error.line, positionIn(late, "18446744073709551616").first);
+    QCOMPARE(error.column, positionIn(late, "18446744073709551616").second);
+
+    // With the text sound, the first step's own mistake, where it is.
+    const QByteArray sound = minimalScenario(badFirstStep + R"( {"op": "migrate"}])");
+    QVERIFY(!parseScenario(sound, QStringLiteral("late.scenario.json"), &error));
+    QCOMPARE(error.path, QStringLiteral("steps[0].model"));
+    QCOMPARE(error.message, QStringLiteral("unknown model 'Crust'"));
+    QCOMPARE(error.line, positionIn(sound, "\"Crust\"").first);
+    QCOMPARE(error.column, positionIn(sound, "\"Crust\"").second);
+
+    // A late step's mistake: its line and column, found without a tree.
+    const QByteArray many = minimalScenario("[\n" + QByteArray(R"({"op": "migrate"},)" "\n").repeated(500)
+                                            + R"(  {"op": "delete", "ref": "nobody"}])");
+    QVERIFY(!parseScenario(many, QStringLiteral("many.scenario.json"), &error));
+    QCOMPARE(error.path, QStringLiteral("steps[500].ref"));
+    QCOMPARE(error.line, positionIn(many, "\"nobody\"").first);
+    QCOMPARE(error.column, positionIn(many, "\"nobody\"").second);
+    QVERIFY(error.line > 500);
+}
+
+// Duplicate member names: the last wins, as Python's json module (and the
+// tree) has it, for "steps" too.
+void TestLoaders::streamedLoadLastStepsKeyWins()
+{
+    LoadError error;
+    QByteArray twice = minimalScenario(R"([{"op": "create", "model": "Crust"}], "steps": [{"op": "migrate"}, {"op": "flush"}])");
+    auto scenario = parseScenario(twice, QStringLiteral("twice.scenario.json"), &error);
+    QVERIFY2(scenario, qPrintable(error.toString()));
+    QCOMPARE(scenario->steps.size(), 2);
+    QCOMPARE(scenario->steps.at(1).op, StepDecl::Op::Flush);
+    QCOMPARE(scenario->steps.at(1).index, 1);
+
+    QByteArray thenObject = minimalScenario(R"([{"op": "migrate"}], "steps": {"op": "migrate"})");
+    QVERIFY(!parseScenario(thenObject, QStringLiteral("twice.scenario.json"), &error));
+    QCOMPARE(error.path, QStringLiteral("steps"));
+    QCOMPARE(error.message, QStringLiteral("expected an array, found an object"));
+
+    QVERIFY(!parseScenario(minimalScenario(R"([])").replace(R"("steps": [])", R"("step": [])"), QStringLiteral("none.scenario.json"), &error));
+    QCOMPARE(error.message, QStringLiteral("missing \"steps\""));
+}
+
+// A step holds its names as shared text: the schema's model name, its
+// binding's name, one list for equal update_fields. And it is small.
+void TestLoaders::stepsShareTheirNames()
+{
+    LoadError error;
+    const auto scenario = parseScenario(minimalScenario(R"([
+        {"op": "create", "model": "Topping", "values": {"name": "a"}, "as": "t"},
+        {"op": "create", "model": "Topping", "values": {"name": "b"}, "as": "t"},
+        {"op": "save", "ref": "t", "update_fields": ["name"]},
+        {"op": "save", "ref": "t", "update_fields": ["name"]}])"), QStringLiteral("names.scenario.json"), &error);
+    QVERIFY2(scenario, qPrintable(error.toString()));
+    const auto &s = scenario->steps;
+    QCOMPARE(s[0].model, QStringLiteral("Topping"));
+    QCOMPARE(s[0].model.constData(), scenario->schema.models.at(0).name.constData());
+    QCOMPARE(s[1].model.constData(), s[0].model.constData());
+    QCOMPARE(s[1].as.constData(), s[0].as.constData());
+    QCOMPARE(s[2].ref, QStringLiteral("t"));
+    QCOMPARE(s[2].ref.constData(), s[0].as.constData());
+    QCOMPARE(s[3].updateFields, std::optional<QStringList>(QStringList{QStringLiteral("name")}));
+    QCOMPARE(s[3].updateFields->constData(), s[2].updateFields->constData());
+    QVERIFY2(sizeof(StepDecl) <= 144, qPrintable(QString::number(sizeof(StepDecl))));
+
+    // What rarer ops declare is shared by copies until one is written.
+    StepDecl copy = s[0];
+    QVERIFY(copy.extra().asList.isEmpty());
+    copy.extra().asList = QStringList{QStringLiteral("x")};
+    StepDecl second = copy;
+    second.extra().asList.append(QStringLiteral("y"));
+    QCOMPARE(copy.extra().asList, QStringList{QStringLiteral("x")});
+    QCOMPARE(second.extra().asList, QStringList({QStringLiteral("x"), QStringLiteral("y")}));
+    QVERIFY(std::as_const(s[0]).extra().asList.isEmpty());
+}
+
+void TestLoaders::readerStreamsPieces()
+{
+    const QByteArray text = "\xEF\xBB\xBF {\"a\": [1, {\"b\": 2.0}, \"x\"], \"skip\": {\"deep\": [[], {}]}, \"a\": [], \"n\": null}";
+    bool suspect = true;
+    QVERIFY(checkJson(text, nullptr, &suspect));
+    QVERIFY(!suspect);
+    const QCborMap tree = readJson(text, nullptr)->toMap();
+
+    JsonStreamReader in(text);
+    QCOMPARE(in.peekType(), QCborValue::Map);
+    in.enterContainer();
+    QString name;
+    QStringList names;
+    QCborMap built;
+    qsizetype firstArray = -1;
+    while (in.nextMember(&name)) {
+        names << name;
+        if (name == QLatin1String("skip")) {
+            in.skipValue();
+            continue;
+        }
+        if (name == QLatin1String("a") && firstArray < 0)
+            firstArray = in.position();
+        built.insert(name, in.readValue());
+    }
+    QCOMPARE(names, QStringList({QStringLiteral("a"), QStringLiteral("skip"), QStringLiteral("a"), QStringLiteral("n")}));
+    QCOMPARE(built.value(QStringLiteral("a")), tree.value(QStringLiteral("a")));
+    QVERIFY(built.value(QStringLiteral("n")).isNull());
+
+    // Back to the first "a", element by element.
+    in.seek(firstArray);
+    QCOMPARE(in.peekType(), QCborValue::Array);
+    in.enterContainer();
+    QCborArray elements;
+    while (in.nextElement())
+        elements.append(in.readValue());
+    QCOMPARE(elements.size(), 3);
+    QCOMPARE(elements.at(1).toMap().value(QStringLiteral("b")).type(), QCborValue::Double);
+    QCOMPARE(elements.at(2), QCborValue(QStringLiteral("x")));
+
+    // Counting an array's elements without reading them, then on past it.
+    const QList<QPair<QByteArray, int>> arrays = {
+        {"[]", 0}, {"[ \n ]", 0}, {"[1]", 1}, {"[\"a,]\", {\"x\": [1, 2]}, \"\\\"],\", [[], {}], null]", 5},
+        {"[\"\\\\\", \"}\"]", 2}, {"[{\"a\": \"[\"}, 2.5e3,true]", 3}};
+    for (const auto &[array, count] : arrays) {
+        const QByteArray wrapped = "{\"a\": " + array + ", \"b\": 7}";
+        QVERIFY2(checkJson(wrapped, nullptr, nullptr), wrapped.constData());
+        JsonStreamReader counter(wrapped);
+        counter.enterContainer();
+        QVERIFY(counter.nextMember(&name));
+        QCOMPARE(counter.skipArrayCountingElements(), qsizetype(count));
+        QVERIFY(counter.nextMember(&name));
+        QCOMPARE(name, QStringLiteral("b"));
+        QCOMPARE(counter.readValue(), QCborValue(7));
+        QVERIFY(!counter.nextMember(&name));
+    }
+
+    // What findUnrepresentable() may report makes the first pass say so.
+    QVERIFY(checkJson("[18446744073709551616]", nullptr, &suspect));
+    QVERIFY(suspect);
+    QVERIFY(checkJson("{\"\\udc00\": 1}", nullptr, &suspect));
+    QVERIFY(suspect);
+    QVERIFY(checkJson("[-9223372036854775808, 1e400, \"\\u00e9\"]", nullptr, &suspect));
+    QVERIFY(!suspect);
 }
 
 #include "tst_loaders.moc"
