@@ -310,6 +310,7 @@ QVector<Collector::PlannedModel> Collector::plan()
 SignalArgs Collector::deleteArgs(const InstancePtr &object) const
 {
     SignalArgs args;
+    args.items.reserve(3);
     args.add(QStringLiteral("instance"), object).add(QStringLiteral("using"), m_engine.usingValue());
     if (m_engine.django().deleteSignalsCarryOrigin)
         args.add(QStringLiteral("origin"), m_origin);

@@ -125,8 +125,10 @@ InstancePtr Engine::construct(const Model *model, const Kwargs &kwargs)
     QCborMap frozenKwargs;
     for (const auto &item : kwargs)
         frozenKwargs.insert(item.first, item.second.freeze());
-    sendModelSignal(*preInit, model, SignalArgs().add(QStringLiteral("args"), QCborValue(QCborArray()))
-                                         .add(QStringLiteral("kwargs"), QCborValue(frozenKwargs)));
+    SignalArgs initArgs;
+    initArgs.items.reserve(2);              // one allocation, not one per argument
+    sendModelSignal(*preInit, model, initArgs.add(QStringLiteral("args"), QCborValue(QCborArray()))
+                                         .add(QStringLiteral("kwargs"), QCborValue(std::move(frozenKwargs))));
 
     auto instance = std::make_shared<Instance>(model);
     // The keywords the fields take, marked rather than removed from a copy.
@@ -174,7 +176,9 @@ InstancePtr Engine::fromRow(const Model *model, const Row &row)
     QCborArray args;
     for (const QCborValue &v : row)
         args.append(v);
-    sendModelSignal(*preInit, model, SignalArgs().add(QStringLiteral("args"), QCborValue(args))
+    SignalArgs initArgs;
+    initArgs.items.reserve(2);
+    sendModelSignal(*preInit, model, initArgs.add(QStringLiteral("args"), QCborValue(std::move(args)))
                                          .add(QStringLiteral("kwargs"), QCborValue(QCborMap())));
     auto instance = std::make_shared<Instance>(model);
     for (const Field *field : model->concreteFields)
