@@ -78,7 +78,9 @@ bool PkKeySet::insert(const QCborValue &pk)
 
 Collector::ModelSlot &Collector::slot(const Model *model)
 {
+    // Every model the collector meets is one of its engine's registry.
     const size_t index = size_t(model->registrationIndex);
+    Q_ASSERT(index < m_engine.registry().models().size() && m_engine.registry().models()[index].get() == model);
     if (index >= m_slots.size())
         m_slots.resize(std::max(index + 1, m_engine.registry().models().size()));
     return m_slots[index];
