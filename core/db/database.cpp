@@ -7,6 +7,7 @@
 #include <QVariant>
 
 #include <algorithm>
+#include <cstring>
 
 namespace ss {
 
@@ -161,24 +162,32 @@ QSqlQuery &Database::execute(const Shape &shape, const Binds &binds, BuildSql bu
 {
     if (m_backend->preparesStatements()) {
         std::vector<Prepared> &bucket = m_statements[shape.hash()];
-        QSqlQuery *query = nullptr;
-        for (const Prepared &p : bucket) {
+        Prepared *statement = nullptr;
+        for (Prepared &p : bucket) {
             if (p.shape == shape) {
-                query = p.query.get();
+                statement = &p;
                 break;
             }
         }
-        if (!query) {
+        if (!statement) {
             QVariantList unused;
             const QString sql = buildSql(unused);
             auto prepared = std::make_unique<QSqlQuery>(connection());
             if (!prepared->prepare(sql))
                 fail(prepared->lastError());
-            query = prepared.get();
-            bucket.push_back({shape, std::move(prepared)});
+            bucket.push_back({shape, std::move(prepared), {}});
+            statement = &bucket.back();
         }
-        for (qsizetype i = 0; i < binds.size(); ++i)
+        QSqlQuery *query = statement->query.get();
+        Binds &bound = statement->bound;
+        if (bound.size() != binds.size())
+            bound.resize(binds.size());     // the shape fixes the count; new slots are Undefined
+        for (qsizetype i = 0; i < binds.size(); ++i) {
+            if (sameBinding(bound[i], binds[i]))
+                continue;
             query->bindValue(int(i), m_backend->bindable(binds[i]));
+            bound[i] = binds[i];
+        }
         if (!query->exec()) {
             const QSqlError error = query->lastError();
             query->finish();
@@ -196,6 +205,27 @@ QSqlQuery &Database::execute(const Shape &shape, const Binds &binds, BuildSql bu
         fail(error);
     }
     return *query;
+}
+
+bool Database::sameBinding(const QCborValue &bound, const QCborValue &value)
+{
+    // Same type and same value, so that the driver would receive the very
+    // same thing: 1 and 1.0 and true differ, and so do 0.0 and -0.0.
+    if (bound.type() != value.type())
+        return false;
+    switch (value.type()) {
+    case QCborValue::Null:
+    case QCborValue::True:
+    case QCborValue::False: return true;
+    case QCborValue::Integer: return bound.toInteger() == value.toInteger();
+    case QCborValue::Double: {
+        const double a = bound.toDouble(), b = value.toDouble();
+        return std::memcmp(&a, &b, sizeof a) == 0;
+    }
+    case QCborValue::String:
+    case QCborValue::ByteArray: return bound.compare(value) == 0;
+    default: return false;          // Undefined (nothing bound yet) and anything unusual: bind
+    }
 }
 
 void Database::fail(const QSqlError &error)

@@ -161,7 +161,18 @@ private:
     std::unique_ptr<QSqlQuery> m_scratch;
     void checkUsable() const;
 
-    struct Prepared { Shape shape; std::unique_ptr<QSqlQuery> query; };
+    // A prepared statement and the values bound to it now, in placeholder
+    // order. QtSql keeps a statement's bound values from one exec to the next,
+    // and binding one costs more than the statement's own SQLite work for a
+    // short row (Qt 6.4 formats a ":N" name per positional bind): a value
+    // equal to the one already bound, of the same type, is not bound again.
+    struct Prepared
+    {
+        Shape shape;
+        std::unique_ptr<QSqlQuery> query;
+        Binds bound;                // Undefined: nothing known bound there
+    };
+    static bool sameBinding(const QCborValue &bound, const QCborValue &value);
     std::unordered_map<size_t, std::vector<Prepared>> m_statements;    // Shape::hash() -> the statements with it
     std::unique_ptr<QSqlQuery> m_transactionStatements[3];
     int m_depth = 0;

@@ -5,6 +5,7 @@
 #include "python/pythonvalue.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace ss {
 
@@ -20,11 +21,86 @@ struct ProtectedError : DjangoError
 
 // Collector.data holds a set of instances per model: Model.__eq__/__hash__
 // compare pks, so an instance with pk 1.0 is the one with pk 1.
-static QString pkKey(const Instance &instance)
+static bool integralKey(const QCborValue &pk, qint64 *n)
 {
-    return pythonKey(instance.pk());
+    switch (pk.type()) {
+    case QCborValue::Integer: *n = pk.toInteger(); return true;
+    case QCborValue::True: *n = 1; return true;
+    case QCborValue::False: *n = 0; return true;
+    case QCborValue::Double: {
+        // pythonKey()'s rule: a float equal to an int shares its key.
+        const double d = pk.toDouble();
+        if (std::isfinite(d) && d == std::trunc(d) && d >= -9223372036854775808.0 && d < 9223372036854775808.0) {
+            *n = qint64(d);
+            return true;
+        }
+        return false;
+    }
+    default: return false;
+    }
 }
 
+bool PkKeySet::contains(const QCborValue &pk) const
+{
+    qint64 n = 0;
+    if (!integralKey(pk, &n))
+        return m_others.contains(pythonKey(pk));
+    if (!m_hashedIntegers.isEmpty())
+        return m_hashedIntegers.contains(n);
+    return std::find(m_integers.cbegin(), m_integers.cend(), n) != m_integers.cend();
+}
+
+bool PkKeySet::insert(const QCborValue &pk)
+{
+    qint64 n = 0;
+    if (!integralKey(pk, &n)) {
+        const QString key = pythonKey(pk);
+        if (m_others.contains(key))
+            return false;
+        m_others.insert(key);
+        return true;
+    }
+    if (contains(pk))
+        return false;
+    if (m_hashedIntegers.isEmpty() && m_integers.size() < LinearLimit) {
+        m_integers.push_back(n);
+        return true;
+    }
+    if (m_hashedIntegers.isEmpty()) {
+        m_hashedIntegers.reserve(qsizetype(2 * LinearLimit));
+        for (qint64 known : m_integers)
+            m_hashedIntegers.insert(known);
+        m_integers.clear();
+    }
+    m_hashedIntegers.insert(n);
+    return true;
+}
+
+Collector::ModelSlot &Collector::slot(const Model *model)
+{
+    // Every model the collector meets is one of its engine's registry.
+    const size_t index = size_t(model->registrationIndex);
+    Q_ASSERT(index < m_engine.registry().models().size() && m_engine.registry().models()[index].get() == model);
+    if (index >= m_slots.size())
+        m_slots.resize(std::max(index + 1, m_engine.registry().models().size()));
+    return m_slots[index];
+}
+
+const Collector::ModelSlot *Collector::findSlot(const Model *model) const
+{
+    const size_t index = size_t(model->registrationIndex);
+    return index < m_slots.size() ? &m_slots[index] : nullptr;
+}
+
+Collector::ModelSlot &Collector::enterData(const Model *model)
+{
+    ModelSlot &entry = slot(model);
+    if (!entry.inData) {
+        entry.inData = true;
+        m_order.append(model);
+    }
+    return entry;
+}
 
 static QString keyList(const QVector<QPair<QString, QVector<InstancePtr>>> &groups)
 {
@@ -39,20 +115,13 @@ QVector<InstancePtr> Collector::add(const QVector<InstancePtr> &objects, const M
     if (objects.isEmpty())
         return {};
     const Model *model = objects.first()->model();
-    if (!m_data.contains(model)) {
-        m_data.insert(model, {});
-        m_order.append(model);
-    }
-    QSet<QString> &keys = m_collectedKeys[model];
+    ModelSlot &entry = enterData(model);
     QVector<InstancePtr> fresh;
-    for (const InstancePtr &object : objects) {
-        const QString key = pkKey(*object);
-        if (!keys.contains(key)) {
-            keys.insert(key);
+    fresh.reserve(objects.size());
+    for (const InstancePtr &object : objects)
+        if (entry.keys.insert(object->pk()))
             fresh.append(object);
-        }
-    }
-    m_data[model] += fresh;
+    entry.instances += fresh;
     // A non-nullable reference must be deleted before what it references.
     if (source && !nullable)
         addDependency(source, model);
@@ -61,11 +130,10 @@ QVector<InstancePtr> Collector::add(const QVector<InstancePtr> &objects, const M
 
 void Collector::addDependency(const Model *model, const Model *dependency)
 {
-    m_dependencies[model].insert(dependency);
-    if (!m_data.contains(dependency)) {
-        m_data.insert(dependency, {});
-        m_order.append(dependency);
-    }
+    ModelSlot &entry = slot(model);
+    if (!entry.dependencies.contains(dependency))
+        entry.dependencies.append(dependency);
+    enterData(dependency);
 }
 
 void Collector::addFieldUpdate(const Field *field, const QCborValue &value, const QVector<InstancePtr> &objects,
@@ -126,7 +194,6 @@ void Collector::collect(const QVector<InstancePtr> &objects, const Model *source
             const QVector<InstancePtr> related = relatedObjects(field, fresh.mid(start, batchSize));
             if (related.isEmpty())
                 continue;
-            const QString key = QStringLiteral("'%1.%2'").arg(field->owner->name, field->name);
             try {
                 switch (field->onDelete) {
                 case OnDelete::Cascade:
@@ -159,6 +226,7 @@ void Collector::collect(const QVector<InstancePtr> &objects, const Model *source
                     break;
                 }
             } catch (const ProtectedError &error) {
+                const QString key = QStringLiteral("'%1.%2'").arg(field->owner->name, field->name);
                 auto it = std::find_if(protectedGroups.begin(), protectedGroups.end(), [&](const auto &g) { return g.first == key; });
                 if (it == protectedGroups.end())
                     protectedGroups.append({key, error.objects});
@@ -180,11 +248,11 @@ void Collector::collect(const QVector<InstancePtr> &objects, const Model *source
         // Restricted rows that are collected anyway (through a cascade) are forgiven.
         QVector<QPair<QString, QVector<InstancePtr>>> remaining;
         for (const Model *restrictedModel : std::as_const(m_restrictedOrder)) {
-            const QSet<QString> collected = m_collectedKeys.value(restrictedModel);
+            const ModelSlot *collected = findSlot(restrictedModel);
             for (Restricted &r : m_restricted[restrictedModel]) {
                 QVector<InstancePtr> left;
                 for (const InstancePtr &object : std::as_const(r.objects))
-                    if (!collected.contains(pkKey(*object)))
+                    if (!collected || !collected->keys.contains(object->pk()))
                         left.append(object);
                 r.objects = left;
                 if (!left.isEmpty())
@@ -203,20 +271,18 @@ void Collector::sortModels()
     // Collector.sort(): repeatedly take every model whose dependencies are
     // placed; a pass that places nothing (a cycle) keeps the original order.
     QVector<const Model *> sorted;
-    QSet<const Model *> placed;
+    sorted.reserve(m_order.size());
+    std::vector<bool> placed(m_slots.size(), false);    // by registration index
+    const auto isPlaced = [&](const Model *m) { return placed[size_t(m->registrationIndex)]; };
     while (sorted.size() < m_order.size()) {
         bool found = false;
         for (const Model *model : std::as_const(m_order)) {
-            if (placed.contains(model))
+            if (isPlaced(model))
                 continue;
-            const QSet<const Model *> deps = m_dependencies.value(model);
-            bool ready = true;
-            for (const Model *d : deps)
-                if (!placed.contains(d))
-                    ready = false;
-            if (ready) {
+            const ModelSlot &entry = m_slots[size_t(model->registrationIndex)];
+            if (std::all_of(entry.dependencies.cbegin(), entry.dependencies.cend(), isPlaced)) {
                 sorted.append(model);
-                placed.insert(model);
+                placed[size_t(model->registrationIndex)] = true;
                 found = true;
             }
         }
@@ -228,19 +294,25 @@ void Collector::sortModels()
 
 QVector<Collector::PlannedModel> Collector::plan()
 {
-    for (auto it = m_data.begin(); it != m_data.end(); ++it)
+    for (const Model *model : std::as_const(m_order)) {
         // delete() sorts each model's instances with key=attrgetter("pk").
-        std::stable_sort(it->begin(), it->end(), [](const InstancePtr &a, const InstancePtr &b) { return pythonLess(a->pk(), b->pk()); });
+        QVector<InstancePtr> &instances = m_slots[size_t(model->registrationIndex)].instances;
+        if (instances.size() > 1)
+            std::stable_sort(instances.begin(), instances.end(),
+                             [](const InstancePtr &a, const InstancePtr &b) { return pythonLess(a->pk(), b->pk()); });
+    }
     sortModels();
     QVector<PlannedModel> result;
+    result.reserve(m_order.size());
     for (const Model *model : std::as_const(m_order))
-        result.append({model, m_data.value(model)});
+        result.append({model, m_slots[size_t(model->registrationIndex)].instances});
     return result;
 }
 
 SignalArgs Collector::deleteArgs(const InstancePtr &object) const
 {
     SignalArgs args;
+    args.items.reserve(3);
     args.add(QStringLiteral("instance"), object).add(QStringLiteral("using"), m_engine.usingValue());
     if (m_engine.django().deleteSignalsCarryOrigin)
         args.add(QStringLiteral("origin"), m_origin);
@@ -281,16 +353,18 @@ void Collector::deleteCollected()
             db.update(update.field->owner, {update.field}, {update.value}, {{update.field, ids, true}});
         }
     }
+    QVector<QCborValue> ids;                    // one buffer for every model's pks
     for (const PlannedModel &entry : ordered) {
-        QVector<InstancePtr> reversed(entry.instances.rbegin(), entry.instances.rend());
-        QVector<QCborValue> ids;
-        for (const InstancePtr &object : std::as_const(reversed))
-            ids.append(object->pk());
+        // Each model's instances in reverse (Django's `instances.reverse()`).
+        ids.clear();
+        ids.reserve(entry.instances.size());
+        for (auto it = entry.instances.crbegin(); it != entry.instances.crend(); ++it)
+            ids.append((*it)->pk());
         db.deleteBatch(entry.model, ids);
         if (entry.model->autoCreated)
             continue;
-        for (const InstancePtr &object : std::as_const(reversed))
-            m_engine.postDelete->send(Sender::model(entry.model->name), args(object));
+        for (auto it = entry.instances.crbegin(); it != entry.instances.crend(); ++it)
+            m_engine.postDelete->send(Sender::model(entry.model->name), args(*it));
     }
     transaction.commit();
 

@@ -14,9 +14,29 @@
 
 #include <QHash>
 #include <QSet>
+#include <QVarLengthArray>
 #include <QVector>
+#include <vector>
 
 namespace ss {
+
+// The pks of one model's collected instances, as Python's set of instances
+// compares them (Model.__eq__/__hash__ by pk): 1, 1.0 and True are one key.
+// Integral keys (almost every pk) are kept as integers, searched linearly
+// while few and hashed once many; other pks by their pythonKey() text.
+class PkKeySet
+{
+public:
+    bool contains(const QCborValue &pk) const;
+    // Adds `pk`; false when an equal pk was there already.
+    bool insert(const QCborValue &pk);
+
+private:
+    static constexpr size_t LinearLimit = 16;
+    std::vector<qint64> m_integers;         // while at most LinearLimit
+    QSet<qint64> m_hashedIntegers;          // all of them, once more
+    QSet<QString> m_others;
+};
 
 class Collector
 {
@@ -70,14 +90,27 @@ private:
     QVector<InstancePtr> relatedObjects(const Field *field, const QVector<InstancePtr> &batch);
     void sortModels();
 
+    // What the collector knows of one model (Collector.data[model] and
+    // dependencies[model]), in a slot indexed by the model's registration
+    // index: a delete touches a few models, found without hashing.
+    struct ModelSlot
+    {
+        bool inData = false;                                    // a key of Collector.data
+        QVector<InstancePtr> instances;
+        PkKeySet keys;                                          // identity: pk
+        QVarLengthArray<const Model *, 4> dependencies;         // models that must go first (a set)
+    };
+    ModelSlot &slot(const Model *model);
+    const ModelSlot *findSlot(const Model *model) const;
+    // Makes `model` a key of Collector.data (at the end of the order) if it is not.
+    ModelSlot &enterData(const Model *model);
+
     Engine &m_engine;
     Value m_origin;
     Mode m_mode;
     QVector<LoadedRow> m_loads;
     QVector<const Model *> m_order;                                 // Collector.data's key order
-    QHash<const Model *, QVector<InstancePtr>> m_data;
-    QHash<const Model *, QSet<QString>> m_collectedKeys;            // identity: model + pk
-    QHash<const Model *, QSet<const Model *>> m_dependencies;       // model -> models that must go first
+    std::vector<ModelSlot> m_slots;                                 // by Model::registrationIndex
     QVector<FieldUpdate> m_fieldUpdates;
     struct Restricted { const Field *field; QVector<InstancePtr> objects; };
     QVector<const Model *> m_restrictedOrder;

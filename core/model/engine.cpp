@@ -125,8 +125,10 @@ InstancePtr Engine::construct(const Model *model, const Kwargs &kwargs)
     QCborMap frozenKwargs;
     for (const auto &item : kwargs)
         frozenKwargs.insert(item.first, item.second.freeze());
-    sendModelSignal(*preInit, model, SignalArgs().add(QStringLiteral("args"), QCborValue(QCborArray()))
-                                         .add(QStringLiteral("kwargs"), QCborValue(frozenKwargs)));
+    SignalArgs initArgs;
+    initArgs.items.reserve(2);              // one allocation, not one per argument
+    sendModelSignal(*preInit, model, initArgs.add(QStringLiteral("args"), QCborValue(QCborArray()))
+                                         .add(QStringLiteral("kwargs"), QCborValue(std::move(frozenKwargs))));
 
     auto instance = std::make_shared<Instance>(model);
     // The keywords the fields take, marked rather than removed from a copy.
@@ -174,7 +176,9 @@ InstancePtr Engine::fromRow(const Model *model, const Row &row)
     QCborArray args;
     for (const QCborValue &v : row)
         args.append(v);
-    sendModelSignal(*preInit, model, SignalArgs().add(QStringLiteral("args"), QCborValue(args))
+    SignalArgs initArgs;
+    initArgs.items.reserve(2);
+    sendModelSignal(*preInit, model, initArgs.add(QStringLiteral("args"), QCborValue(std::move(args)))
                                          .add(QStringLiteral("kwargs"), QCborValue(QCborMap())));
     auto instance = std::make_shared<Instance>(model);
     for (const Field *field : model->concreteFields)
@@ -464,22 +468,32 @@ static QCborValue updateFieldsArg(const std::optional<QStringList> &names)
 {
     if (!names)
         return QCborValue(nullptr);
+    // A scenario saves with the same few update_fields again and again: the
+    // last list's array is kept (per thread; QCborValue is shared, never
+    // changed in place) rather than rebuilt for every pre_save and post_save.
+    thread_local QStringList lastNames;
+    thread_local QCborValue lastArray;
+    if (lastArray.isArray() && lastNames == *names)
+        return lastArray;
     QCborArray array;
     for (const QString &n : *names)
         array.append(n);
-    return array;
+    lastNames = *names;
+    lastArray = QCborValue(array);
+    return lastArray;
 }
 
 void Engine::saveBase(const InstancePtr &instance, bool raw, bool forceInsert, const std::optional<QStringList> &updateFields)
 {
     const Model *model = instance->model();
+    const QCborValue updateFieldsValue = model->autoCreated ? QCborValue() : updateFieldsArg(updateFields);
     if (!model->autoCreated) {
         SignalArgs args;
         args.items.reserve(4);              // one allocation, not one per argument
         sendModelSignal(*preSave, model, args.add(QStringLiteral("instance"), instance)
                                              .add(QStringLiteral("raw"), QCborValue(raw))
                                              .add(QStringLiteral("using"), m_usingValue)
-                                             .add(QStringLiteral("update_fields"), updateFieldsArg(updateFields)));
+                                             .add(QStringLiteral("update_fields"), updateFieldsValue));
     }
     bool updated = false;
     try {
@@ -495,7 +509,7 @@ void Engine::saveBase(const InstancePtr &instance, bool raw, bool forceInsert, c
         args.items.reserve(5);
         sendModelSignal(*postSave, model, args.add(QStringLiteral("instance"), instance)
                                               .add(QStringLiteral("created"), QCborValue(!updated))
-                                              .add(QStringLiteral("update_fields"), updateFieldsArg(updateFields))
+                                              .add(QStringLiteral("update_fields"), updateFieldsValue)
                                               .add(QStringLiteral("raw"), QCborValue(raw))
                                               .add(QStringLiteral("using"), m_usingValue));
     }

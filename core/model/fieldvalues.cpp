@@ -87,7 +87,9 @@ QCborValue prepareForDb(const Field *field, const QCborValue &value)
     case FieldType::Float: return toFloat(typed, value);
     case FieldType::Bool: return toBoolean(typed, value);
     case FieldType::Char:
-    case FieldType::Text: return QCborValue(pythonStr(value));
+    case FieldType::Text:
+        // str(value); a string is its own str(), kept as it is (no copy).
+        return value.isString() ? value : QCborValue(pythonStr(value));
     default: return value;
     }
 }

@@ -179,21 +179,17 @@ ModelRegistry::ModelRegistry(const SchemaDecl &schema)
             }
         }
     }
+
+    // Every relation, filed under the model it points at (relationsTo()).
+    for (const auto &m : m_models)
+        for (const Field *f : std::as_const(m->concreteFields))
+            if (f->isForeignKey() && f->target)
+                const_cast<Model *>(f->target)->relationsTo.append(f);
 }
 
 const Model *ModelRegistry::model(const QString &name) const
 {
     return m_byName.value(name);
-}
-
-QVector<const Field *> ModelRegistry::relationsTo(const Model *model) const
-{
-    QVector<const Field *> result;
-    for (const auto &m : m_models)
-        for (const Field *f : m->concreteFields)
-            if (f->isForeignKey() && f->target == model)
-                result.append(f);
-    return result;
 }
 
 std::optional<M2mAccessor> ModelRegistry::m2mAccessor(const Model *model, const QString &name) const

@@ -59,6 +59,10 @@ struct Model
     QVector<const Field *> concreteFields;  // pk first unless a declared field is the pk
     QVector<const Field *> manyToMany;      // declared many_to_many fields
     const Field *pk = nullptr;
+    // Foreign keys and one-to-ones of every model pointing here, in
+    // registration then field order: ModelRegistry::relationsTo(), kept so
+    // that every delete does not rescan the schema.
+    QVector<const Field *> relationsTo;
 
     // By field name or attname (concrete and many_to_many); "pk" gives the pk.
     const Field *field(const QString &nameOrAttname) const;
@@ -84,7 +88,7 @@ public:
 
     // Foreign keys and one-to-ones of every model (through models included) that
     // point at `model`, in registration order then field order.
-    QVector<const Field *> relationsTo(const Model *model) const;
+    const QVector<const Field *> &relationsTo(const Model *model) const { return model->relationsTo; }
 
     // x.<name> as a many-to-many manager: forward field or reverse accessor.
     std::optional<M2mAccessor> m2mAccessor(const Model *model, const QString &name) const;

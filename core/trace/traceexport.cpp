@@ -51,6 +51,10 @@ inline void append(std::string &out, const QByteArray &bytes) { out.append(bytes
 
 inline void appendInteger(std::string &out, qint64 v)
 {
+    if (v >= 0 && v < 10) {             // depths, small steps: most integers of a trace
+        out.push_back(char('0' + v));
+        return;
+    }
     char buffer[24];
     const auto result = std::to_chars(buffer, buffer + sizeof buffer, v);
     out.append(buffer, size_t(result.ptr - buffer));
@@ -297,9 +301,9 @@ public:
         }
     }
 
-    void signalLine(std::string &out, int index, qint64 seq)
+    // `r` is record(index), which the caller has (building one is not free).
+    void signalLine(std::string &out, int index, const TraceRecord &r, qint64 seq)
     {
-        const TraceRecord &r = m_recorder.record(index);
         m_recorder.packedArgs(index, m_args);
         // An argument named like a fixed key loses to it (canonicalLine does the same).
         m_args.erase(std::remove_if(m_args.begin(), m_args.end(),
@@ -338,9 +342,8 @@ public:
         out.push_back('}');
     }
 
-    void effectLine(std::string &out, int index, qint64 seq) const
+    void effectLine(std::string &out, int index, const TraceRecord &r, qint64 seq) const
     {
-        const TraceRecord &r = m_recorder.record(index);
         out.append("{\"depth\":");
         appendInteger(out, r.depth);
         out.append(",\"effect\":");
@@ -363,9 +366,8 @@ public:
         out.push_back('}');
     }
 
-    void errorLine(std::string &out, int index, qint64 seq) const
+    void errorLine(std::string &out, int index, const TraceRecord &r, qint64 seq) const
     {
-        const TraceRecord &r = m_recorder.record(index);
         out.append("{\"depth\":");
         appendInteger(out, r.depth);
         out.append(",\"error\":");
@@ -402,9 +404,9 @@ bool writeCanonicalJsonl(const TraceRecorder &recorder, QIODevice &device, std::
             continue;
         ++seq;
         switch (record.kind) {
-        case TraceEventKind::Send: lines.signalLine(out, i, seq); break;
-        case TraceEventKind::Effect: lines.effectLine(out, i, seq); break;
-        default: lines.errorLine(out, i, seq); break;
+        case TraceEventKind::Send: lines.signalLine(out, i, record, seq); break;
+        case TraceEventKind::Effect: lines.effectLine(out, i, record, seq); break;
+        default: lines.errorLine(out, i, record, seq); break;
         }
         out.push_back('\n');
         if (!writer.maybeFlush())

@@ -118,6 +118,53 @@ private Q_SLOTS:
         QCOMPARE(db->count(player), 4);
     }
 
+    // A statement keeps the values bound to it and only a changed one is bound
+    // again: every row must still get exactly its own values, whether a value
+    // repeats, changes, turns NULL or back, and after a failed execution.
+    void aRepeatedValueIsNotCarriedIntoTheNextRow()
+    {
+        db->deleteWhere(player, {});
+        struct Case { QCborValue team; QCborValue name; qint64 score; };
+        const Case cases[] = {
+            {cborInt(1), cborText("same"), 5},
+            {cborInt(1), cborText("same"), 5},        // every value repeated
+            {QCborValue(nullptr), cborText("same"), 5}, // one turns NULL
+            {QCborValue(nullptr), cborText(""), 5},
+            {cborInt(2), cborText(""), 0},            // back from NULL
+            {cborInt(2), cborText("x"), 0},
+            {cborInt(2), cborText("x"), 1},
+        };
+        QVector<qint64> ids;
+        for (const Case &c : cases)
+            ids << db->insert(player, {playerTeam, playerName, playerScore}, {c.team, c.name, cborInt(c.score)});
+        // A failing INSERT (no such team: the deferred key fails at COMMIT,
+        // so use NOT NULL instead) leaves its values bound; the next row with
+        // other values must not keep them.
+        QVERIFY_THROWS_EXCEPTION(DjangoError, db->insert(player, {playerTeam, playerName, playerScore},
+                                                         {cborInt(1), QCborValue(nullptr), cborInt(9)}));
+        ids << db->insert(player, {playerTeam, playerName, playerScore}, {cborInt(2), cborText("x"), cborInt(1)});
+
+        QSqlQuery raw(db->connection());
+        QVERIFY(raw.exec(QStringLiteral("SELECT id, team_id, name, score, typeof(team_id) FROM db_player ORDER BY id")));
+        QStringList got;
+        while (raw.next())
+            got << QStringLiteral("%1|%2|%3|%4").arg(raw.value(4).toString(), raw.value(1).toString(),
+                                                     raw.value(2).toString(), raw.value(3).toString());
+        const QStringList expected = {
+            QStringLiteral("integer|1|same|5"), QStringLiteral("integer|1|same|5"), QStringLiteral("null||same|5"),
+            QStringLiteral("null|||5"),         QStringLiteral("integer|2||0"),     QStringLiteral("integer|2|x|0"),
+            QStringLiteral("integer|2|x|1"),    QStringLiteral("integer|2|x|1")};
+        QCOMPARE(got, expected);
+        QCOMPARE(ids.size(), expected.size());
+        // And a SELECT of one shape alternating between values reads each one's rows.
+        for (int round = 0; round < 2; ++round) {
+            QCOMPARE(db->select(player, {{playerName, cborText("same")}}, {}).size(), 3);
+            QCOMPARE(db->select(player, {{playerName, cborText("same")}}, {}).size(), 3);
+            QCOMPARE(db->select(player, {{playerName, cborText("x")}}, {}).size(), 3);
+            QCOMPARE(db->select(player, {{playerName, cborText("")}}, {}).size(), 2);
+        }
+    }
+
     void updatesAndDeletesBindTheirValues()
     {
         QCOMPARE(db->update(player, {playerScore}, {cborInt(10)}, {{playerTeam, cborInt(1)}}), 2);

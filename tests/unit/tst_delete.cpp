@@ -92,6 +92,39 @@ class TestDelete : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    // The collector's set of pks per model compares them as Python's set of
+    // instances does: 1, 1.0 and True are one pk, "1" and 1.5 are others;
+    // the same past the linear search, once the set hashes its integers.
+    void pkKeysCompareAsPythonDoes()
+    {
+        PkKeySet keys;
+        QVERIFY(keys.insert(QCborValue(1)));
+        QVERIFY(!keys.insert(QCborValue(1)));
+        QVERIFY(!keys.insert(QCborValue(1.0)));
+        QVERIFY(!keys.insert(QCborValue(true)));
+        QVERIFY(keys.contains(QCborValue(1.0)));
+        QVERIFY(!keys.contains(QCborValue(QStringLiteral("1"))));
+        QVERIFY(keys.insert(QCborValue(QStringLiteral("1"))));
+        QVERIFY(!keys.insert(QCborValue(QStringLiteral("1"))));
+        QVERIFY(keys.insert(QCborValue(1.5)));
+        QVERIFY(!keys.insert(QCborValue(1.5)));
+        QVERIFY(keys.insert(QCborValue(false)));
+        QVERIFY(!keys.insert(QCborValue(0)));
+        QVERIFY(!keys.contains(QCborValue(2)));
+        for (qint64 n = 2; n < 100; ++n)
+            QVERIFY(keys.insert(QCborValue(n)));
+        for (qint64 n = 0; n < 100; ++n) {
+            QVERIFY(keys.contains(QCborValue(n)));
+            QVERIFY(keys.contains(QCborValue(double(n))));
+            QVERIFY(!keys.insert(QCborValue(n)));
+        }
+        QVERIFY(!keys.contains(QCborValue(100)));
+        QVERIFY(!keys.contains(QCborValue(-1)));
+        QVERIFY(keys.contains(QCborValue(QStringLiteral("1"))));
+        QVERIFY(!keys.contains(QCborValue(QStringLiteral("2"))));
+        QVERIFY(keys.contains(QCborValue(1.5)));
+    }
+
     // Django's test_deletion_order: referencing models first; pre_delete by
     // ascending pk, post_delete in the same model order by descending pk.
     void deletionOrder()

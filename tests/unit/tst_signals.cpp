@@ -298,6 +298,35 @@ private Q_SLOTS:
         QCOMPARE(e->column("Car", "owner"), str("[2]"));
     }
 
+    // The engine keeps the last update_fields array it built: saves with
+    // lists that alternate, repeat and return must each report their own.
+    void updateFieldsOfEachSaveAreItsOwn()
+    {
+        auto e = makeEngine(kSchema);
+        const InstancePtr p = e->create("Person", kw({{"first_name", V("John")}, {"last_name", V("Doe")}}));
+        const QStringList lists[][2] = {
+            {names({"last_name"}), names({"last_name"})},
+            {names({"last_name"}), names({"last_name"})},
+            {names({"first_name", "last_name"}), names({"first_name", "last_name"})},
+            {names({"last_name", "first_name", "last_name"}), names({"first_name", "last_name"})},
+            {names({"age"}), names({"age"})},
+            {names({"last_name"}), names({"last_name"})},
+        };
+        for (const auto &[given, reported] : lists) {
+            e->log.clear();
+            e->engine->save(p, given);
+            QCborArray expected;
+            for (const QString &name : reported)
+                expected.append(name);
+            QCOMPARE(e->log.size(), 2);
+            QCOMPARE(e->log.at(0).arg("update_fields"), QCborValue(expected));
+            QCOMPARE(e->log.at(1).arg("update_fields"), QCborValue(expected));
+        }
+        e->log.clear();
+        e->engine->save(p);
+        QCOMPARE(e->log.at(0).arg("update_fields"), QCborValue(nullptr));
+    }
+
     // save(update_fields=[]) returns silently: no signal at all, nothing written.
     void emptyUpdateFieldsSendsNothing()
     {
