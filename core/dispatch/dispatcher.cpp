@@ -46,24 +46,59 @@ private:
     DispatchContext &m_context;
 };
 
+// The listeners a send started with: the address of the context's list then,
+// which stays valid until the send ends (DispatchContext::sendStarted).
+struct ListenerSnapshot
+{
+    TraceListener *const *data;
+    qsizetype size;
+};
+
 // Calls `f` on the listeners seen when the send started, skipping any removed
 // since (it may be gone). A listener added mid-send waits for the next send, so
 // every listener sees matched begin/end pairs.
 template<typename F>
-void notify(const DispatchContext &context, const QVector<TraceListener *> &snapshot, F &&f)
+void notify(const DispatchContext &context, ListenerSnapshot snapshot, F &&f)
 {
     const QVector<TraceListener *> &current = context.listeners();
-    if (current.constData() == snapshot.constData()) {     // nobody was added or removed: all still there
-        for (TraceListener *listener : snapshot)
-            f(listener);
+    if (current.constData() == snapshot.data) {             // nobody was added or removed: all still there
+        for (qsizetype i = 0; i < snapshot.size; ++i)
+            f(snapshot.data[i]);
         return;
     }
-    for (TraceListener *listener : snapshot)
-        if (current.contains(listener))
-            f(listener);
+    for (qsizetype i = 0; i < snapshot.size; ++i)
+        if (current.contains(snapshot.data[i]))
+            f(snapshot.data[i]);
 }
 
 } // namespace
+
+// A send in progress: counted on its signal and its context, so that what it
+// resolved at its start (receivers, listeners) outlives any change meanwhile.
+class SendScope
+{
+public:
+    SendScope(Signal &signal, DispatchContext &context) : m_signal(signal), m_context(context)
+    {
+        ++m_signal.m_sending;
+        m_context.sendStarted();
+    }
+    ~SendScope()
+    {
+        if (--m_signal.m_sending == 0 && !m_signal.m_retired.empty()) {
+            // Moved out first: a receiver's destruction may reach this signal again.
+            const std::vector<std::shared_ptr<Signal::Connection>> retired = std::move(m_signal.m_retired);
+            m_signal.m_retired.clear();
+        }
+        m_context.sendFinished();
+    }
+    SendScope(const SendScope &) = delete;
+    SendScope &operator=(const SendScope &) = delete;
+
+private:
+    Signal &m_signal;
+    DispatchContext &m_context;
+};
 
 // ---------------------------------------------------------------- SignalArgs
 
@@ -113,7 +148,9 @@ const QCborMap *keyLayout(const QVector<QPair<QString, Value>> &items)
     }
     Layout layout;
     for (const auto &item : items) {
-        layout.keys.append(item.first);
+        // A key with no owner (raw data) may change in place: keep its text.
+        const QString &key = item.first;
+        layout.keys.append(key.data_ptr().isMutable() ? key : QString(key.constData(), key.size()));
         layout.skeleton.insert(item.first, QCborValue(nullptr));
     }
     if (layout.skeleton.size() != items.size())
@@ -219,13 +256,24 @@ DispatchContext::~DispatchContext() = default;
 void DispatchContext::addListener(TraceListener *listener)
 {
     TraceClock::calibrate();                // before the first stamp a listener hears (once per process)
-    if (listener && !m_listeners.contains(listener))
+    if (listener && !m_listeners.contains(listener)) {
+        retireListeners();
         m_listeners.append(listener);
+    }
 }
 
 void DispatchContext::removeListener(TraceListener *listener)
 {
-    m_listeners.removeAll(listener);
+    if (m_listeners.contains(listener)) {
+        retireListeners();
+        m_listeners.removeAll(listener);
+    }
+}
+
+void DispatchContext::retireListeners()
+{
+    if (m_sendsInProgress > 0)
+        m_retiredListeners.push_back(m_listeners);  // shared: the change that follows detaches
 }
 
 void DispatchContext::emitEffect(const QString &kind, const QString &text)
@@ -290,8 +338,7 @@ bool Signal::connect(quintptr receiverId, ReceiverFn fn, const Sender &sender,
     c->event.receiverId = receiverId;
     c->tiedToObject = lifetime != nullptr;
     c->lifetime = lifetime;
-    // Appending detaches the list if a send in progress shares it, so that send
-    // keeps the list it started with.
+    // A send in progress resolved its receivers already: it never sees this one.
     m_connections.append(std::move(c));
     return true;
 }
@@ -302,7 +349,7 @@ bool Signal::disconnect(quintptr receiverId, const Sender &sender, const QString
     pruneDead();
     for (qsizetype i = 0; i < m_connections.size(); ++i) {
         if (m_connections.at(i)->hasKey(receiverId, sender, dispatchUid)) {
-            m_connections.removeAt(i);      // keys are unique: at most one match
+            removeConnection(i);            // keys are unique: at most one match
             return true;
         }
     }
@@ -361,11 +408,16 @@ QVector<std::shared_ptr<Signal::Connection>> Signal::matching(const Sender &send
 
 void Signal::pruneDead()
 {
-    // Check first: removeIf would detach (copy) a list a send is sharing even
-    // when nothing is dead.
-    const auto dead = [](const std::shared_ptr<Connection> &c) { return c->isDead(); };
-    if (std::any_of(m_connections.cbegin(), m_connections.cend(), dead))
-        m_connections.removeIf(dead);
+    for (qsizetype i = m_connections.size() - 1; i >= 0; --i)
+        if (m_connections.at(i)->isDead())
+            removeConnection(i);
+}
+
+void Signal::removeConnection(qsizetype i)
+{
+    if (m_sending > 0)
+        m_retired.push_back(m_connections.at(i));
+    m_connections.removeAt(i);
 }
 
 void Signal::send(const Sender &sender, const SignalArgs &args)
@@ -406,10 +458,11 @@ void Signal::dispatch(const Sender &sender, const SignalArgs &args, QVector<Robu
     DispatchContext &context = *m_context;
     const bool robust = results != nullptr;
     const int depth = context.depth();
-    // Copies of Qt containers share their data: no allocation here. With no
+    const SendScope scope(*this, context);
+    // The listener list by address (see DispatchContext::sendStarted). With no
     // listeners nothing is frozen, no event is built.
-    const QVector<TraceListener *> listeners = context.listeners();
-    const bool observed = !listeners.isEmpty();
+    const ListenerSnapshot listeners{context.listeners().constData(), context.listeners().size()};
+    const bool observed = listeners.size > 0;
 
     // Contract 5.9: the bound replaces Python's stack limit. Real Python raises
     // RecursionError on entering the call, before send or send_robust can run
@@ -425,12 +478,11 @@ void Signal::dispatch(const Sender &sender, const SignalArgs &args, QVector<Robu
     }
 
     // Django resolves the receivers once (the list comprehension over
-    // _live_receivers). Holding the shared list keeps every Connection alive
-    // whatever receivers connect or disconnect meanwhile; the raw pointers are
-    // the resolved list, on the stack for up to 16 receivers.
-    const QVector<std::shared_ptr<Connection>> connections = m_connections;
+    // _live_receivers): the raw pointers are the resolved list, on the stack for
+    // up to 16 receivers. The connections stay alive whatever receivers connect
+    // or disconnect meanwhile (removeConnection keeps them while we send).
     QVarLengthArray<Connection *, 16> targets;
-    for (const auto &c : connections)
+    for (const auto &c : std::as_const(m_connections))
         if (c->hears(sender) && !c->muted && !c->isDead())
             targets.append(c.get());
 

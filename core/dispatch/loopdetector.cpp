@@ -106,7 +106,7 @@ int LoopDetector::innermostOccurrence(const Frame &send) const
     if (send.instance.kind == InstanceKey::None)
         return -1;
     for (int i = int(m_stack.size()) - 1; i >= 0; --i) {
-        if (sameSend(m_stack.at(i), send))
+        if (sameSend(m_stack[i], send))
             return i;
     }
     return -1;
@@ -117,8 +117,8 @@ int LoopDetector::innermostOccurrence(const Frame &send) const
 QString LoopDetector::pathFrom(int first, const Frame &send) const
 {
     QStringList parts;
-    for (int i = first; i < m_stack.size(); ++i)
-        parts.append(frameText(m_stack.at(i)));
+    for (int i = first; i < int(m_stack.size()); ++i)
+        parts.append(frameText(m_stack[i]));
     parts.append(frameText(send));
     return parts.join(QStringLiteral(" → "));
 }
@@ -144,8 +144,8 @@ void LoopDetector::mark(int eventIndex, LoopMark mark, int loop)
 
 void LoopDetector::popTo(int size)
 {
-    if (size < m_stack.size())
-        m_stack.resize(size);
+    if (size < int(m_stack.size()))
+        m_stack.resize(size_t(size));
 }
 
 void LoopDetector::beginSend(const SendEvent &event, int eventIndex)
@@ -158,24 +158,24 @@ void LoopDetector::beginSend(const SendEvent &event, int eventIndex)
         const int loop = loopForPath(pathFrom(first, frame));
         DetectedLoop &l = m_loops[loop];
         if (l.reentries == 0) {
-            l.firstEvent = m_stack.at(first).event;
+            l.firstEvent = m_stack[first].event;
             l.reentryEvent = eventIndex;
         }
         ++l.reentries;
         ++l.revision;
-        for (int i = first; i < m_stack.size(); ++i)
-            mark(m_stack.at(i).event, LoopMark::InCycle, loop);
+        for (int i = first; i < int(m_stack.size()); ++i)
+            mark(m_stack[i].event, LoopMark::InCycle, loop);
         mark(eventIndex, LoopMark::Reentry, loop);
         frame.loop = loop;
     }
-    m_stack.append(frame);
+    m_stack.push_back(frame);
 }
 
 void LoopDetector::endSend(const SendEvent &event)
 {
     // Defensive: whatever is still open above the send ended with it.
     for (int i = int(m_stack.size()) - 1; i >= 0; --i) {
-        if (m_stack.at(i).isSend && m_stack.at(i).sendId == event.id) {
+        if (m_stack[i].isSend && m_stack[i].sendId == event.id) {
             popTo(i);
             return;
         }
@@ -189,13 +189,13 @@ void LoopDetector::beginReceiver(const SendEvent &send, const ReceiverEvent &rec
     frame.sendId = send.id;
     frame.receiverIndex = receiver.index;
     frame.name = m_names.id(receiver.label);
-    m_stack.append(frame);
+    m_stack.push_back(frame);
 }
 
 void LoopDetector::endReceiver(const SendEvent &send, const ReceiverEvent &receiver)
 {
     for (int i = int(m_stack.size()) - 1; i >= 0; --i) {
-        const Frame &f = m_stack.at(i);
+        const Frame &f = m_stack[i];
         if (!f.isSend && f.sendId == send.id && f.receiverIndex == receiver.index) {
             popTo(i);
             return;
@@ -217,14 +217,14 @@ void LoopDetector::stopRecursion(const SendEvent &event, int eventIndex)
     const int innermost = innermostOccurrence(refused);
     if (innermost >= 0) {
         loop = loopForPath(pathFrom(innermost, refused));
-        while (!sameSend(m_stack.at(from), refused))
+        while (!sameSend(m_stack[from], refused))
             ++from;
     } else {
         for (int i = int(m_stack.size()) - 1; i >= 0 && loop < 0; --i) {
-            if (m_stack.at(i).loop >= 0) {
-                const Frame &reentry = m_stack.at(i);
+            if (m_stack[i].loop >= 0) {
+                const Frame &reentry = m_stack[i];
                 loop = reentry.loop;
-                while (!sameSend(m_stack.at(from), reentry))
+                while (!sameSend(m_stack[from], reentry))
                     ++from;
             }
         }
@@ -233,14 +233,14 @@ void LoopDetector::stopRecursion(const SendEvent &event, int eventIndex)
     }
 
     DetectedLoop &l = m_loops[loop];
-    if (l.firstEvent < 0 && !m_stack.isEmpty())
-        l.firstEvent = m_stack.at(from).event;
+    if (l.firstEvent < 0 && !m_stack.empty())
+        l.firstEvent = m_stack[from].event;
     l.stopped = true;
     if (l.stopEvent < 0)
         l.stopEvent = eventIndex;
     ++l.revision;
-    for (int i = from; i < m_stack.size(); ++i)
-        mark(m_stack.at(i).event, LoopMark::Stopped, loop);
+    for (int i = from; i < int(m_stack.size()); ++i)
+        mark(m_stack[i].event, LoopMark::Stopped, loop);
     mark(eventIndex, LoopMark::Stopped, loop);
 }
 

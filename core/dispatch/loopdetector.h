@@ -22,6 +22,7 @@
 #include <QString>
 #include <QVector>
 #include <functional>
+#include <vector>
 
 namespace ss {
 
@@ -112,7 +113,7 @@ private:
     void mark(int eventIndex, LoopMark mark, int loop);
     void popTo(int size);
 
-    QVector<Frame> m_stack;
+    std::vector<Frame> m_stack;
     QVector<DetectedLoop> m_loops;
     QHash<QString, int> m_loopByPath;   // a repeated re-entry along the same path is the same loop
     MarkFn m_mark;

@@ -158,18 +158,18 @@ void TraceRecorder::stepBegin(int step, const QString &code)
         r.flags = TraceRecord::Open;
         m_lastStepEvent = index;
     }
-    m_stack.append({TraceEventKind::Step, index, 0, -1, -1});
+    m_stack.push_back(Frame{TraceEventKind::Step, index, 0, -1, -1});
     m_loops.stepBegin(step, code);
 }
 
 void TraceRecorder::stepEnd(int step, const DjangoError *failure)
 {
     for (int i = int(m_stack.size()) - 1; i >= 0; --i) {
-        if (m_stack.at(i).kind == TraceEventKind::Step) {
+        if (m_stack[i].kind == TraceEventKind::Step) {
             for (int j = int(m_stack.size()) - 1; j > i; --j)
-                closeFrame(m_stack.at(j), nullptr, false, 0);
-            closeFrame(m_stack.at(i), failure, true, 0);
-            m_stack.resize(i);
+                closeFrame(m_stack[j], nullptr, false, 0);
+            closeFrame(m_stack[i], failure, true, 0);
+            m_stack.resize(size_t(i));
             break;
         }
     }
@@ -205,7 +205,7 @@ void TraceRecorder::sendBegin(const SendEvent &event)
         index = appendSend(TraceEventKind::Send, event,
                            quint8(TraceRecord::Open | (event.canonical ? TraceRecord::Canonical : 0)));
     }
-    m_stack.append({TraceEventKind::Send, index, event.id, -1, -1});
+    m_stack.push_back(Frame{TraceEventKind::Send, index, event.id, -1, -1});
     m_loops.beginSend(event, index);
 }
 
@@ -214,12 +214,12 @@ void TraceRecorder::sendEnd(const SendEvent &event, const DjangoError *escaped)
     // The dispatcher always closes what it opened; if it ever did not, the
     // frames above the send end with it, unfinished.
     for (int i = int(m_stack.size()) - 1; i >= 0; --i) {
-        const Frame &frame = m_stack.at(i);
+        const Frame &frame = m_stack[i];
         if (frame.kind == TraceEventKind::Send && frame.sendId == event.id) {
             for (int j = int(m_stack.size()) - 1; j > i; --j)
-                closeFrame(m_stack.at(j), nullptr, false, event.stamp);
+                closeFrame(m_stack[j], nullptr, false, event.stamp);
             closeFrame(frame, escaped, true, event.stamp);
-            m_stack.resize(i);
+            m_stack.resize(size_t(i));
             break;
         }
     }
@@ -251,19 +251,19 @@ void TraceRecorder::receiverBegin(const SendEvent &send, const ReceiverEvent &re
             sendFrame->lastReceiver = index;
         }
     }
-    m_stack.append({TraceEventKind::Receiver, index, send.id, receiver.index, -1});
+    m_stack.push_back(Frame{TraceEventKind::Receiver, index, send.id, receiver.index, -1});
     m_loops.beginReceiver(send, receiver, index);
 }
 
 void TraceRecorder::receiverEnd(const SendEvent &send, const ReceiverEvent &receiver, const DjangoError *error)
 {
     for (int i = int(m_stack.size()) - 1; i >= 0; --i) {
-        const Frame &frame = m_stack.at(i);
+        const Frame &frame = m_stack[i];
         if (frame.kind == TraceEventKind::Receiver && frame.sendId == send.id && frame.receiverIndex == receiver.index) {
             for (int j = int(m_stack.size()) - 1; j > i; --j)
-                closeFrame(m_stack.at(j), nullptr, false, receiver.stamp);
+                closeFrame(m_stack[j], nullptr, false, receiver.stamp);
             closeFrame(frame, error, true, receiver.stamp);
-            m_stack.resize(i);
+            m_stack.resize(size_t(i));
             break;
         }
         if (frame.kind == TraceEventKind::Send && frame.sendId == send.id)

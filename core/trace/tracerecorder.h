@@ -225,7 +225,7 @@ private:
     QHash<int, quint64> m_longDurations;
     QHash<int, int> m_firstReceiver;            // sends whose first receiver call is not the next event
 
-    QVector<Frame> m_stack;
+    std::vector<Frame> m_stack;
     int m_step = 0;
     int m_lastStepEvent = -1;
     bool m_paused = false;
