@@ -26,8 +26,8 @@ void LoopDetector::stepBegin(int, const QString &)
     m_stack.clear();
     // Names are needed only while a frame holds them; string pks and imported
     // instance keys would otherwise pile up over a long recording.
-    if (m_names.size() > 4096)
-        m_names.clear();
+    if (m_names == &m_ownNames && m_ownNames.size() > 4096)
+        m_ownNames.clear();
 }
 
 void LoopDetector::stepEnd(int, const DjangoError *)
@@ -39,7 +39,7 @@ LoopDetector::InstanceKey LoopDetector::instanceKey(const SendEvent &event)
 {
     InstanceKey key;
     if (const Instance *instance = event.liveInstance) {
-        key.model = m_names.id(instance->model()->name);
+        key.model = m_names->id(instance->model()->name);
         const QCborValue pk = instance->pk();
         if (pk.isNull() || pk.isUndefined()) {
             key.kind = InstanceKey::Unsaved;
@@ -52,37 +52,55 @@ LoopDetector::InstanceKey LoopDetector::instanceKey(const SendEvent &event)
             key.value = qint64(pk.toDouble());
         } else {
             key.kind = InstanceKey::Text;
-            key.value = m_names.id(instance->identityKey());
+            key.value = m_names->id(instance->identityKey());
         }
     } else if (!event.instanceKey.isEmpty()) {
         key.kind = InstanceKey::Text;
-        key.value = m_names.id(event.instanceKey);
+        key.value = m_names->id(event.instanceKey);
     }
     return key;
 }
 
 LoopDetector::Frame LoopDetector::sendFrame(const SendEvent &event, int eventIndex)
 {
+    return sendFrame(event, eventIndex, m_names->id(event.signalName), m_names->id(event.sender.name));
+}
+
+LoopDetector::Frame LoopDetector::sendFrame(const SendEvent &event, int eventIndex, quint32 signal, quint32 sender)
+{
     Frame frame;
     frame.isSend = true;
     frame.senderKind = event.sender.kind;
     frame.event = eventIndex;
     frame.sendId = event.id;
-    frame.signal = m_names.id(event.signalName);
-    frame.name = m_names.id(event.sender.name);
+    frame.signal = signal;
+    frame.name = sender;
     frame.instance = instanceKey(event);
     return frame;
+}
+
+void LoopDetector::remapNames(const std::function<quint32(quint32)> &map)
+{
+    for (Frame &f : m_stack) {
+        if (f.isSend)
+            f.signal = map(f.signal);
+        f.name = map(f.name);
+        if (f.instance.kind == InstanceKey::Pk || f.instance.kind == InstanceKey::Unsaved)
+            f.instance.model = map(f.instance.model);
+        else if (f.instance.kind == InstanceKey::Text)
+            f.instance.value = map(quint32(f.instance.value));
+    }
 }
 
 QString LoopDetector::instanceText(const InstanceKey &key) const
 {
     switch (key.kind) {
     case InstanceKey::None: return {};
-    case InstanceKey::Pk: return m_names.text(key.model) + QLatin1Char(':') + QString::number(key.value);
+    case InstanceKey::Pk: return m_names->text(key.model) + QLatin1Char(':') + QString::number(key.value);
     // An unsaved instance is known by its address: say so instead.
-    case InstanceKey::Unsaved: return m_names.text(key.model) + QStringLiteral(", unsaved");
+    case InstanceKey::Unsaved: return m_names->text(key.model) + QStringLiteral(", unsaved");
     case InstanceKey::Text: {
-        const QString &text = m_names.text(quint32(key.value));
+        const QString &text = m_names->text(quint32(key.value));
         const qsizetype at = text.indexOf(QLatin1String("@0x"));
         return at > 0 ? text.left(at) + QStringLiteral(", unsaved") : text;
     }
@@ -93,11 +111,11 @@ QString LoopDetector::instanceText(const InstanceKey &key) const
 QString LoopDetector::frameText(const Frame &frame) const
 {
     if (frame.isSend) {
-        const QString subject = frame.instance.kind == InstanceKey::None ? m_names.text(frame.name) : instanceText(frame.instance);
-        const QString &signal = m_names.text(frame.signal);
+        const QString subject = frame.instance.kind == InstanceKey::None ? m_names->text(frame.name) : instanceText(frame.instance);
+        const QString &signal = m_names->text(frame.signal);
         return subject.isEmpty() ? signal : signal + QLatin1Char('(') + subject + QLatin1Char(')');
     }
-    const QString &label = m_names.text(frame.name);
+    const QString &label = m_names->text(frame.name);
     return label.isEmpty() ? QStringLiteral("receiver #") + QString::number(frame.receiverIndex) : label;
 }
 
@@ -150,7 +168,12 @@ void LoopDetector::popTo(int size)
 
 void LoopDetector::beginSend(const SendEvent &event, int eventIndex)
 {
-    Frame frame = sendFrame(event, eventIndex);
+    beginSend(event, eventIndex, m_names->id(event.signalName), m_names->id(event.sender.name));
+}
+
+void LoopDetector::beginSend(const SendEvent &event, int eventIndex, quint32 signal, quint32 sender)
+{
+    Frame frame = sendFrame(event, eventIndex, signal, sender);
     const int first = innermostOccurrence(frame);
     if (first >= 0) {
         // The path runs from the innermost open occurrence, so a loop that goes
@@ -184,16 +207,28 @@ void LoopDetector::endSend(const SendEvent &event)
 
 void LoopDetector::beginReceiver(const SendEvent &send, const ReceiverEvent &receiver, int eventIndex)
 {
-    Frame frame;
+    beginReceiver(send, receiver, eventIndex, m_names->id(receiver.label));
+}
+
+void LoopDetector::beginReceiver(const SendEvent &send, const ReceiverEvent &receiver, int eventIndex, quint32 label)
+{
+    Frame &frame = m_stack.emplace_back();
     frame.event = eventIndex;
     frame.sendId = send.id;
     frame.receiverIndex = receiver.index;
-    frame.name = m_names.id(receiver.label);
-    m_stack.push_back(frame);
+    frame.name = label;
 }
 
 void LoopDetector::endReceiver(const SendEvent &send, const ReceiverEvent &receiver)
 {
+    // Nearly always the innermost frame.
+    if (!m_stack.empty()) {
+        const Frame &top = m_stack.back();
+        if (!top.isSend && top.sendId == send.id && top.receiverIndex == receiver.index) {
+            m_stack.pop_back();
+            return;
+        }
+    }
     for (int i = int(m_stack.size()) - 1; i >= 0; --i) {
         const Frame &f = m_stack[i];
         if (!f.isSend && f.sendId == send.id && f.receiverIndex == receiver.index) {

@@ -69,6 +69,18 @@ public:
     void beginReceiver(const SendEvent &send, const ReceiverEvent &receiver, int eventIndex);
     void endReceiver(const SendEvent &send, const ReceiverEvent &receiver);
     void stopRecursion(const SendEvent &event, int eventIndex);
+    // The same, with the names already interned in names() by the caller: the
+    // recorder shares its string table's ids, so a send's names are looked up
+    // once, not once by the recorder and again here.
+    void beginSend(const SendEvent &event, int eventIndex, quint32 signal, quint32 sender);
+    void beginReceiver(const SendEvent &send, const ReceiverEvent &receiver, int eventIndex, quint32 label);
+
+    // Names go to `names` (owned by the caller, who keeps it alive) instead of
+    // the detector's own table. When the caller rebuilds that table, it hands
+    // every id the open frames hold to remapNames (old id in, new id out).
+    void shareNames(NameIds *names) { m_names = names ? names : &m_ownNames; }
+    NameIds &names() { return *m_names; }
+    void remapNames(const std::function<quint32(quint32)> &map);
 
     const QVector<DetectedLoop> &loops() const { return m_loops; }
 
@@ -101,6 +113,7 @@ private:
 
     InstanceKey instanceKey(const SendEvent &event);
     Frame sendFrame(const SendEvent &event, int eventIndex);
+    Frame sendFrame(const SendEvent &event, int eventIndex, quint32 signal, quint32 sender);
     QString instanceText(const InstanceKey &key) const;
     QString frameText(const Frame &frame) const;
     static bool sameSend(const Frame &a, const Frame &b)
@@ -117,7 +130,8 @@ private:
     QVector<DetectedLoop> m_loops;
     QHash<QString, int> m_loopByPath;   // a repeated re-entry along the same path is the same loop
     MarkFn m_mark;
-    NameIds m_names;
+    NameIds m_ownNames;
+    NameIds *m_names = &m_ownNames;
 };
 
 } // namespace ss

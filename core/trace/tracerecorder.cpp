@@ -12,6 +12,7 @@ TraceRecorder::TraceRecorder()
 {
     TraceClock::calibrate();
     m_loops.setMarkCallback([this](int event, LoopMark mark, int loop) { applyLoopMark(event, mark, loop); });
+    m_loops.shareNames(&m_strings.names());
     clear();
 }
 
@@ -20,6 +21,13 @@ TraceRecorder::~TraceRecorder() = default;
 void TraceRecorder::clear()
 {
     m_store.clear();
+    // The loop detector's open frames name their signals, senders and labels
+    // by ids of the string table: their texts are carried over to the new one.
+    QHash<quint32, QString> held;
+    m_loops.remapNames([&](quint32 id) {
+        held.insert(id, m_strings.text(id));
+        return id;
+    });
     m_strings.clear();
     m_packer.clear();
     m_errors.clear();
@@ -38,6 +46,9 @@ void TraceRecorder::clear()
     // argument keys by rank; and an instance's two.
     for (const char *key : {"seq", "step", "depth", "signal", "sender", "effect", "text", "error", "message", "model", "pk"})
         m_strings.internKey(QString::fromLatin1(key));
+
+    if (!held.isEmpty())
+        m_loops.remapNames([&](quint32 id) { return m_strings.intern(held.value(id)); });
 
     for (Frame &frame : m_stack) {
         frame.event = -1;
@@ -178,11 +189,9 @@ void TraceRecorder::stepEnd(int step, const DjangoError *failure)
 
 // A send, or the send the recursion bound refused: its signal, sender and
 // packed arguments; `flags` besides the robust bit and the sender kind.
-int TraceRecorder::appendSend(TraceEventKind kind, const SendEvent &event, quint8 flags)
+int TraceRecorder::appendSend(TraceEventKind kind, const SendEvent &event, quint8 flags, quint32 name, quint32 sender)
 {
     const int index = append(kind, event.depth, event.stamp);
-    const quint32 name = m_strings.intern(event.signalName);
-    const quint32 sender = m_strings.intern(event.sender.name);
     m_scratch.clear();
     if (event.liveArgs)
         m_packer.pack(m_scratch, *event.liveArgs);
@@ -200,13 +209,16 @@ int TraceRecorder::appendSend(TraceEventKind kind, const SendEvent &event, quint
 
 void TraceRecorder::sendBegin(const SendEvent &event)
 {
+    // Interned even while paused: the loop detector keys on the same ids.
+    const quint32 name = m_strings.intern(event.signalName);
+    const quint32 sender = m_strings.intern(event.sender.name);
     int index = -1;
     if (!m_paused) {
         index = appendSend(TraceEventKind::Send, event,
-                           quint8(TraceRecord::Open | (event.canonical ? TraceRecord::Canonical : 0)));
+                           quint8(TraceRecord::Open | (event.canonical ? TraceRecord::Canonical : 0)), name, sender);
     }
     m_stack.push_back(Frame{TraceEventKind::Send, index, event.id, -1, -1});
-    m_loops.beginSend(event, index);
+    m_loops.beginSend(event, index, name, sender);
 }
 
 void TraceRecorder::sendEnd(const SendEvent &event, const DjangoError *escaped)
@@ -228,17 +240,22 @@ void TraceRecorder::sendEnd(const SendEvent &event, const DjangoError *escaped)
 
 void TraceRecorder::receiverBegin(const SendEvent &send, const ReceiverEvent &receiver)
 {
+    // The send's frame: nearly always the innermost one (its previous receiver has ended).
     Frame *sendFrame = nullptr;
-    for (int i = int(m_stack.size()) - 1; i >= 0; --i) {
-        if (m_stack[i].kind == TraceEventKind::Send && m_stack[i].sendId == send.id) {
-            sendFrame = &m_stack[i];
-            break;
+    if (!m_stack.empty() && m_stack.back().kind == TraceEventKind::Send && m_stack.back().sendId == send.id) {
+        sendFrame = &m_stack.back();
+    } else {
+        for (int i = int(m_stack.size()) - 1; i >= 0; --i) {
+            if (m_stack[i].kind == TraceEventKind::Send && m_stack[i].sendId == send.id) {
+                sendFrame = &m_stack[i];
+                break;
+            }
         }
     }
+    const quint32 label = m_strings.intern(receiver.label);
     int index = -1;
     if (!m_paused) {
         index = append(TraceEventKind::Receiver, send.depth + 1, receiver.stamp);
-        const quint32 label = m_strings.intern(receiver.label);
         StoredRecord &r = recordRef(index);
         r.name = label;
         r.sender = quint32(receiver.index);
@@ -252,11 +269,21 @@ void TraceRecorder::receiverBegin(const SendEvent &send, const ReceiverEvent &re
         }
     }
     m_stack.push_back(Frame{TraceEventKind::Receiver, index, send.id, receiver.index, -1});
-    m_loops.beginReceiver(send, receiver, index);
+    m_loops.beginReceiver(send, receiver, index, label);
 }
 
 void TraceRecorder::receiverEnd(const SendEvent &send, const ReceiverEvent &receiver, const DjangoError *error)
 {
+    // Nearly always the innermost frame.
+    if (!m_stack.empty()) {
+        const Frame &top = m_stack.back();
+        if (top.kind == TraceEventKind::Receiver && top.sendId == send.id && top.receiverIndex == receiver.index) {
+            closeFrame(top, error, true, receiver.stamp);
+            m_stack.pop_back();
+            m_loops.endReceiver(send, receiver);
+            return;
+        }
+    }
     for (int i = int(m_stack.size()) - 1; i >= 0; --i) {
         const Frame &frame = m_stack[i];
         if (frame.kind == TraceEventKind::Receiver && frame.sendId == send.id && frame.receiverIndex == receiver.index) {
@@ -315,7 +342,8 @@ void TraceRecorder::recursionStopped(const SendEvent &event)
 {
     int index = -1;
     if (!m_paused) {
-        index = appendSend(TraceEventKind::RecursionStop, event, 0);
+        index = appendSend(TraceEventKind::RecursionStop, event, 0, m_strings.intern(event.signalName),
+                           m_strings.intern(event.sender.name));
     }
     m_loops.stopRecursion(event, index);
 }

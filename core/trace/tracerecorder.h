@@ -203,7 +203,7 @@ private:
     int append(TraceEventKind kind, int depth, quint64 stamp);
     // Nanoseconds since the recording started at a TraceClock reading (0: now).
     qint64 now(quint64 stamp) const;
-    int appendSend(TraceEventKind kind, const SendEvent &event, quint8 flags);
+    int appendSend(TraceEventKind kind, const SendEvent &event, quint8 flags, quint32 name, quint32 sender);
     int innermostRecorded() const;
     quint32 internError(const DjangoError *error);
     quint32 storeText(const QString &text);
