@@ -20,6 +20,7 @@
 
 #include "dispatch/dispatcher.h"
 
+#include "dispatch/namekeys.h"
 #include "dispatch/traceclock.h"
 #include "model/instance.h"
 
@@ -315,7 +316,7 @@ void DispatchContext::emitErrorLine(int depth, const DjangoError &error)
 // -------------------------------------------------------------------- Signal
 
 Signal::Signal(QString name, DispatchContext *context, bool canonical)
-    : m_name(std::move(name)), m_context(context), m_canonical(canonical)
+    : m_name(std::move(name)), m_nameKey(NameKeys::keyOf(m_name)), m_context(context), m_canonical(canonical)
 {
 }
 
@@ -335,6 +336,7 @@ bool Signal::connect(quintptr receiverId, ReceiverFn fn, const Sender &sender,
     c->fn = std::move(fn);
     c->label = label;
     c->event.label = label;
+    c->event.labelKey = NameKeys::keyOf(label);
     c->event.receiverId = receiverId;
     c->tiedToObject = lifetime != nullptr;
     c->lifetime = lifetime;
@@ -435,8 +437,15 @@ QVector<RobustResult> Signal::sendRobust(const Sender &sender, const SignalArgs 
 SendEvent Signal::makeEvent(const Sender &sender, const SignalArgs &args, int depth, bool robust) const
 {
     SendEvent event;
+    fillEvent(event, sender, args, depth, robust);
+    return event;
+}
+
+void Signal::fillEvent(SendEvent &event, const Sender &sender, const SignalArgs &args, int depth, bool robust) const
+{
     event.signal = this;
     event.signalName = m_name;
+    event.signalKey = m_nameKey;
     event.sender = sender;
     event.liveArgs = &args;                 // read during the listener calls: the values of this moment (4.1)
     event.depth = depth;
@@ -450,7 +459,6 @@ SendEvent Signal::makeEvent(const Sender &sender, const SignalArgs &args, int de
     }
     event.id = m_context->nextSendId();
     event.canonical = m_canonical;
-    return event;
 }
 
 void Signal::dispatch(const Sender &sender, const SignalArgs &args, QVector<RobustResult> *results)
@@ -494,7 +502,7 @@ void Signal::dispatch(const Sender &sender, const SignalArgs &args, QVector<Robu
     SendEvent event;
     quint64 last = 0;
     if (observed) {
-        event = makeEvent(sender, args, depth, robust);
+        fillEvent(event, sender, args, depth, robust);         // in place: no second SendEvent
         event.stamp = last = TraceClock::ticks();
         notify(context, listeners, [&](TraceListener *l) { l->sendBegin(event); });
     } else {

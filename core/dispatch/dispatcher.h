@@ -184,11 +184,13 @@ private:
     // send() and sendRobust() share one body; `results` is null for a plain send.
     void dispatch(const Sender &sender, const SignalArgs &args, QVector<RobustResult> *results);
     SendEvent makeEvent(const Sender &sender, const SignalArgs &args, int depth, bool robust) const;
+    void fillEvent(SendEvent &event, const Sender &sender, const SignalArgs &args, int depth, bool robust) const;
     // Drops the connection at `i`; kept alive while a send may still call it.
     void removeConnection(qsizetype i);
     friend class SendScope;
 
     QString m_name;
+    quint32 m_nameKey = 0;                      // NameKeys::keyOf(m_name)
     DispatchContext *m_context;
     bool m_canonical = true;
     QVector<std::shared_ptr<Connection>> m_connections;

@@ -40,7 +40,7 @@ LoopDetector::InstanceKey LoopDetector::instanceKey(const SendEvent &event)
     InstanceKey key;
     if (const Instance *instance = event.liveInstance) {
         key.model = m_names->id(instance->model()->name);
-        const QCborValue pk = instance->pk();
+        const QCborValue &pk = instance->value(instance->model()->pk);      // no copy of the pk
         if (pk.isNull() || pk.isUndefined()) {
             key.kind = InstanceKey::Unsaved;
             key.value = qint64(quintptr(instance));
@@ -210,25 +210,9 @@ void LoopDetector::beginReceiver(const SendEvent &send, const ReceiverEvent &rec
     beginReceiver(send, receiver, eventIndex, m_names->id(receiver.label));
 }
 
-void LoopDetector::beginReceiver(const SendEvent &send, const ReceiverEvent &receiver, int eventIndex, quint32 label)
+// endReceiver() when the receiver's frame is not the innermost one.
+void LoopDetector::endReceiverBelow(const SendEvent &send, const ReceiverEvent &receiver)
 {
-    Frame &frame = m_stack.emplace_back();
-    frame.event = eventIndex;
-    frame.sendId = send.id;
-    frame.receiverIndex = receiver.index;
-    frame.name = label;
-}
-
-void LoopDetector::endReceiver(const SendEvent &send, const ReceiverEvent &receiver)
-{
-    // Nearly always the innermost frame.
-    if (!m_stack.empty()) {
-        const Frame &top = m_stack.back();
-        if (!top.isSend && top.sendId == send.id && top.receiverIndex == receiver.index) {
-            m_stack.pop_back();
-            return;
-        }
-    }
     for (int i = int(m_stack.size()) - 1; i >= 0; --i) {
         const Frame &f = m_stack[i];
         if (!f.isSend && f.sendId == send.id && f.receiverIndex == receiver.index) {

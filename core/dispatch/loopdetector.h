@@ -67,13 +67,31 @@ public:
     void beginSend(const SendEvent &event, int eventIndex);
     void endSend(const SendEvent &event);
     void beginReceiver(const SendEvent &send, const ReceiverEvent &receiver, int eventIndex);
-    void endReceiver(const SendEvent &send, const ReceiverEvent &receiver);
+    void endReceiver(const SendEvent &send, const ReceiverEvent &receiver)
+    {
+        // Nearly always the innermost frame.
+        if (!m_stack.empty()) {
+            const Frame &top = m_stack.back();
+            if (!top.isSend && top.sendId == send.id && top.receiverIndex == receiver.index) {
+                m_stack.pop_back();
+                return;
+            }
+        }
+        endReceiverBelow(send, receiver);
+    }
     void stopRecursion(const SendEvent &event, int eventIndex);
     // The same, with the names already interned in names() by the caller: the
     // recorder shares its string table's ids, so a send's names are looked up
     // once, not once by the recorder and again here.
     void beginSend(const SendEvent &event, int eventIndex, quint32 signal, quint32 sender);
-    void beginReceiver(const SendEvent &send, const ReceiverEvent &receiver, int eventIndex, quint32 label);
+    void beginReceiver(const SendEvent &send, const ReceiverEvent &receiver, int eventIndex, quint32 label)
+    {
+        Frame &frame = m_stack.emplace_back();
+        frame.event = eventIndex;
+        frame.sendId = send.id;
+        frame.receiverIndex = receiver.index;
+        frame.name = label;
+    }
 
     // Names go to `names` (owned by the caller, who keeps it alive) instead of
     // the detector's own table. When the caller rebuilds that table, it hands
@@ -125,6 +143,7 @@ private:
     int loopForPath(const QString &path);
     void mark(int eventIndex, LoopMark mark, int loop);
     void popTo(int size);
+    void endReceiverBelow(const SendEvent &send, const ReceiverEvent &receiver);
 
     std::vector<Frame> m_stack;
     QVector<DetectedLoop> m_loops;

@@ -372,7 +372,23 @@ void ArgPacker::pack(std::string &out, const SignalArgs &args)
 void ArgPacker::packLive(std::string &out, const Value &value, quint32 key)
 {
     if (!value.isInstance()) {
-        packValue(out, value.scalar(), key | NestedContext);
+        // The flags and small numbers most arguments are (created, raw,
+        // update_fields=None), without packValue's general path.
+        const QCborValue &scalar = value.scalar();
+        switch (scalar.type()) {
+        case QCborValue::Null:
+            out.push_back(char(TagNull));
+            return;
+        case QCborValue::False:
+            out.push_back(char(TagFalse));
+            return;
+        case QCborValue::True:
+            out.push_back(char(TagTrue));
+            return;
+        default:
+            break;
+        }
+        packValue(out, scalar, key | NestedContext);
         return;
     }
     // Value::freeze()'s {"model": <name>, "pk": <pk now>} without building it.

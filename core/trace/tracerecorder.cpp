@@ -29,6 +29,7 @@ void TraceRecorder::clear()
         return id;
     });
     m_strings.clear();
+    m_idOfKey.assign(m_idOfKey.size(), StringTable::None);
     m_packer.clear();
     m_errors.clear();
     m_errorIds.clear();
@@ -74,6 +75,17 @@ quint32 TraceRecorder::internError(const DjangoError *error)
     return id;
 }
 
+quint32 TraceRecorder::internNewKey(quint32 key, const QString &text)
+{
+    const quint32 id = m_strings.intern(text);
+    if (key == 0)
+        return id;                          // no key: looked up every time
+    if (key >= m_idOfKey.size())
+        m_idOfKey.resize(size_t(key) + 1, StringTable::None);
+    m_idOfKey[key] = id;
+    return id;
+}
+
 quint32 TraceRecorder::storeText(const QString &text)
 {
     m_scratch.clear();
@@ -83,10 +95,7 @@ quint32 TraceRecorder::storeText(const QString &text)
 
 qint64 TraceRecorder::now(quint64 stamp) const
 {
-    if (m_externalNs >= 0)
-        return m_externalNs;
-    const quint64 t = stamp ? stamp : TraceClock::ticks();
-    return t > m_startTicks ? qint64(TraceClock::toNs(t - m_startTicks)) : 0;
+    return stampNs(stamp);
 }
 
 // ------------------------------------------------------------ hooks
@@ -117,13 +126,6 @@ int TraceRecorder::append(TraceEventKind kind, int depth, quint64 stamp)
     return index;
 }
 
-void TraceRecorder::markChanged(int index)
-{
-    if (index < 0 || index >= count())
-        return;
-    m_changedFirst = m_changedFirst < 0 ? index : std::min(m_changedFirst, index);
-    m_changedLast = std::max(m_changedLast, index);
-}
 
 QPair<int, int> TraceRecorder::takeChangedRange()
 {
@@ -210,7 +212,7 @@ int TraceRecorder::appendSend(TraceEventKind kind, const SendEvent &event, quint
 void TraceRecorder::sendBegin(const SendEvent &event)
 {
     // Interned even while paused: the loop detector keys on the same ids.
-    const quint32 name = m_strings.intern(event.signalName);
+    const quint32 name = internKeyed(event.signalKey, event.signalName);
     const quint32 sender = m_strings.intern(event.sender.name);
     int index = -1;
     if (!m_paused) {
@@ -240,19 +242,42 @@ void TraceRecorder::sendEnd(const SendEvent &event, const DjangoError *escaped)
 
 void TraceRecorder::receiverBegin(const SendEvent &send, const ReceiverEvent &receiver)
 {
-    // The send's frame: nearly always the innermost one (its previous receiver has ended).
-    Frame *sendFrame = nullptr;
-    if (!m_stack.empty() && m_stack.back().kind == TraceEventKind::Send && m_stack.back().sendId == send.id) {
-        sendFrame = &m_stack.back();
-    } else {
-        for (int i = int(m_stack.size()) - 1; i >= 0; --i) {
-            if (m_stack[i].kind == TraceEventKind::Send && m_stack[i].sendId == send.id) {
-                sendFrame = &m_stack[i];
-                break;
-            }
+    const quint32 label = internKeyed(receiver.labelKey, receiver.label);
+    // Nearly always: recording, and the send's frame is the innermost one (its
+    // previous receiver has ended), so its record is the new one's parent and
+    // the step's run goes on. Written in one go, as append() would.
+    if (!m_paused && !m_stack.empty()) {
+        Frame &top = m_stack.back();
+        if (top.kind == TraceEventKind::Send && top.sendId == send.id && top.event >= 0
+            && !m_stepRuns.empty() && m_stepRuns.back().step == m_step) {
+            const int index = m_store.append();
+            StoredRecord &r = recordRef(index);
+            r.startNs = quint64(stampNs(receiver.stamp));
+            r.durationNs = 0;
+            r.payload = StoredRecord::NoRef;
+            r.parent = top.event;
+            r.name = label;
+            r.sender = quint32(receiver.index);
+            r.depth = qint16(send.depth + 1);
+            r.kind = TraceEventKind::Receiver;
+            r.flags = TraceRecord::Open;
+            if (top.lastReceiver >= 0)
+                recordRef(top.lastReceiver).payload = quint32(index);         // a receiver's link
+            else if (index != top.event + 1)
+                m_firstReceiver.insert(top.event, index);
+            top.lastReceiver = index;
+            m_stack.push_back(Frame{TraceEventKind::Receiver, index, send.id, receiver.index, -1});
+            m_loops.beginReceiver(send, receiver, index, label);
+            return;
         }
     }
-    const quint32 label = m_strings.intern(receiver.label);
+    Frame *sendFrame = nullptr;
+    for (int i = int(m_stack.size()) - 1; i >= 0; --i) {
+        if (m_stack[i].kind == TraceEventKind::Send && m_stack[i].sendId == send.id) {
+            sendFrame = &m_stack[i];
+            break;
+        }
+    }
     int index = -1;
     if (!m_paused) {
         index = append(TraceEventKind::Receiver, send.depth + 1, receiver.stamp);
@@ -278,7 +303,21 @@ void TraceRecorder::receiverEnd(const SendEvent &send, const ReceiverEvent &rece
     if (!m_stack.empty()) {
         const Frame &top = m_stack.back();
         if (top.kind == TraceEventKind::Receiver && top.sendId == send.id && top.receiverIndex == receiver.index) {
-            closeFrame(top, error, true, receiver.stamp);
+            bool closed = false;
+            if (top.event >= 0 && !error) {
+                // closeFrame() for a receiver that returned in under 4.29 s.
+                StoredRecord &r = recordRef(top.event);
+                const quint64 end = quint64(stampNs(receiver.stamp));
+                const quint64 duration = end > r.startNs ? end - r.startNs : 0;
+                if (duration < StoredRecord::LongDuration) {
+                    r.durationNs = quint32(duration);
+                    r.flags &= quint8(~TraceRecord::Open);
+                    markChanged(top.event);
+                    closed = true;
+                }
+            }
+            if (!closed)
+                closeFrame(top, error, true, receiver.stamp);
             m_stack.pop_back();
             m_loops.endReceiver(send, receiver);
             return;
