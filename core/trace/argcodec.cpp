@@ -385,6 +385,10 @@ void ArgPacker::packLive(std::string &out, const Value &value, quint32 key)
         case QCborValue::True:
             out.push_back(char(TagTrue));
             return;
+        case QCborValue::Integer:
+            out.push_back(char(TagInt));
+            putVarint(out, zigzag(scalar.toInteger()));
+            return;
         default:
             break;
         }
@@ -395,7 +399,13 @@ void ArgPacker::packLive(std::string &out, const Value &value, quint32 key)
     const Instance &instance = *value.instance();
     out.push_back(char(TagInstance));
     putVarint(out, m_strings.intern(instance.model()->name));
-    packValue(out, instance.value(instance.model()->pk), key | NestedContext);
+    const QCborValue &pk = instance.value(instance.model()->pk);
+    if (pk.isInteger()) {                   // packValue's Integer case, for the usual pk
+        out.push_back(char(TagInt));
+        putVarint(out, zigzag(pk.toInteger()));
+        return;
+    }
+    packValue(out, pk, key | NestedContext);
 }
 
 void ArgPacker::pack(std::string &out, const QCborMap &args, quint32 context)

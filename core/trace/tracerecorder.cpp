@@ -225,6 +225,24 @@ void TraceRecorder::sendBegin(const SendEvent &event)
 
 void TraceRecorder::sendEnd(const SendEvent &event, const DjangoError *escaped)
 {
+    // Nearly always the innermost frame, recorded, returning normally in under
+    // 4.29 s: closeFrame() in place.
+    if (!m_stack.empty() && !escaped) {
+        const Frame &top = m_stack.back();
+        if (top.kind == TraceEventKind::Send && top.sendId == event.id && top.event >= 0) {
+            StoredRecord &r = recordRef(top.event);
+            const quint64 end = quint64(stampNs(event.stamp));
+            const quint64 duration = end > r.startNs ? end - r.startNs : 0;
+            if (duration < StoredRecord::LongDuration) {
+                r.durationNs = quint32(duration);
+                r.flags &= quint8(~TraceRecord::Open);
+                markChanged(top.event);
+                m_stack.pop_back();
+                m_loops.endSend(event);
+                return;
+            }
+        }
+    }
     // The dispatcher always closes what it opened; if it ever did not, the
     // frames above the send end with it, unfinished.
     for (int i = int(m_stack.size()) - 1; i >= 0; --i) {
