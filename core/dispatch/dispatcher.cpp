@@ -16,6 +16,10 @@
 //  - send_robust catches Exception and returns it per receiver; anything else
 //    (BaseException) escapes. Here DjangoError and std::exception are caught;
 //    any other C++ exception escapes both send() and sendRobust().
+//  - A send does not copy the receiver or listener lists (an atomic count per
+//    send): it counts itself on its signal and context (SendScope), and what
+//    is removed meanwhile waits until the last send ends. So a signal, like
+//    its context, must outlive its sends (the engine owns both together).
 // Single-threaded by design (the engine runs on one thread), so no lock.
 
 #include "dispatch/dispatcher.h"
