@@ -16,10 +16,15 @@
 //  - send_robust catches Exception and returns it per receiver; anything else
 //    (BaseException) escapes. Here DjangoError and std::exception are caught;
 //    any other C++ exception escapes both send() and sendRobust().
+//  - A send does not copy the receiver or listener lists (an atomic count per
+//    send): it counts itself on its signal and context (SendScope), and what
+//    is removed meanwhile waits until the last send ends. So a signal, like
+//    its context, must outlive its sends (the engine owns both together).
 // Single-threaded by design (the engine runs on one thread), so no lock.
 
 #include "dispatch/dispatcher.h"
 
+#include "dispatch/namekeys.h"
 #include "dispatch/traceclock.h"
 #include "model/instance.h"
 
@@ -46,24 +51,59 @@ private:
     DispatchContext &m_context;
 };
 
+// The listeners a send started with: the address of the context's list then,
+// which stays valid until the send ends (DispatchContext::sendStarted).
+struct ListenerSnapshot
+{
+    TraceListener *const *data;
+    qsizetype size;
+};
+
 // Calls `f` on the listeners seen when the send started, skipping any removed
 // since (it may be gone). A listener added mid-send waits for the next send, so
 // every listener sees matched begin/end pairs.
 template<typename F>
-void notify(const DispatchContext &context, const QVector<TraceListener *> &snapshot, F &&f)
+void notify(const DispatchContext &context, ListenerSnapshot snapshot, F &&f)
 {
     const QVector<TraceListener *> &current = context.listeners();
-    if (current.constData() == snapshot.constData()) {     // nobody was added or removed: all still there
-        for (TraceListener *listener : snapshot)
-            f(listener);
+    if (current.constData() == snapshot.data) {             // nobody was added or removed: all still there
+        for (qsizetype i = 0; i < snapshot.size; ++i)
+            f(snapshot.data[i]);
         return;
     }
-    for (TraceListener *listener : snapshot)
-        if (current.contains(listener))
-            f(listener);
+    for (qsizetype i = 0; i < snapshot.size; ++i)
+        if (current.contains(snapshot.data[i]))
+            f(snapshot.data[i]);
 }
 
 } // namespace
+
+// A send in progress: counted on its signal and its context, so that what it
+// resolved at its start (receivers, listeners) outlives any change meanwhile.
+class SendScope
+{
+public:
+    SendScope(Signal &signal, DispatchContext &context) : m_signal(signal), m_context(context)
+    {
+        ++m_signal.m_sending;
+        m_context.sendStarted();
+    }
+    ~SendScope()
+    {
+        if (--m_signal.m_sending == 0 && !m_signal.m_retired.empty()) {
+            // Moved out first: a receiver's destruction may reach this signal again.
+            const std::vector<std::shared_ptr<Signal::Connection>> retired = std::move(m_signal.m_retired);
+            m_signal.m_retired.clear();
+        }
+        m_context.sendFinished();
+    }
+    SendScope(const SendScope &) = delete;
+    SendScope &operator=(const SendScope &) = delete;
+
+private:
+    Signal &m_signal;
+    DispatchContext &m_context;
+};
 
 // ---------------------------------------------------------------- SignalArgs
 
@@ -113,7 +153,9 @@ const QCborMap *keyLayout(const QVector<QPair<QString, Value>> &items)
     }
     Layout layout;
     for (const auto &item : items) {
-        layout.keys.append(item.first);
+        // A key with no owner (raw data) may change in place: keep its text.
+        const QString &key = item.first;
+        layout.keys.append(key.data_ptr().isMutable() ? key : QString(key.constData(), key.size()));
         layout.skeleton.insert(item.first, QCborValue(nullptr));
     }
     if (layout.skeleton.size() != items.size())
@@ -219,13 +261,24 @@ DispatchContext::~DispatchContext() = default;
 void DispatchContext::addListener(TraceListener *listener)
 {
     TraceClock::calibrate();                // before the first stamp a listener hears (once per process)
-    if (listener && !m_listeners.contains(listener))
+    if (listener && !m_listeners.contains(listener)) {
+        retireListeners();
         m_listeners.append(listener);
+    }
 }
 
 void DispatchContext::removeListener(TraceListener *listener)
 {
-    m_listeners.removeAll(listener);
+    if (m_listeners.contains(listener)) {
+        retireListeners();
+        m_listeners.removeAll(listener);
+    }
+}
+
+void DispatchContext::retireListeners()
+{
+    if (m_sendsInProgress > 0)
+        m_retiredListeners.push_back(m_listeners);  // shared: the change that follows detaches
 }
 
 void DispatchContext::emitEffect(const QString &kind, const QString &text)
@@ -267,7 +320,7 @@ void DispatchContext::emitErrorLine(int depth, const DjangoError &error)
 // -------------------------------------------------------------------- Signal
 
 Signal::Signal(QString name, DispatchContext *context, bool canonical)
-    : m_name(std::move(name)), m_context(context), m_canonical(canonical)
+    : m_name(std::move(name)), m_nameKey(NameKeys::keyOf(m_name)), m_context(context), m_canonical(canonical)
 {
 }
 
@@ -287,11 +340,11 @@ bool Signal::connect(quintptr receiverId, ReceiverFn fn, const Sender &sender,
     c->fn = std::move(fn);
     c->label = label;
     c->event.label = label;
+    c->event.labelKey = NameKeys::keyOf(label);
     c->event.receiverId = receiverId;
     c->tiedToObject = lifetime != nullptr;
     c->lifetime = lifetime;
-    // Appending detaches the list if a send in progress shares it, so that send
-    // keeps the list it started with.
+    // A send in progress resolved its receivers already: it never sees this one.
     m_connections.append(std::move(c));
     return true;
 }
@@ -302,7 +355,7 @@ bool Signal::disconnect(quintptr receiverId, const Sender &sender, const QString
     pruneDead();
     for (qsizetype i = 0; i < m_connections.size(); ++i) {
         if (m_connections.at(i)->hasKey(receiverId, sender, dispatchUid)) {
-            m_connections.removeAt(i);      // keys are unique: at most one match
+            removeConnection(i);            // keys are unique: at most one match
             return true;
         }
     }
@@ -361,11 +414,16 @@ QVector<std::shared_ptr<Signal::Connection>> Signal::matching(const Sender &send
 
 void Signal::pruneDead()
 {
-    // Check first: removeIf would detach (copy) a list a send is sharing even
-    // when nothing is dead.
-    const auto dead = [](const std::shared_ptr<Connection> &c) { return c->isDead(); };
-    if (std::any_of(m_connections.cbegin(), m_connections.cend(), dead))
-        m_connections.removeIf(dead);
+    for (qsizetype i = m_connections.size() - 1; i >= 0; --i)
+        if (m_connections.at(i)->isDead())
+            removeConnection(i);
+}
+
+void Signal::removeConnection(qsizetype i)
+{
+    if (m_sending > 0)
+        m_retired.push_back(m_connections.at(i));
+    m_connections.removeAt(i);
 }
 
 void Signal::send(const Sender &sender, const SignalArgs &args)
@@ -383,8 +441,15 @@ QVector<RobustResult> Signal::sendRobust(const Sender &sender, const SignalArgs 
 SendEvent Signal::makeEvent(const Sender &sender, const SignalArgs &args, int depth, bool robust) const
 {
     SendEvent event;
+    fillEvent(event, sender, args, depth, robust);
+    return event;
+}
+
+void Signal::fillEvent(SendEvent &event, const Sender &sender, const SignalArgs &args, int depth, bool robust) const
+{
     event.signal = this;
     event.signalName = m_name;
+    event.signalKey = m_nameKey;
     event.sender = sender;
     event.liveArgs = &args;                 // read during the listener calls: the values of this moment (4.1)
     event.depth = depth;
@@ -398,7 +463,6 @@ SendEvent Signal::makeEvent(const Sender &sender, const SignalArgs &args, int de
     }
     event.id = m_context->nextSendId();
     event.canonical = m_canonical;
-    return event;
 }
 
 void Signal::dispatch(const Sender &sender, const SignalArgs &args, QVector<RobustResult> *results)
@@ -406,10 +470,11 @@ void Signal::dispatch(const Sender &sender, const SignalArgs &args, QVector<Robu
     DispatchContext &context = *m_context;
     const bool robust = results != nullptr;
     const int depth = context.depth();
-    // Copies of Qt containers share their data: no allocation here. With no
+    const SendScope scope(*this, context);
+    // The listener list by address (see DispatchContext::sendStarted). With no
     // listeners nothing is frozen, no event is built.
-    const QVector<TraceListener *> listeners = context.listeners();
-    const bool observed = !listeners.isEmpty();
+    const ListenerSnapshot listeners{context.listeners().constData(), context.listeners().size()};
+    const bool observed = listeners.size > 0;
 
     // Contract 5.9: the bound replaces Python's stack limit. Real Python raises
     // RecursionError on entering the call, before send or send_robust can run
@@ -425,12 +490,11 @@ void Signal::dispatch(const Sender &sender, const SignalArgs &args, QVector<Robu
     }
 
     // Django resolves the receivers once (the list comprehension over
-    // _live_receivers). Holding the shared list keeps every Connection alive
-    // whatever receivers connect or disconnect meanwhile; the raw pointers are
-    // the resolved list, on the stack for up to 16 receivers.
-    const QVector<std::shared_ptr<Connection>> connections = m_connections;
+    // _live_receivers): the raw pointers are the resolved list, on the stack for
+    // up to 16 receivers. The connections stay alive whatever receivers connect
+    // or disconnect meanwhile (removeConnection keeps them while we send).
     QVarLengthArray<Connection *, 16> targets;
-    for (const auto &c : connections)
+    for (const auto &c : std::as_const(m_connections))
         if (c->hears(sender) && !c->muted && !c->isDead())
             targets.append(c.get());
 
@@ -442,7 +506,7 @@ void Signal::dispatch(const Sender &sender, const SignalArgs &args, QVector<Robu
     SendEvent event;
     quint64 last = 0;
     if (observed) {
-        event = makeEvent(sender, args, depth, robust);
+        fillEvent(event, sender, args, depth, robust);         // in place: no second SendEvent
         event.stamp = last = TraceClock::ticks();
         notify(context, listeners, [&](TraceListener *l) { l->sendBegin(event); });
     } else {

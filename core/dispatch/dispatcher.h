@@ -28,6 +28,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <vector>
 
 namespace ss {
 
@@ -96,9 +97,23 @@ public:
     quint64 nextSendId() { return ++m_lastSendId; }
     void enterReceiver() { ++m_depth; }
     void leaveReceiver() { --m_depth; }
+    // A send holds the listener list it started with by its address, not by a
+    // counted copy (an atomic increment and decrement per send). While any
+    // send is in progress, a change to the list first keeps the old list here
+    // (a shared copy, so the change detaches), until the outermost send ends.
+    void sendStarted() { ++m_sendsInProgress; }
+    void sendFinished()
+    {
+        if (--m_sendsInProgress == 0 && !m_retiredListeners.empty())
+            m_retiredListeners.clear();
+    }
 
 private:
+    void retireListeners();
+
     QVector<TraceListener *> m_listeners;
+    int m_sendsInProgress = 0;
+    std::vector<QVector<TraceListener *>> m_retiredListeners;
     int m_depth = 0;
     int m_maxDepth = 32;
     quint64 m_lastSendId = 0;
@@ -170,11 +185,21 @@ private:
     // send() and sendRobust() share one body; `results` is null for a plain send.
     void dispatch(const Sender &sender, const SignalArgs &args, QVector<RobustResult> *results);
     SendEvent makeEvent(const Sender &sender, const SignalArgs &args, int depth, bool robust) const;
+    void fillEvent(SendEvent &event, const Sender &sender, const SignalArgs &args, int depth, bool robust) const;
+    // Drops the connection at `i`; kept alive while a send may still call it.
+    void removeConnection(qsizetype i);
+    friend class SendScope;
 
     QString m_name;
+    quint32 m_nameKey = 0;                      // NameKeys::keyOf(m_name)
     DispatchContext *m_context;
     bool m_canonical = true;
     QVector<std::shared_ptr<Connection>> m_connections;
+    // A send resolves its receivers as plain pointers into m_connections' objects
+    // (copying the list would cost an atomic count per send). A connection removed
+    // while sends of this signal are in progress waits here until the last one ends.
+    int m_sending = 0;
+    std::vector<std::shared_ptr<Connection>> m_retired;
 };
 
 } // namespace ss

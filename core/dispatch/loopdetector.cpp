@@ -26,8 +26,8 @@ void LoopDetector::stepBegin(int, const StepLabel &)
     m_stack.clear();
     // Names are needed only while a frame holds them; string pks and imported
     // instance keys would otherwise pile up over a long recording.
-    if (m_names.size() > 4096)
-        m_names.clear();
+    if (m_names == &m_ownNames && m_ownNames.size() > 4096)
+        m_ownNames.clear();
 }
 
 void LoopDetector::stepEnd(int, const DjangoError *)
@@ -39,8 +39,8 @@ LoopDetector::InstanceKey LoopDetector::instanceKey(const SendEvent &event)
 {
     InstanceKey key;
     if (const Instance *instance = event.liveInstance) {
-        key.model = m_names.id(instance->model()->name);
-        const QCborValue pk = instance->pk();
+        key.model = m_names->id(instance->model()->name);
+        const QCborValue &pk = instance->value(instance->model()->pk);      // no copy of the pk
         if (pk.isNull() || pk.isUndefined()) {
             key.kind = InstanceKey::Unsaved;
             key.value = qint64(quintptr(instance));
@@ -52,37 +52,55 @@ LoopDetector::InstanceKey LoopDetector::instanceKey(const SendEvent &event)
             key.value = qint64(pk.toDouble());
         } else {
             key.kind = InstanceKey::Text;
-            key.value = m_names.id(instance->identityKey());
+            key.value = m_names->id(instance->identityKey());
         }
     } else if (!event.instanceKey.isEmpty()) {
         key.kind = InstanceKey::Text;
-        key.value = m_names.id(event.instanceKey);
+        key.value = m_names->id(event.instanceKey);
     }
     return key;
 }
 
 LoopDetector::Frame LoopDetector::sendFrame(const SendEvent &event, int eventIndex)
 {
+    return sendFrame(event, eventIndex, m_names->id(event.signalName), m_names->id(event.sender.name));
+}
+
+LoopDetector::Frame LoopDetector::sendFrame(const SendEvent &event, int eventIndex, quint32 signal, quint32 sender)
+{
     Frame frame;
     frame.isSend = true;
     frame.senderKind = event.sender.kind;
     frame.event = eventIndex;
     frame.sendId = event.id;
-    frame.signal = m_names.id(event.signalName);
-    frame.name = m_names.id(event.sender.name);
+    frame.signal = signal;
+    frame.name = sender;
     frame.instance = instanceKey(event);
     return frame;
+}
+
+void LoopDetector::remapNames(const std::function<quint32(quint32)> &map)
+{
+    for (Frame &f : m_stack) {
+        if (f.isSend)
+            f.signal = map(f.signal);
+        f.name = map(f.name);
+        if (f.instance.kind == InstanceKey::Pk || f.instance.kind == InstanceKey::Unsaved)
+            f.instance.model = map(f.instance.model);
+        else if (f.instance.kind == InstanceKey::Text)
+            f.instance.value = map(quint32(f.instance.value));
+    }
 }
 
 QString LoopDetector::instanceText(const InstanceKey &key) const
 {
     switch (key.kind) {
     case InstanceKey::None: return {};
-    case InstanceKey::Pk: return m_names.text(key.model) + QLatin1Char(':') + QString::number(key.value);
+    case InstanceKey::Pk: return m_names->text(key.model) + QLatin1Char(':') + QString::number(key.value);
     // An unsaved instance is known by its address: say so instead.
-    case InstanceKey::Unsaved: return m_names.text(key.model) + QStringLiteral(", unsaved");
+    case InstanceKey::Unsaved: return m_names->text(key.model) + QStringLiteral(", unsaved");
     case InstanceKey::Text: {
-        const QString &text = m_names.text(quint32(key.value));
+        const QString &text = m_names->text(quint32(key.value));
         const qsizetype at = text.indexOf(QLatin1String("@0x"));
         return at > 0 ? text.left(at) + QStringLiteral(", unsaved") : text;
     }
@@ -93,11 +111,11 @@ QString LoopDetector::instanceText(const InstanceKey &key) const
 QString LoopDetector::frameText(const Frame &frame) const
 {
     if (frame.isSend) {
-        const QString subject = frame.instance.kind == InstanceKey::None ? m_names.text(frame.name) : instanceText(frame.instance);
-        const QString &signal = m_names.text(frame.signal);
+        const QString subject = frame.instance.kind == InstanceKey::None ? m_names->text(frame.name) : instanceText(frame.instance);
+        const QString &signal = m_names->text(frame.signal);
         return subject.isEmpty() ? signal : signal + QLatin1Char('(') + subject + QLatin1Char(')');
     }
-    const QString &label = m_names.text(frame.name);
+    const QString &label = m_names->text(frame.name);
     return label.isEmpty() ? QStringLiteral("receiver #") + QString::number(frame.receiverIndex) : label;
 }
 
@@ -106,7 +124,7 @@ int LoopDetector::innermostOccurrence(const Frame &send) const
     if (send.instance.kind == InstanceKey::None)
         return -1;
     for (int i = int(m_stack.size()) - 1; i >= 0; --i) {
-        if (sameSend(m_stack.at(i), send))
+        if (sameSend(m_stack[i], send))
             return i;
     }
     return -1;
@@ -117,8 +135,8 @@ int LoopDetector::innermostOccurrence(const Frame &send) const
 QString LoopDetector::pathFrom(int first, const Frame &send) const
 {
     QStringList parts;
-    for (int i = first; i < m_stack.size(); ++i)
-        parts.append(frameText(m_stack.at(i)));
+    for (int i = first; i < int(m_stack.size()); ++i)
+        parts.append(frameText(m_stack[i]));
     parts.append(frameText(send));
     return parts.join(QStringLiteral(" → "));
 }
@@ -144,13 +162,18 @@ void LoopDetector::mark(int eventIndex, LoopMark mark, int loop)
 
 void LoopDetector::popTo(int size)
 {
-    if (size < m_stack.size())
-        m_stack.resize(size);
+    if (size < int(m_stack.size()))
+        m_stack.resize(size_t(size));
 }
 
 void LoopDetector::beginSend(const SendEvent &event, int eventIndex)
 {
-    Frame frame = sendFrame(event, eventIndex);
+    beginSend(event, eventIndex, m_names->id(event.signalName), m_names->id(event.sender.name));
+}
+
+void LoopDetector::beginSend(const SendEvent &event, int eventIndex, quint32 signal, quint32 sender)
+{
+    Frame frame = sendFrame(event, eventIndex, signal, sender);
     const int first = innermostOccurrence(frame);
     if (first >= 0) {
         // The path runs from the innermost open occurrence, so a loop that goes
@@ -158,24 +181,24 @@ void LoopDetector::beginSend(const SendEvent &event, int eventIndex)
         const int loop = loopForPath(pathFrom(first, frame));
         DetectedLoop &l = m_loops[loop];
         if (l.reentries == 0) {
-            l.firstEvent = m_stack.at(first).event;
+            l.firstEvent = m_stack[first].event;
             l.reentryEvent = eventIndex;
         }
         ++l.reentries;
         ++l.revision;
-        for (int i = first; i < m_stack.size(); ++i)
-            mark(m_stack.at(i).event, LoopMark::InCycle, loop);
+        for (int i = first; i < int(m_stack.size()); ++i)
+            mark(m_stack[i].event, LoopMark::InCycle, loop);
         mark(eventIndex, LoopMark::Reentry, loop);
         frame.loop = loop;
     }
-    m_stack.append(frame);
+    m_stack.push_back(frame);
 }
 
 void LoopDetector::endSend(const SendEvent &event)
 {
     // Defensive: whatever is still open above the send ended with it.
     for (int i = int(m_stack.size()) - 1; i >= 0; --i) {
-        if (m_stack.at(i).isSend && m_stack.at(i).sendId == event.id) {
+        if (m_stack[i].isSend && m_stack[i].sendId == event.id) {
             popTo(i);
             return;
         }
@@ -184,18 +207,14 @@ void LoopDetector::endSend(const SendEvent &event)
 
 void LoopDetector::beginReceiver(const SendEvent &send, const ReceiverEvent &receiver, int eventIndex)
 {
-    Frame frame;
-    frame.event = eventIndex;
-    frame.sendId = send.id;
-    frame.receiverIndex = receiver.index;
-    frame.name = m_names.id(receiver.label);
-    m_stack.append(frame);
+    beginReceiver(send, receiver, eventIndex, m_names->id(receiver.label));
 }
 
-void LoopDetector::endReceiver(const SendEvent &send, const ReceiverEvent &receiver)
+// endReceiver() when the receiver's frame is not the innermost one.
+void LoopDetector::endReceiverBelow(const SendEvent &send, const ReceiverEvent &receiver)
 {
     for (int i = int(m_stack.size()) - 1; i >= 0; --i) {
-        const Frame &f = m_stack.at(i);
+        const Frame &f = m_stack[i];
         if (!f.isSend && f.sendId == send.id && f.receiverIndex == receiver.index) {
             popTo(i);
             return;
@@ -217,14 +236,14 @@ void LoopDetector::stopRecursion(const SendEvent &event, int eventIndex)
     const int innermost = innermostOccurrence(refused);
     if (innermost >= 0) {
         loop = loopForPath(pathFrom(innermost, refused));
-        while (!sameSend(m_stack.at(from), refused))
+        while (!sameSend(m_stack[from], refused))
             ++from;
     } else {
         for (int i = int(m_stack.size()) - 1; i >= 0 && loop < 0; --i) {
-            if (m_stack.at(i).loop >= 0) {
-                const Frame &reentry = m_stack.at(i);
+            if (m_stack[i].loop >= 0) {
+                const Frame &reentry = m_stack[i];
                 loop = reentry.loop;
-                while (!sameSend(m_stack.at(from), reentry))
+                while (!sameSend(m_stack[from], reentry))
                     ++from;
             }
         }
@@ -233,14 +252,14 @@ void LoopDetector::stopRecursion(const SendEvent &event, int eventIndex)
     }
 
     DetectedLoop &l = m_loops[loop];
-    if (l.firstEvent < 0 && !m_stack.isEmpty())
-        l.firstEvent = m_stack.at(from).event;
+    if (l.firstEvent < 0 && !m_stack.empty())
+        l.firstEvent = m_stack[from].event;
     l.stopped = true;
     if (l.stopEvent < 0)
         l.stopEvent = eventIndex;
     ++l.revision;
-    for (int i = from; i < m_stack.size(); ++i)
-        mark(m_stack.at(i).event, LoopMark::Stopped, loop);
+    for (int i = from; i < int(m_stack.size()); ++i)
+        mark(m_stack[i].event, LoopMark::Stopped, loop);
     mark(eventIndex, LoopMark::Stopped, loop);
 }
 

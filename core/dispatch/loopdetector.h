@@ -22,6 +22,7 @@
 #include <QString>
 #include <QVector>
 #include <functional>
+#include <vector>
 
 namespace ss {
 
@@ -66,8 +67,38 @@ public:
     void beginSend(const SendEvent &event, int eventIndex);
     void endSend(const SendEvent &event);
     void beginReceiver(const SendEvent &send, const ReceiverEvent &receiver, int eventIndex);
-    void endReceiver(const SendEvent &send, const ReceiverEvent &receiver);
+    void endReceiver(const SendEvent &send, const ReceiverEvent &receiver)
+    {
+        // Nearly always the innermost frame.
+        if (!m_stack.empty()) {
+            const Frame &top = m_stack.back();
+            if (!top.isSend && top.sendId == send.id && top.receiverIndex == receiver.index) {
+                m_stack.pop_back();
+                return;
+            }
+        }
+        endReceiverBelow(send, receiver);
+    }
     void stopRecursion(const SendEvent &event, int eventIndex);
+    // The same, with the names already interned in names() by the caller: the
+    // recorder shares its string table's ids, so a send's names are looked up
+    // once, not once by the recorder and again here.
+    void beginSend(const SendEvent &event, int eventIndex, quint32 signal, quint32 sender);
+    void beginReceiver(const SendEvent &send, const ReceiverEvent &receiver, int eventIndex, quint32 label)
+    {
+        Frame &frame = m_stack.emplace_back();
+        frame.event = eventIndex;
+        frame.sendId = send.id;
+        frame.receiverIndex = receiver.index;
+        frame.name = label;
+    }
+
+    // Names go to `names` (owned by the caller, who keeps it alive) instead of
+    // the detector's own table. When the caller rebuilds that table, it hands
+    // every id the open frames hold to remapNames (old id in, new id out).
+    void shareNames(NameIds *names) { m_names = names ? names : &m_ownNames; }
+    NameIds &names() { return *m_names; }
+    void remapNames(const std::function<quint32(quint32)> &map);
 
     const QVector<DetectedLoop> &loops() const { return m_loops; }
 
@@ -100,6 +131,7 @@ private:
 
     InstanceKey instanceKey(const SendEvent &event);
     Frame sendFrame(const SendEvent &event, int eventIndex);
+    Frame sendFrame(const SendEvent &event, int eventIndex, quint32 signal, quint32 sender);
     QString instanceText(const InstanceKey &key) const;
     QString frameText(const Frame &frame) const;
     static bool sameSend(const Frame &a, const Frame &b)
@@ -111,12 +143,14 @@ private:
     int loopForPath(const QString &path);
     void mark(int eventIndex, LoopMark mark, int loop);
     void popTo(int size);
+    void endReceiverBelow(const SendEvent &send, const ReceiverEvent &receiver);
 
-    QVector<Frame> m_stack;
+    std::vector<Frame> m_stack;
     QVector<DetectedLoop> m_loops;
     QHash<QString, int> m_loopByPath;   // a repeated re-entry along the same path is the same loop
     MarkFn m_mark;
-    NameIds m_names;
+    NameIds m_ownNames;
+    NameIds *m_names = &m_ownNames;
 };
 
 } // namespace ss

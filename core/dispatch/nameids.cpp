@@ -29,7 +29,10 @@ quint32 NameIds::lookup(const QString &text, bool add)
     // Remember this string object by the address of its characters. An owned
     // block stays referenced by the slot, so no other text can take its
     // address; an unowned one is compared by content on a hit.
-    Slot &slot = m_cache[slotOf(text)];
+    // The new entry takes the first way; the one it displaces moves to the second.
+    const size_t set = setOf(text);
+    m_cache[set + 1] = std::move(m_cache[set]);
+    Slot &slot = m_cache[set];
     slot.text = kept;
     slot.chars = text.constData();
     slot.size = text.size();

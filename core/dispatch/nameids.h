@@ -9,12 +9,14 @@
 // in a small direct-mapped cache: a hit costs a pointer compare, and only a new
 // string object is hashed. A cache entry keeps a reference to the string it
 // saw, so no other string can reuse that address while the entry lives; text
-// with no owner (literals, raw data) is compared by content on a hit as well.
+// with no owner (literals, raw data) is compared by content on a hit as well
+// (inline, a word at a time: the keywords and names are short).
 
 #include <QHash>
 #include <QString>
 
 #include <array>
+#include <cstring>
 #include <vector>
 
 namespace ss {
@@ -30,18 +32,45 @@ public:
     // The id of `text`, added when new.
     quint32 id(const QString &text)
     {
-        Slot &slot = m_cache[slotOf(text)];
-        if (slot.chars == text.constData() && slot.size == text.size() && (slot.owned || slot.text == text))
-            return slot.id;
-        return lookup(text, true);
+        const quint32 hit = cached(text);
+        return hit != None ? hit : lookup(text, true);
     }
     // The id of `text`, or None when it was never added (nothing is added).
     quint32 find(const QString &text) const
     {
-        const Slot &slot = m_cache[slotOf(text)];
-        if (slot.chars == text.constData() && slot.size == text.size() && (slot.owned || slot.text == text))
-            return slot.id;
-        return const_cast<NameIds *>(this)->lookup(text, false);
+        const quint32 hit = cached(text);
+        return hit != None ? hit : const_cast<NameIds *>(this)->lookup(text, false);
+    }
+    // Whether `a` and `b` hold the same n UTF-16 units. Inline: names are a few
+    // words long, and the library's general compare costs more than they do.
+    static bool sameChars(const QChar *a, const QChar *b, qsizetype n)
+    {
+        const char *x = reinterpret_cast<const char *>(a);
+        const char *y = reinterpret_cast<const char *>(b);
+        qsizetype bytes = n * qsizetype(sizeof(QChar));
+        for (; bytes >= 8; bytes -= 8, x += 8, y += 8) {
+            quint64 u, v;
+            std::memcpy(&u, x, 8);
+            std::memcpy(&v, y, 8);
+            if (u != v)
+                return false;
+        }
+        if (bytes >= 4) {
+            quint32 u, v;
+            std::memcpy(&u, x, 4);
+            std::memcpy(&v, y, 4);
+            if (u != v)
+                return false;
+            bytes -= 4, x += 4, y += 4;
+        }
+        if (bytes >= 2) {
+            quint16 u, v;
+            std::memcpy(&u, x, 2);
+            std::memcpy(&v, y, 2);
+            if (u != v)
+                return false;
+        }
+        return true;
     }
     const QString &text(quint32 id) const { return m_texts[id]; }
     quint32 size() const { return quint32(m_texts.size()); }
@@ -56,17 +85,34 @@ private:
         quint32 id = 0;
         QString text;
     };
-    static constexpr size_t CacheSize = 256;
-    static size_t slotOf(const QString &text)
+    // Two ways per set, so two hot names whose addresses share a set do not
+    // evict each other on every send; a multiplicative hash spreads the
+    // neighbouring addresses of literals over the sets.
+    static constexpr size_t Sets = 256;
+    static size_t setOf(const QString &text)
     {
-        const quintptr p = quintptr(text.constData());
-        return size_t((p >> 4) ^ (p >> 12)) & (CacheSize - 1);
+        const quint64 p = quint64(quintptr(text.constData())) ^ quint64(text.size());
+        return size_t((p * 0x9E3779B97F4A7C15ull) >> 56) * 2;   // 8 bits: Sets
+    }
+    bool hits(const Slot &slot, const QString &text) const
+    {
+        return slot.chars == text.constData() && slot.size == text.size()
+            && (slot.owned || sameChars(slot.text.constData(), text.constData(), text.size()));
+    }
+    quint32 cached(const QString &text) const
+    {
+        const size_t set = setOf(text);
+        if (hits(m_cache[set], text))
+            return m_cache[set].id;
+        if (hits(m_cache[set + 1], text))
+            return m_cache[set + 1].id;
+        return None;
     }
     quint32 lookup(const QString &text, bool add);
 
     std::vector<QString> m_texts;
     QHash<QString, quint32> m_ids;
-    std::array<Slot, CacheSize> m_cache;
+    std::array<Slot, 2 * Sets> m_cache;
 };
 
 } // namespace ss

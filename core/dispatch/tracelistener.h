@@ -53,6 +53,7 @@ struct SendEvent
 {
     const Signal *signal = nullptr;
     QString signalName;
+    quint32 signalKey = 0;      // NameKeys::keyOf(signalName), set by the dispatcher; 0: none
     Sender sender;
     QCborMap args;              // frozen arguments, when liveArgs is null; in Django's keyword order
     const SignalArgs *liveArgs = nullptr;
@@ -79,6 +80,7 @@ struct SendEvent
 struct ReceiverEvent
 {
     QString label;              // receiver's name (declaration name, or a C++ label)
+    quint32 labelKey = 0;       // NameKeys::keyOf(label), set by the dispatcher; 0: none
     quintptr receiverId = 0;
     int index = 0;              // position in the send's receiver list
     quint64 stamp = 0;          // TraceClock ticks of this hook (begin, end); 0: none read

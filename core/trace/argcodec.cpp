@@ -296,8 +296,51 @@ void appendArgJson(std::string &out, const uchar *p, const StringTable &strings)
 
 // ------------------------------------------------------------ writing
 
+size_t ArgPacker::keyListSlot(const SignalArgs &args)
+{
+    const quint64 p = quint64(quintptr(args.items.constFirst().first.constData())) ^ quint64(args.items.size());
+    return size_t((p * 0x9E3779B97F4A7C15ull) >> 58);      // 6 bits: KeyListSlots
+}
+
+const ArgPacker::KeyList *ArgPacker::cachedKeys(const SignalArgs &args) const
+{
+    const KeyList &list = m_keyLists[keyListSlot(args)];
+    const size_t n = size_t(args.items.size());
+    if (list.keys.size() != n)
+        return nullptr;
+    const KnownKey *known = list.keys.data();
+    for (const auto &item : args.items) {
+        const QString &key = item.first;
+        if (key.constData() != known->chars || key.size() != known->size
+            || (!known->owned && !NameIds::sameChars(known->text.constData(), key.constData(), key.size())))
+            return nullptr;
+        ++known;
+    }
+    return &list;
+}
+
+void ArgPacker::rememberKeys(const SignalArgs &args, const quint32 *ids, quint32 layout)
+{
+    KeyList &list = m_keyLists[keyListSlot(args)];
+    list.keys.clear();
+    for (const auto &item : args.items) {
+        const QString &key = item.first;
+        const bool owned = key.data_ptr().isMutable();
+        list.keys.push_back({key.constData(), key.size(), owned, *ids++, owned ? key : QString(key.constData(), key.size())});
+    }
+    list.layout = layout;
+}
+
 void ArgPacker::pack(std::string &out, const SignalArgs &args)
 {
+    // The keys of this call site seen before: their ids and layout at once.
+    const KeyList *known = args.items.isEmpty() ? nullptr : cachedKeys(args);
+    if (known && known->layout != ArgLayouts::None) {
+        putVarint(out, (quint64(known->layout) << 1) | 1);
+        for (size_t i = 0; i < known->keys.size(); ++i)
+            packLive(out, args.items[qsizetype(i)].second, known->keys[i].id);
+        return;
+    }
     // Keys are the literal keywords the engine passes: interned by identity.
     QVarLengthArray<quint32, 16> ids;
     for (const auto &item : args.items) {
@@ -312,6 +355,8 @@ void ArgPacker::pack(std::string &out, const SignalArgs &args)
     }
     const quint32 layout = m_layouts.find(ids.constData(), ids.size());
     if (layout != ArgLayouts::None) {
+        if (!ids.isEmpty())
+            rememberKeys(args, ids.constData(), layout);
         putVarint(out, (quint64(layout) << 1) | 1);
         for (qsizetype i = 0; i < ids.size(); ++i)
             packLive(out, args.items[i].second, ids[i]);
@@ -327,14 +372,40 @@ void ArgPacker::pack(std::string &out, const SignalArgs &args)
 void ArgPacker::packLive(std::string &out, const Value &value, quint32 key)
 {
     if (!value.isInstance()) {
-        packValue(out, value.scalar(), key | NestedContext);
+        // The flags and small numbers most arguments are (created, raw,
+        // update_fields=None), without packValue's general path.
+        const QCborValue &scalar = value.scalar();
+        switch (scalar.type()) {
+        case QCborValue::Null:
+            out.push_back(char(TagNull));
+            return;
+        case QCborValue::False:
+            out.push_back(char(TagFalse));
+            return;
+        case QCborValue::True:
+            out.push_back(char(TagTrue));
+            return;
+        case QCborValue::Integer:
+            out.push_back(char(TagInt));
+            putVarint(out, zigzag(scalar.toInteger()));
+            return;
+        default:
+            break;
+        }
+        packValue(out, scalar, key | NestedContext);
         return;
     }
     // Value::freeze()'s {"model": <name>, "pk": <pk now>} without building it.
     const Instance &instance = *value.instance();
     out.push_back(char(TagInstance));
     putVarint(out, m_strings.intern(instance.model()->name));
-    packValue(out, instance.value(instance.model()->pk), key | NestedContext);
+    const QCborValue &pk = instance.value(instance.model()->pk);
+    if (pk.isInteger()) {                   // packValue's Integer case, for the usual pk
+        out.push_back(char(TagInt));
+        putVarint(out, zigzag(pk.toInteger()));
+        return;
+    }
+    packValue(out, pk, key | NestedContext);
 }
 
 void ArgPacker::pack(std::string &out, const QCborMap &args, quint32 context)

@@ -34,6 +34,7 @@
 #include <QVarLengthArray>
 
 #include <algorithm>
+#include <array>
 #include <string>
 #include <vector>
 
@@ -127,6 +128,7 @@ public:
         m_layouts.clear();
         m_shapes.clear();
         m_lastStrings.clear();
+        m_keyLists.fill(KeyList());
     }
 
     // A send's live arguments, frozen by being packed: an instance as its
@@ -163,7 +165,33 @@ private:
         quint32 id = StringTable::None;
     };
 
+    // The keyword lists of recent live sends, known by the identity of their
+    // strings: the engine passes the literal keywords of its call site, the
+    // same characters at the same address every time, so a send whose keys
+    // are the very strings of a list seen before gets the list's key ids and
+    // layout without interning each key. As in NameIds, a key with no owner
+    // (a literal, raw data) is also compared by content, and an owned one is
+    // kept referenced so that its address cannot be reused.
+    struct KnownKey
+    {
+        const QChar *chars;                 // where the key's characters were
+        qsizetype size;
+        bool owned;
+        quint32 id;
+        QString text;                       // owned: shared; unowned: a copy of the text
+    };
+    struct KeyList
+    {
+        std::vector<KnownKey> keys;
+        quint32 layout = ArgLayouts::None;
+    };
+    static constexpr size_t KeyListSlots = 64;
+    static size_t keyListSlot(const SignalArgs &args);
+    const KeyList *cachedKeys(const SignalArgs &args) const;
+    void rememberKeys(const SignalArgs &args, const quint32 *ids, quint32 layout);
+
     StringTable &m_strings;
+    std::array<KeyList, KeyListSlots> m_keyLists;
     ArgLayouts m_layouts;
     QHash<quint32, std::vector<CachedKey>> m_shapes;   // see packMap()
     std::vector<LastString> m_lastStrings;

@@ -19,9 +19,12 @@ void StringTable::clear()
 
 void StringTable::added(quint32 id)
 {
-    const QByteArray json = canonicalJson(QCborValue(m_names.text(id)));
-    m_json.emplace_back(json.constData(), size_t(json.size()));
-    m_isKey.push_back(false);
+    // Ids added straight to names() since the last intern come first.
+    for (quint32 next = quint32(m_json.size()); next <= id; ++next) {
+        const QByteArray json = canonicalJson(QCborValue(m_names.text(next)));
+        m_json.emplace_back(json.constData(), size_t(json.size()));
+        m_isKey.push_back(false);
+    }
 }
 
 void StringTable::markKey(quint32 id)

@@ -30,7 +30,7 @@ public:
     quint32 intern(const QString &text)
     {
         const quint32 id = m_names.id(text);
-        if (id == m_json.size())
+        if (id >= m_json.size())
             added(id);
         return id;
     }
@@ -43,6 +43,9 @@ public:
         return id;
     }
     quint32 find(const QString &text) const { return m_names.find(text); }   // None when absent
+    // The ids themselves, for a reader that keys on the same names (the loop
+    // detector): a name it adds there gets its JSON when next interned here.
+    NameIds &names() { return m_names; }
 
     const QString &text(quint32 id) const { return m_names.text(id); }
     const std::string &json(quint32 id) const { return m_json[id]; }   // quoted, escaped

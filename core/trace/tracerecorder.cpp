@@ -12,6 +12,7 @@ TraceRecorder::TraceRecorder()
 {
     TraceClock::calibrate();
     m_loops.setMarkCallback([this](int event, LoopMark mark, int loop) { applyLoopMark(event, mark, loop); });
+    m_loops.shareNames(&m_strings.names());
     clear();
 }
 
@@ -20,7 +21,15 @@ TraceRecorder::~TraceRecorder() = default;
 void TraceRecorder::clear()
 {
     m_store.clear();
+    // The loop detector's open frames name their signals, senders and labels
+    // by ids of the string table: their texts are carried over to the new one.
+    QHash<quint32, QString> held;
+    m_loops.remapNames([&](quint32 id) {
+        held.insert(id, m_strings.text(id));
+        return id;
+    });
     m_strings.clear();
+    m_idOfKey.assign(m_idOfKey.size(), StringTable::None);
     m_packer.clear();
     m_errors.clear();
     m_errorIds.clear();
@@ -39,6 +48,9 @@ void TraceRecorder::clear()
     // argument keys by rank; and an instance's two.
     for (const char *key : {"seq", "step", "depth", "signal", "sender", "effect", "text", "error", "message", "model", "pk"})
         m_strings.internKey(QString::fromLatin1(key));
+
+    if (!held.isEmpty())
+        m_loops.remapNames([&](quint32 id) { return m_strings.intern(held.value(id)); });
 
     for (Frame &frame : m_stack) {
         frame.event = -1;
@@ -64,6 +76,17 @@ quint32 TraceRecorder::internError(const DjangoError *error)
     return id;
 }
 
+quint32 TraceRecorder::internNewKey(quint32 key, const QString &text)
+{
+    const quint32 id = m_strings.intern(text);
+    if (key == 0)
+        return id;                          // no key: looked up every time
+    if (key >= m_idOfKey.size())
+        m_idOfKey.resize(size_t(key) + 1, StringTable::None);
+    m_idOfKey[key] = id;
+    return id;
+}
+
 quint32 TraceRecorder::storeText(const QString &text)
 {
     m_scratch.clear();
@@ -73,10 +96,7 @@ quint32 TraceRecorder::storeText(const QString &text)
 
 qint64 TraceRecorder::now(quint64 stamp) const
 {
-    if (m_externalNs >= 0)
-        return m_externalNs;
-    const quint64 t = stamp ? stamp : TraceClock::ticks();
-    return t > m_startTicks ? qint64(TraceClock::toNs(t - m_startTicks)) : 0;
+    return stampNs(stamp);
 }
 
 // ------------------------------------------------------------ hooks
@@ -107,13 +127,6 @@ int TraceRecorder::append(TraceEventKind kind, int depth, quint64 stamp)
     return index;
 }
 
-void TraceRecorder::markChanged(int index)
-{
-    if (index < 0 || index >= count())
-        return;
-    m_changedFirst = m_changedFirst < 0 ? index : std::min(m_changedFirst, index);
-    m_changedLast = std::max(m_changedLast, index);
-}
 
 QPair<int, int> TraceRecorder::takeChangedRange()
 {
@@ -165,18 +178,18 @@ void TraceRecorder::stepBegin(int step, const StepLabel &label)
         r.flags = TraceRecord::Open;
         m_lastStepEvent = index;
     }
-    m_stack.append({TraceEventKind::Step, index, 0, -1, -1});
+    m_stack.push_back(Frame{TraceEventKind::Step, index, 0, -1, -1});
     m_loops.stepBegin(step, label);
 }
 
 void TraceRecorder::stepEnd(int step, const DjangoError *failure)
 {
     for (int i = int(m_stack.size()) - 1; i >= 0; --i) {
-        if (m_stack.at(i).kind == TraceEventKind::Step) {
+        if (m_stack[i].kind == TraceEventKind::Step) {
             for (int j = int(m_stack.size()) - 1; j > i; --j)
-                closeFrame(m_stack.at(j), nullptr, false, 0);
-            closeFrame(m_stack.at(i), failure, true, 0);
-            m_stack.resize(i);
+                closeFrame(m_stack[j], nullptr, false, 0);
+            closeFrame(m_stack[i], failure, true, 0);
+            m_stack.resize(size_t(i));
             break;
         }
     }
@@ -185,11 +198,9 @@ void TraceRecorder::stepEnd(int step, const DjangoError *failure)
 
 // A send, or the send the recursion bound refused: its signal, sender and
 // packed arguments; `flags` besides the robust bit and the sender kind.
-int TraceRecorder::appendSend(TraceEventKind kind, const SendEvent &event, quint8 flags)
+int TraceRecorder::appendSend(TraceEventKind kind, const SendEvent &event, quint8 flags, quint32 name, quint32 sender)
 {
     const int index = append(kind, event.depth, event.stamp);
-    const quint32 name = m_strings.intern(event.signalName);
-    const quint32 sender = m_strings.intern(event.sender.name);
     m_scratch.clear();
     if (event.liveArgs)
         m_packer.pack(m_scratch, *event.liveArgs);
@@ -207,26 +218,47 @@ int TraceRecorder::appendSend(TraceEventKind kind, const SendEvent &event, quint
 
 void TraceRecorder::sendBegin(const SendEvent &event)
 {
+    // Interned even while paused: the loop detector keys on the same ids.
+    const quint32 name = internKeyed(event.signalKey, event.signalName);
+    const quint32 sender = m_strings.intern(event.sender.name);
     int index = -1;
     if (!m_paused) {
         index = appendSend(TraceEventKind::Send, event,
-                           quint8(TraceRecord::Open | (event.canonical ? TraceRecord::Canonical : 0)));
+                           quint8(TraceRecord::Open | (event.canonical ? TraceRecord::Canonical : 0)), name, sender);
     }
-    m_stack.append({TraceEventKind::Send, index, event.id, -1, -1});
-    m_loops.beginSend(event, index);
+    m_stack.push_back(Frame{TraceEventKind::Send, index, event.id, -1, -1});
+    m_loops.beginSend(event, index, name, sender);
 }
 
 void TraceRecorder::sendEnd(const SendEvent &event, const DjangoError *escaped)
 {
+    // Nearly always the innermost frame, recorded, returning normally in under
+    // 4.29 s: closeFrame() in place.
+    if (!m_stack.empty() && !escaped) {
+        const Frame &top = m_stack.back();
+        if (top.kind == TraceEventKind::Send && top.sendId == event.id && top.event >= 0) {
+            StoredRecord &r = recordRef(top.event);
+            const quint64 end = quint64(stampNs(event.stamp));
+            const quint64 duration = end > r.startNs ? end - r.startNs : 0;
+            if (duration < StoredRecord::LongDuration) {
+                r.durationNs = quint32(duration);
+                r.flags &= quint8(~TraceRecord::Open);
+                markChanged(top.event);
+                m_stack.pop_back();
+                m_loops.endSend(event);
+                return;
+            }
+        }
+    }
     // The dispatcher always closes what it opened; if it ever did not, the
     // frames above the send end with it, unfinished.
     for (int i = int(m_stack.size()) - 1; i >= 0; --i) {
-        const Frame &frame = m_stack.at(i);
+        const Frame &frame = m_stack[i];
         if (frame.kind == TraceEventKind::Send && frame.sendId == event.id) {
             for (int j = int(m_stack.size()) - 1; j > i; --j)
-                closeFrame(m_stack.at(j), nullptr, false, event.stamp);
+                closeFrame(m_stack[j], nullptr, false, event.stamp);
             closeFrame(frame, escaped, true, event.stamp);
-            m_stack.resize(i);
+            m_stack.resize(size_t(i));
             break;
         }
     }
@@ -235,6 +267,35 @@ void TraceRecorder::sendEnd(const SendEvent &event, const DjangoError *escaped)
 
 void TraceRecorder::receiverBegin(const SendEvent &send, const ReceiverEvent &receiver)
 {
+    const quint32 label = internKeyed(receiver.labelKey, receiver.label);
+    // Nearly always: recording, and the send's frame is the innermost one (its
+    // previous receiver has ended), so its record is the new one's parent and
+    // the step's run goes on. Written in one go, as append() would.
+    if (!m_paused && !m_stack.empty()) {
+        Frame &top = m_stack.back();
+        if (top.kind == TraceEventKind::Send && top.sendId == send.id && top.event >= 0
+            && !m_stepRuns.empty() && m_stepRuns.back().step == m_step) {
+            const int index = m_store.append();
+            StoredRecord &r = recordRef(index);
+            r.startNs = quint64(stampNs(receiver.stamp));
+            r.durationNs = 0;
+            r.payload = StoredRecord::NoRef;
+            r.parent = top.event;
+            r.name = label;
+            r.sender = quint32(receiver.index);
+            r.depth = qint16(send.depth + 1);
+            r.kind = TraceEventKind::Receiver;
+            r.flags = TraceRecord::Open;
+            if (top.lastReceiver >= 0)
+                recordRef(top.lastReceiver).payload = quint32(index);         // a receiver's link
+            else if (index != top.event + 1)
+                m_firstReceiver.insert(top.event, index);
+            top.lastReceiver = index;
+            m_stack.push_back(Frame{TraceEventKind::Receiver, index, send.id, receiver.index, -1});
+            m_loops.beginReceiver(send, receiver, index, label);
+            return;
+        }
+    }
     Frame *sendFrame = nullptr;
     for (int i = int(m_stack.size()) - 1; i >= 0; --i) {
         if (m_stack[i].kind == TraceEventKind::Send && m_stack[i].sendId == send.id) {
@@ -245,7 +306,6 @@ void TraceRecorder::receiverBegin(const SendEvent &send, const ReceiverEvent &re
     int index = -1;
     if (!m_paused) {
         index = append(TraceEventKind::Receiver, send.depth + 1, receiver.stamp);
-        const quint32 label = m_strings.intern(receiver.label);
         StoredRecord &r = recordRef(index);
         r.name = label;
         r.sender = quint32(receiver.index);
@@ -258,19 +318,43 @@ void TraceRecorder::receiverBegin(const SendEvent &send, const ReceiverEvent &re
             sendFrame->lastReceiver = index;
         }
     }
-    m_stack.append({TraceEventKind::Receiver, index, send.id, receiver.index, -1});
-    m_loops.beginReceiver(send, receiver, index);
+    m_stack.push_back(Frame{TraceEventKind::Receiver, index, send.id, receiver.index, -1});
+    m_loops.beginReceiver(send, receiver, index, label);
 }
 
 void TraceRecorder::receiverEnd(const SendEvent &send, const ReceiverEvent &receiver, const DjangoError *error)
 {
+    // Nearly always the innermost frame.
+    if (!m_stack.empty()) {
+        const Frame &top = m_stack.back();
+        if (top.kind == TraceEventKind::Receiver && top.sendId == send.id && top.receiverIndex == receiver.index) {
+            bool closed = false;
+            if (top.event >= 0 && !error) {
+                // closeFrame() for a receiver that returned in under 4.29 s.
+                StoredRecord &r = recordRef(top.event);
+                const quint64 end = quint64(stampNs(receiver.stamp));
+                const quint64 duration = end > r.startNs ? end - r.startNs : 0;
+                if (duration < StoredRecord::LongDuration) {
+                    r.durationNs = quint32(duration);
+                    r.flags &= quint8(~TraceRecord::Open);
+                    markChanged(top.event);
+                    closed = true;
+                }
+            }
+            if (!closed)
+                closeFrame(top, error, true, receiver.stamp);
+            m_stack.pop_back();
+            m_loops.endReceiver(send, receiver);
+            return;
+        }
+    }
     for (int i = int(m_stack.size()) - 1; i >= 0; --i) {
-        const Frame &frame = m_stack.at(i);
+        const Frame &frame = m_stack[i];
         if (frame.kind == TraceEventKind::Receiver && frame.sendId == send.id && frame.receiverIndex == receiver.index) {
             for (int j = int(m_stack.size()) - 1; j > i; --j)
-                closeFrame(m_stack.at(j), nullptr, false, receiver.stamp);
+                closeFrame(m_stack[j], nullptr, false, receiver.stamp);
             closeFrame(frame, error, true, receiver.stamp);
-            m_stack.resize(i);
+            m_stack.resize(size_t(i));
             break;
         }
         if (frame.kind == TraceEventKind::Send && frame.sendId == send.id)
@@ -322,7 +406,8 @@ void TraceRecorder::recursionStopped(const SendEvent &event)
 {
     int index = -1;
     if (!m_paused) {
-        index = appendSend(TraceEventKind::RecursionStop, event, 0);
+        index = appendSend(TraceEventKind::RecursionStop, event, 0, m_strings.intern(event.signalName),
+                           m_strings.intern(event.sender.name));
     }
     m_loops.stopRecursion(event, index);
 }

@@ -21,6 +21,7 @@
 // TraceBridge tells them when). Not a QObject, so it never emits anything.
 
 #include "dispatch/loopdetector.h"
+#include "dispatch/traceclock.h"
 #include "dispatch/tracelistener.h"
 #include "trace/argcodec.h"
 #include "trace/stringtable.h"
@@ -32,6 +33,7 @@
 #include <QString>
 #include <QVarLengthArray>
 #include <QVector>
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
@@ -213,19 +215,42 @@ private:
     int append(TraceEventKind kind, int depth, quint64 stamp);
     // Nanoseconds since the recording started at a TraceClock reading (0: now).
     qint64 now(quint64 stamp) const;
-    int appendSend(TraceEventKind kind, const SendEvent &event, quint8 flags);
+    qint64 stampNs(quint64 stamp) const       // now(), inline for the per-receiver hooks
+    {
+        if (m_externalNs >= 0)
+            return m_externalNs;
+        const quint64 t = stamp ? stamp : TraceClock::ticks();
+        return t > m_startTicks ? qint64(TraceClock::toNs(t - m_startTicks)) : 0;
+    }
+    int appendSend(TraceEventKind kind, const SendEvent &event, quint8 flags, quint32 name, quint32 sender);
     int innermostRecorded() const;
     quint32 internError(const DjangoError *error);
+    // The string id of a name the dispatcher gave a key (NameKeys): an array
+    // look-up after the first time; `key` 0 interns `text` as intern() does.
+    quint32 internKeyed(quint32 key, const QString &text)
+    {
+        if (key < m_idOfKey.size() && m_idOfKey[key] != StringTable::None)
+            return m_idOfKey[key];
+        return internNewKey(key, text);
+    }
+    quint32 internNewKey(quint32 key, const QString &text);
     quint32 storeText(const QString &text);
     // A step's text reference, its deferred label built and stored first if
     // need be (logically const: the text was the step's all along).
     quint32 stepText(int index) const;
-    void markChanged(int index);
+    void markChanged(int index)
+    {
+        if (index < 0 || index >= count())
+            return;
+        m_changedFirst = m_changedFirst < 0 ? index : std::min(m_changedFirst, index);
+        m_changedLast = std::max(m_changedLast, index);
+    }
     void closeFrame(const Frame &frame, const DjangoError *error, bool finished, quint64 stamp);
     void applyLoopMark(int index, LoopMark mark, int loop);
 
     TraceStore m_store;
     StringTable m_strings;
+    std::vector<quint32> m_idOfKey;             // NameKeys key -> string id (None: not seen since clear())
     ArgPacker m_packer{m_strings};
     std::vector<ErrorEntry> m_errors;
     QHash<quint64, quint32> m_errorIds;
@@ -239,7 +264,7 @@ private:
     QHash<int, quint64> m_longDurations;
     QHash<int, int> m_firstReceiver;            // sends whose first receiver call is not the next event
 
-    QVector<Frame> m_stack;
+    std::vector<Frame> m_stack;
     int m_step = 0;
     int m_lastStepEvent = -1;
     bool m_paused = false;

@@ -174,6 +174,53 @@ private slots:
         QCOMPARE(q.json(), QStringList{QStringLiteral(R"({"a":2,"z":1})")});
     }
 
+    // The keys of a call site are known by the address of their characters;
+    // a raw-data key whose buffer changed in place is not taken for the old
+    // one, and a key list seen before packs exactly as the first time.
+    void knownKeyListsAreCheckedByContent()
+    {
+        Packed p;
+        QChar buffer[3] = {u'a', u'b', u'c'};
+        const auto args = [&] {
+            return SignalArgs()
+                .add(QString::fromRawData(buffer, 3), QCborValue(1))
+                .add(QStringLiteral("using"), QCborValue(QStringLiteral("default")));
+        };
+        p.packer.pack(p.bytes, args());
+        QCOMPARE(p.map(), args().freeze());
+        p.bytes.clear();
+        p.packer.pack(p.bytes, args());                 // the same strings again
+        QCOMPARE(p.map(), args().freeze());
+        buffer[0] = u'x';                               // same address, other text
+        p.bytes.clear();
+        p.packer.pack(p.bytes, args());
+        QCOMPARE(p.map(), args().freeze());
+        QVERIFY(p.map().contains(QStringLiteral("xbc")));
+        QVERIFY(!p.map().contains(QStringLiteral("abc")));
+        // Same size, same address, other text in the middle of a longer key.
+        QChar longer[11] = {u'u', u'p', u'd', u'a', u't', u'e', u'_', u'f', u'i', u'e', u'l'};
+        const auto more = [&] { return SignalArgs().add(QString::fromRawData(longer, 11), QCborValue(2)); };
+        p.bytes.clear();
+        p.packer.pack(p.bytes, more());
+        QCOMPARE(p.map(), more().freeze());
+        longer[9] = u'E';
+        p.bytes.clear();
+        p.packer.pack(p.bytes, more());
+        QCOMPARE(p.map(), more().freeze());
+        QVERIFY(p.map().contains(QStringLiteral("update_fiEl")));
+        // Owned keys: another object with the same text packs the same.
+        const QString owned = QStringLiteral("inst") + QStringLiteral("ance");
+        p.bytes.clear();
+        p.packer.pack(p.bytes, SignalArgs().add(owned, QCborValue(3)));
+        QCOMPARE(p.map(), SignalArgs().add(QStringLiteral("instance"), QCborValue(3)).freeze());
+        // After clear() the ids start over: a known list must not survive it.
+        p.strings.clear();
+        p.packer.clear();
+        p.bytes.clear();
+        p.packer.pack(p.bytes, more());
+        QCOMPARE(p.map(), more().freeze());
+    }
+
     void skippingLandsOnTheNextArgument()
     {
         Packed p;

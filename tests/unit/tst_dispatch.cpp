@@ -364,6 +364,56 @@ private Q_SLOTS:
         QCOMPARE(calls, QStringList({QStringLiteral("late")}));
     }
 
+    // A receiver disconnected by an earlier one is still called by the send in
+    // progress, and freed once that send (and any nested one) has ended.
+    void disconnectedReceiverLivesUntilTheSendEnds()
+    {
+        DispatchContext ctx;
+        Signal sig(QStringLiteral("s"), &ctx);
+        QStringList calls;
+        auto token = std::make_shared<int>(7);
+        const std::weak_ptr<int> watch = token;
+        int nested = 0;
+        sig.connect(1, [&](const Sender &, const SignalArgs &) {
+            calls << QStringLiteral("1");
+            if (nested++ == 0) {
+                sig.disconnect(2);
+                sig.send({}, {});               // nested: resolves without receiver 2
+            }
+        });
+        sig.connect(2, [&calls, token = std::move(token)](const Sender &, const SignalArgs &) {
+            calls << QStringLiteral("2:%1").arg(*token);
+        });
+        sig.send({}, {});
+        QCOMPARE(calls, QStringList({QStringLiteral("1"), QStringLiteral("1"), QStringLiteral("2:7")}));
+        QVERIFY(watch.expired());               // gone with the send that still held it
+        QCOMPARE(sig.receivers().size(), 1);
+    }
+
+    // A listener added by a receiver hears the next send, not the rest of this
+    // one; a listener removed by a receiver hears nothing more.
+    void listenersChangedDuringSend()
+    {
+        DispatchContext ctx;
+        Recorder first, late;
+        ctx.addListener(&first);
+        Signal sig(QStringLiteral("s"), &ctx);
+        Signal inner(QStringLiteral("inner"), &ctx);
+        sig.connect(1, [&](const Sender &, const SignalArgs &) {
+            ctx.addListener(&late);
+            ctx.removeListener(&first);
+            inner.send({}, {});
+        }, {}, {}, QStringLiteral("changer"));
+        sig.send({}, {});
+        QCOMPARE(first.log, QStringList({QStringLiteral("send s d0"), QStringLiteral("rb changer#0")}));
+        QCOMPARE(late.log, QStringList({QStringLiteral("send inner d1"), QStringLiteral("end inner d1")}));
+        ctx.removeListener(&late);
+        ctx.addListener(&first);
+        sig.send({}, {});                       // changes again mid-send: `first` leaves after its rb
+        QCOMPARE(first.log.size(), 4);
+        QCOMPARE(late.log.size(), 4);           // heard `inner` of the second send only
+    }
+
     // Weak references: a receiver tied to a QObject vanishes with it.
     void qobjectLifetime()
     {

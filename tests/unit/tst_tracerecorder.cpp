@@ -91,6 +91,7 @@ private Q_SLOTS:
     void dispatcherStampsAndLiveArgs();
     void realDispatcherLoopStopped();
     void realDispatcherRobustSend();
+    void clearInsideALoopKeepsItsNames();
 
     void bridgeBatchesAppends();
     void bridgeDeliversOnTimer();
@@ -636,6 +637,61 @@ void TestTraceRecorder::realDispatcherLoopStopped()
     QCOMPARE(lines.size(), 7);          // 5 signal lines, the error line, the empty tail
     QCOMPARE(lines.at(4), QByteArray(R"({"depth":4,"instance":{"model":"Counter","pk":1},"sender":"Counter","seq":5,"signal":"post_save","step":0})"));
     QCOMPARE(lines.at(5), QByteArray(R"({"depth":0,"error":"RecursionError","message":"maximum recursion depth exceeded","seq":6,"step":0})"));
+}
+
+// The loop detector names its open frames by the string table's ids: a
+// recording cleared while sends are open (the window's Clear button during a
+// step) must not leave those frames pointing at other names.
+void TestTraceRecorder::clearInsideALoopKeepsItsNames()
+{
+    DispatchContext context;
+    context.setMaxDepth(4);
+    TraceRecorder rec;
+    context.addListener(&rec);
+    Signal postSave(QStringLiteral("post_save"), &context);
+    Field id;
+    id.name = id.attname = QStringLiteral("id");
+    id.index = 0;
+    Model counter;
+    counter.name = QStringLiteral("Counter");
+    counter.concreteFields = {&id};
+    counter.pk = &id;
+    const InstancePtr c = std::make_shared<Instance>(&counter);
+    c->setPk(1);
+    int calls = 0;
+    postSave.connect(1, [&](const Sender &sender, const SignalArgs &args) {
+        if (calls++ == 0) {
+            rec.clear();                // the open send's names must survive this
+            // Names the new table gets first, so that old ids would mean these.
+            SendEvent other;
+            other.signalName = QStringLiteral("zzz_other_signal");
+            other.sender = Sender::model(QStringLiteral("Elsewhere"));
+            other.id = 999999;
+            other.depth = context.depth();
+            rec.recursionStopped(other);
+        }
+        postSave.send(sender, args);
+    }, {}, {}, QStringLiteral("resave_counter"));
+
+    rec.stepBegin(0, QStringLiteral("c.save()"));
+    try {
+        postSave.send(Sender::model(QStringLiteral("Counter")), SignalArgs().add(QStringLiteral("instance"), Value(c)));
+        QFAIL("the bound should stop the loop");
+    } catch (const DjangoError &) {
+    }
+    rec.stepEnd(0, nullptr);
+    QStringList paths;
+    int reentries = -1;
+    for (const DetectedLoop &loop : rec.loops()) {
+        paths << loop.path;
+        if (loop.path == QStringLiteral("post_save(Counter:1) → resave_counter → post_save(Counter:1)"))
+            reentries = loop.reentries;
+    }
+    // The refused stranger is named after the open frames, in their own names...
+    QVERIFY2(paths.contains(QStringLiteral("post_save(Counter:1) → resave_counter → zzz_other_signal(Elsewhere)")),
+             qPrintable(paths.join(QLatin1Char('|'))));
+    // ...and the first nested save already re-enters the send opened before the clear.
+    QCOMPARE(reentries, 3);
 }
 
 void TestTraceRecorder::realDispatcherRobustSend()
