@@ -96,7 +96,7 @@ private:
     TraceRecorder *m_recorder;
     QTimer m_timer;
     QTimer m_catchUp;                                   // 0 ms: the rest of a capped delivery
-    int m_maxBatch = 8192;
+    int m_maxBatch = 4096;
     bool m_live = true;
     int m_announced = 0;
     QVector<int> m_loopRevisions;
