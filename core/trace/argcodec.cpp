@@ -369,30 +369,42 @@ void ArgPacker::pack(std::string &out, const SignalArgs &args)
     }
 }
 
+namespace {
+
+// The scalars most arguments are (created, raw, update_fields=None, integer
+// pks): packed inline by the live path and by packValue alike. False for any
+// other value, which the caller packs the general way.
+inline bool packPlainScalar(std::string &out, const QCborValue &value)
+{
+    switch (value.type()) {
+    case QCborValue::Null:
+        out.push_back(char(TagNull));
+        return true;
+    case QCborValue::False:
+        out.push_back(char(TagFalse));
+        return true;
+    case QCborValue::True:
+        out.push_back(char(TagTrue));
+        return true;
+    case QCborValue::Integer:
+        out.push_back(char(TagInt));
+        putVarint(out, zigzag(value.toInteger()));
+        return true;
+    default:
+        return false;
+    }
+}
+
+} // namespace
+
 void ArgPacker::packLive(std::string &out, const Value &value, quint32 key)
 {
     if (!value.isInstance()) {
         // The flags and small numbers most arguments are (created, raw,
         // update_fields=None), without packValue's general path.
         const QCborValue &scalar = value.scalar();
-        switch (scalar.type()) {
-        case QCborValue::Null:
-            out.push_back(char(TagNull));
-            return;
-        case QCborValue::False:
-            out.push_back(char(TagFalse));
-            return;
-        case QCborValue::True:
-            out.push_back(char(TagTrue));
-            return;
-        case QCborValue::Integer:
-            out.push_back(char(TagInt));
-            putVarint(out, zigzag(scalar.toInteger()));
-            return;
-        default:
-            break;
-        }
-        packValue(out, scalar, key | NestedContext);
+        if (!packPlainScalar(out, scalar))
+            packValue(out, scalar, key | NestedContext);
         return;
     }
     // Value::freeze()'s {"model": <name>, "pk": <pk now>} without building it.
@@ -400,12 +412,8 @@ void ArgPacker::packLive(std::string &out, const Value &value, quint32 key)
     out.push_back(char(TagInstance));
     putVarint(out, m_strings.intern(instance.model()->name));
     const QCborValue &pk = instance.value(instance.model()->pk);
-    if (pk.isInteger()) {                   // packValue's Integer case, for the usual pk
-        out.push_back(char(TagInt));
-        putVarint(out, zigzag(pk.toInteger()));
-        return;
-    }
-    packValue(out, pk, key | NestedContext);
+    if (!packPlainScalar(out, pk))          // the usual integer pk inline
+        packValue(out, pk, key | NestedContext);
 }
 
 void ArgPacker::pack(std::string &out, const QCborMap &args, quint32 context)
@@ -457,22 +465,11 @@ void ArgPacker::packEntries(std::string &out, const QCborMap &map, quint32 conte
 
 void ArgPacker::packValue(std::string &out, const QCborValue &value, quint32 context)
 {
-    switch (value.type()) {
-    case QCborValue::Null:
-        out.push_back(char(TagNull));
+    if (packPlainScalar(out, value))
         return;
+    switch (value.type()) {
     case QCborValue::Undefined:
         out.push_back(char(TagUndefined));
-        return;
-    case QCborValue::False:
-        out.push_back(char(TagFalse));
-        return;
-    case QCborValue::True:
-        out.push_back(char(TagTrue));
-        return;
-    case QCborValue::Integer:
-        out.push_back(char(TagInt));
-        putVarint(out, zigzag(value.toInteger()));
         return;
     case QCborValue::Double: {
         const double d = value.toDouble();
