@@ -1,5 +1,7 @@
 #include "dispatch/nameids.h"
 
+#include "dispatch/stabletext.h"
+
 namespace ss {
 
 void NameIds::clear()
@@ -28,7 +30,8 @@ quint32 NameIds::lookup(const QString &text, bool add)
     }
     // Remember this string object by the address of its characters. An owned
     // block stays referenced by the slot, so no other text can take its
-    // address; an unowned one is compared by content on a hit.
+    // address; read-only program data never changes; other unowned text is
+    // compared by content on a hit.
     // The new entry takes the first way; the one it displaces moves to the second.
     const size_t set = setOf(text);
     m_cache[set + 1] = std::move(m_cache[set]);
@@ -36,7 +39,7 @@ quint32 NameIds::lookup(const QString &text, bool add)
     slot.text = kept;
     slot.chars = text.constData();
     slot.size = text.size();
-    slot.owned = owned;
+    slot.stable = owned || isStableText(text);
     slot.id = id;
     return id;
 }

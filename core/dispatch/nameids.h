@@ -81,7 +81,7 @@ private:
     {
         const QChar *chars = nullptr;
         qsizetype size = -1;
-        bool owned = false;         // `text` holds a counted reference to chars
+        bool stable = false;        // chars cannot change: counted by `text`, or read-only (stabletext.h)
         quint32 id = 0;
         QString text;
     };
@@ -97,7 +97,7 @@ private:
     bool hits(const Slot &slot, const QString &text) const
     {
         return slot.chars == text.constData() && slot.size == text.size()
-            && (slot.owned || sameChars(slot.text.constData(), text.constData(), text.size()));
+            && (slot.stable || sameChars(slot.text.constData(), text.constData(), text.size()));
     }
     quint32 cached(const QString &text) const
     {

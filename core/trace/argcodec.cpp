@@ -1,6 +1,8 @@
 #include "trace/argcodec.h"
 
 #include "dispatch/dispatcher.h"
+#include "dispatch/stabletext.h"
+#include "trace/cboridentity.h"
 #include "model/instance.h"
 #include "model/value.h"
 #include "python/pythonvalue.h"
@@ -312,7 +314,7 @@ const ArgPacker::KeyList *ArgPacker::cachedKeys(const SignalArgs &args) const
     for (const auto &item : args.items) {
         const QString &key = item.first;
         if (key.constData() != known->chars || key.size() != known->size
-            || (!known->owned && !NameIds::sameChars(known->text.constData(), key.constData(), key.size())))
+            || (!known->stable && !NameIds::sameChars(known->text.constData(), key.constData(), key.size())))
             return nullptr;
         ++known;
     }
@@ -326,7 +328,8 @@ void ArgPacker::rememberKeys(const SignalArgs &args, const quint32 *ids, quint32
     for (const auto &item : args.items) {
         const QString &key = item.first;
         const bool owned = key.data_ptr().isMutable();
-        list.keys.push_back({key.constData(), key.size(), owned, *ids++, owned ? key : QString(key.constData(), key.size())});
+        list.keys.push_back({key.constData(), key.size(), owned || isStableText(key), *ids++,
+                             owned ? key : QString(key.constData(), key.size())});
     }
     list.layout = layout;
 }
@@ -403,7 +406,11 @@ void ArgPacker::packLive(std::string &out, const Value &value, quint32 key)
         // The flags and small numbers most arguments are (created, raw,
         // update_fields=None), without packValue's general path.
         const QCborValue &scalar = value.scalar();
-        if (!packPlainScalar(out, scalar))
+        if (packPlainScalar(out, scalar))
+            return;
+        if (scalar.isString())
+            packString(out, scalar, key, true);
+        else
             packValue(out, scalar, key | NestedContext);
         return;
     }
@@ -463,6 +470,40 @@ void ArgPacker::packEntries(std::string &out, const QCborMap &map, quint32 conte
     }
 }
 
+void ArgPacker::packString(std::string &out, const QCborValue &value, size_t slot, bool keepIdentity)
+{
+    if (slot < m_lastStrings.size()) {
+        LastString &last = m_lastStrings[slot];
+        const bool same = isSameCborElement(last.held, value);
+        if (last.id != StringTable::None && (same || last.value == value)) {
+            if (keepIdentity && !same)
+                last.held = value;
+            out.push_back(char(TagInterned));
+            putVarint(out, last.id);
+            return;
+        }
+    }
+    // Only strings already in the table are packed as ids: usernames and
+    // other one-off values must not grow the table.
+    const QString s = value.toString();
+    const quint32 id = m_strings.find(s);
+    if (id != StringTable::None && slot < 4096) {
+        if (slot >= m_lastStrings.size())
+            m_lastStrings.resize(slot + 1);
+        // A fresh value for content: a nested `value` may share (and keep
+        // alive) a whole map. A send's own argument is kept as well, for
+        // isSameCborElement: the engine's `using` is one value, passed as copies.
+        m_lastStrings[slot] = {QCborValue(s), keepIdentity ? value : QCborValue(), id};
+    }
+    if (id != StringTable::None) {
+        out.push_back(char(TagInterned));
+        putVarint(out, id);
+    } else {
+        out.push_back(char(TagString));
+        putString(out, s);
+    }
+}
+
 void ArgPacker::packValue(std::string &out, const QCborValue &value, quint32 context)
 {
     if (packPlainScalar(out, value))
@@ -478,29 +519,8 @@ void ArgPacker::packValue(std::string &out, const QCborValue &value, quint32 con
         return;
     }
     case QCborValue::String: {
-        // Only strings already in the table are packed as ids: usernames and
-        // other one-off values must not grow the table.
         const size_t slot = (context & NestedContext) ? size_t(context & ~NestedContext) : ~size_t(0);
-        if (slot < m_lastStrings.size() && m_lastStrings[slot].id != StringTable::None && m_lastStrings[slot].value == value) {
-            out.push_back(char(TagInterned));
-            putVarint(out, m_lastStrings[slot].id);
-            return;
-        }
-        const QString s = value.toString();
-        const quint32 id = m_strings.find(s);
-        if (id != StringTable::None && slot < 4096) {
-            if (slot >= m_lastStrings.size())
-                m_lastStrings.resize(slot + 1);
-            // A fresh value: `value` may share (and keep alive) a whole map.
-            m_lastStrings[slot] = {QCborValue(s), id};
-        }
-        if (id != StringTable::None) {
-            out.push_back(char(TagInterned));
-            putVarint(out, id);
-        } else {
-            out.push_back(char(TagString));
-            putString(out, s);
-        }
+        packString(out, value, slot, false);
         return;
     }
     case QCborValue::Array: {

@@ -155,13 +155,21 @@ private:
     void packEntries(std::string &out, const QCborMap &map, quint32 context);
     void packValue(std::string &out, const QCborValue &value, quint32 context);
     void packLive(std::string &out, const Value &value, quint32 key);
+    // A string under `slot` (a key id; beyond m_lastStrings: none): an id when
+    // the table has it, else its text. `keepIdentity`: a send's own argument,
+    // kept to be recognised by identity next time (see LastString).
+    void packString(std::string &out, const QCborValue &value, size_t slot, bool keepIdentity);
 
     // The last string value seen under each key (indexed by key id) and its
     // string id or None: "default" under "using" is compared, not converted
-    // to a QString and looked up, on every send.
+    // to a QString and looked up, on every send. A send's own argument is
+    // also kept as `held`, so that its copies are recognised without
+    // comparing text (cboridentity.h); it keeps its container alive until
+    // the next string under that key, or clear().
     struct LastString
     {
         QCborValue value;
+        QCborValue held;
         quint32 id = StringTable::None;
     };
 
@@ -169,14 +177,16 @@ private:
     // strings: the engine passes the literal keywords of its call site, the
     // same characters at the same address every time, so a send whose keys
     // are the very strings of a list seen before gets the list's key ids and
-    // layout without interning each key. As in NameIds, a key with no owner
-    // (a literal, raw data) is also compared by content, and an owned one is
-    // kept referenced so that its address cannot be reused.
+    // layout without interning each key. As in NameIds, an owned key is kept
+    // referenced so that its address cannot be reused, a literal in the
+    // program's read-only data cannot change (stabletext.h): both are known by
+    // address and size; other text with no owner (raw data) is compared by
+    // content as well.
     struct KnownKey
     {
         const QChar *chars;                 // where the key's characters were
         qsizetype size;
-        bool owned;
+        bool stable;                        // known by address and size (stabletext.h)
         quint32 id;
         QString text;                       // owned: shared; unowned: a copy of the text
     };

@@ -177,6 +177,36 @@ private slots:
     // The keys of a call site are known by the address of their characters;
     // a raw-data key whose buffer changed in place is not taken for the old
     // one, and a key list seen before packs exactly as the first time.
+    // The engine passes one `using` value as copies, recognised by identity
+    // (cboridentity.h); any other string under the key is still read.
+    void aStringArgumentKnownByIdentityStillFollowsItsValue()
+    {
+        Packed p;
+        p.strings.intern(QStringLiteral("default"));
+        p.strings.intern(QStringLiteral("other"));
+        const QCborValue usingValue(QStringLiteral("default"));
+        const auto args = [](const QCborValue &v) { return SignalArgs().add(QStringLiteral("using"), v); };
+        const auto packed = [&](const QCborValue &v) {
+            p.bytes.clear();
+            p.packer.pack(p.bytes, args(v));
+            return p.map().value(QStringLiteral("using"));
+        };
+        QCOMPARE(packed(usingValue), QCborValue(QStringLiteral("default")));
+        QCOMPARE(packed(usingValue), QCborValue(QStringLiteral("default")));      // a copy: by identity
+        QCOMPARE(packed(QCborValue(QStringLiteral("other"))), QCborValue(QStringLiteral("other")));
+        QCOMPARE(packed(QCborValue(QStringLiteral("db2"))), QCborValue(QStringLiteral("db2")));   // not interned
+        QCOMPARE(packed(usingValue), QCborValue(QStringLiteral("default")));
+        // A string element of a map, kept by the packer; the map written since.
+        QCborMap settings{{QStringLiteral("using"), QStringLiteral("default")}};
+        QCOMPARE(packed(settings.value(QStringLiteral("using"))), QCborValue(QStringLiteral("default")));
+        settings.insert(QStringLiteral("using"), QStringLiteral("other"));
+        QCOMPARE(packed(settings.value(QStringLiteral("using"))), QCborValue(QStringLiteral("other")));
+        // After clear() ids start over.
+        p.strings.clear();
+        p.packer.clear();
+        QCOMPARE(packed(usingValue), QCborValue(QStringLiteral("default")));
+    }
+
     void knownKeyListsAreCheckedByContent()
     {
         Packed p;
