@@ -22,6 +22,55 @@ enum Tag : uchar { TagNull, TagFalse, TagTrue, TagUndefined, TagInt, TagDouble, 
 inline quint64 zigzag(qint64 v) { return (quint64(v) << 1) ^ quint64(v >> 63); }
 inline qint64 unzigzag(quint64 v) { return qint64(v >> 1) ^ -qint64(v & 1); }
 
+// The values of a live send are written into a buffer on the stack, then
+// appended at once (a byte at a time into a std::string costs a capacity
+// check per byte). A varint takes at most 10 bytes.
+constexpr size_t VarintBytes = 10;
+inline char *putVarintAt(char *p, quint64 v)
+{
+    while (v >= 0x80) {
+        *p++ = char(v | 0x80);
+        v >>= 7;
+    }
+    *p++ = char(v);
+    return p;
+}
+
+// The scalars most arguments are (created, raw, update_fields=None, integer
+// pks), written at p: where they end, or nullptr for any other value (the
+// caller packs it the general way). At most PlainScalarBytes.
+constexpr size_t PlainScalarBytes = 1 + VarintBytes;
+inline char *putPlainScalarAt(char *p, const QCborValue &value)
+{
+    switch (value.type()) {
+    case QCborValue::Null:
+        *p++ = char(TagNull);
+        return p;
+    case QCborValue::False:
+        *p++ = char(TagFalse);
+        return p;
+    case QCborValue::True:
+        *p++ = char(TagTrue);
+        return p;
+    case QCborValue::Integer:
+        *p++ = char(TagInt);
+        return putVarintAt(p, zigzag(value.toInteger()));
+    default:
+        return nullptr;
+    }
+}
+
+// The same for the live path and packValue alike: false for any other value.
+inline bool packPlainScalar(std::string &out, const QCborValue &value)
+{
+    char buffer[PlainScalarBytes];
+    const char *end = putPlainScalarAt(buffer, value);
+    if (!end)
+        return false;
+    out.append(buffer, size_t(end - buffer));
+    return true;
+}
+
 inline void appendInteger(std::string &out, qint64 v)
 {
     char buffer[24];
@@ -339,8 +388,20 @@ void ArgPacker::pack(std::string &out, const SignalArgs &args)
     // The keys of this call site seen before: their ids and layout at once.
     const KeyList *known = args.items.isEmpty() ? nullptr : cachedKeys(args);
     if (known && known->layout != ArgLayouts::None) {
-        putVarint(out, (quint64(known->layout) << 1) | 1);
-        for (size_t i = 0; i < known->keys.size(); ++i)
+        // The common values into a buffer on the stack, the rest (if any) the
+        // general way after them.
+        const size_t n = known->keys.size();
+        char buffer[VarintBytes + FastArgs * FastValueBytes];
+        char *p = putVarintAt(buffer, (quint64(known->layout) << 1) | 1);
+        size_t i = 0;
+        for (; i < n && i < FastArgs; ++i) {
+            char *end = packLiveAt(p, args.items[qsizetype(i)].second, known->keys[i].id);
+            if (!end)
+                break;
+            p = end;
+        }
+        out.append(buffer, size_t(p - buffer));
+        for (; i < n; ++i)
             packLive(out, args.items[qsizetype(i)].second, known->keys[i].id);
         return;
     }
@@ -372,33 +433,31 @@ void ArgPacker::pack(std::string &out, const SignalArgs &args)
     }
 }
 
-namespace {
-
-// The scalars most arguments are (created, raw, update_fields=None, integer
-// pks): packed inline by the live path and by packValue alike. False for any
-// other value, which the caller packs the general way.
-inline bool packPlainScalar(std::string &out, const QCborValue &value)
+char *ArgPacker::packLiveAt(char *p, const Value &value, quint32 key)
 {
-    switch (value.type()) {
-    case QCborValue::Null:
-        out.push_back(char(TagNull));
-        return true;
-    case QCborValue::False:
-        out.push_back(char(TagFalse));
-        return true;
-    case QCborValue::True:
-        out.push_back(char(TagTrue));
-        return true;
-    case QCborValue::Integer:
-        out.push_back(char(TagInt));
-        putVarint(out, zigzag(value.toInteger()));
-        return true;
-    default:
-        return false;
+    static_assert(FastValueBytes >= 1 + VarintBytes + PlainScalarBytes);
+    if (!value.isInstance()) {
+        const QCborValue &scalar = value.scalar();
+        if (char *end = putPlainScalarAt(p, scalar))
+            return end;
+        // A copy of the string argument last seen under this key (the
+        // engine's `using`): its id, no text compared.
+        if (scalar.isString() && key < m_lastStrings.size()) {
+            const LastString &last = m_lastStrings[key];
+            if (last.id != StringTable::None && isSameCborElement(last.held, scalar)) {
+                *p++ = char(TagInterned);
+                return putVarintAt(p, last.id);
+            }
+        }
+        return nullptr;
     }
+    // Value::freeze()'s {"model": <name>, "pk": <pk now>}, with a plain pk.
+    const Instance &instance = *value.instance();
+    const QCborValue &pk = instance.value(instance.model()->pk);
+    *p++ = char(TagInstance);
+    p = putVarintAt(p, m_strings.intern(instance.model()->name));
+    return putPlainScalarAt(p, pk);
 }
-
-} // namespace
 
 void ArgPacker::packLive(std::string &out, const Value &value, quint32 key)
 {

@@ -155,6 +155,12 @@ private:
     void packEntries(std::string &out, const QCborMap &map, quint32 context);
     void packValue(std::string &out, const QCborValue &value, quint32 context);
     void packLive(std::string &out, const Value &value, quint32 key);
+    // packLive() for the values most sends pass (flags, None, integers, an
+    // instance with an integer pk, the string last seen under `key`), written
+    // at p: where they end, or nullptr when the value needs packLive().
+    static constexpr size_t FastArgs = 16;
+    static constexpr size_t FastValueBytes = 24;
+    char *packLiveAt(char *p, const Value &value, quint32 key);
     // A string under `slot` (a key id; beyond m_lastStrings: none): an id when
     // the table has it, else its text. `keepIdentity`: a send's own argument,
     // kept to be recognised by identity next time (see LastString).

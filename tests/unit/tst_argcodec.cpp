@@ -113,6 +113,34 @@ private slots:
         checkLive(SignalArgs().add(QStringLiteral("instance"), user(QCborValue(2.5))));
     }
 
+    // A known keyword list packs its common values on a fast path and hands
+    // any other value (a string pk, a float, a map, a new string) to the
+    // general one, mid-list: the bytes read back the same either way.
+    void aKnownListWithValuesOfEveryKind()
+    {
+        Packed p;
+        p.strings.intern(QStringLiteral("default"));
+        auto tag = std::make_shared<Instance>(m_registry.model(QStringLiteral("Tag")));
+        tag->setPk(QCborValue(QStringLiteral("t1")));
+        const QList<Value> instances = {user(QCborValue(7)), Value(tag), user(QCborValue(2.5)), user(QCborValue(nullptr)),
+                                        user(QCborValue(std::numeric_limits<qint64>::min()))};
+        const QList<QCborValue> others = {QCborValue(true), QCborValue(QStringLiteral("default")), QCborValue(QStringLiteral("ann")),
+                                          QCborValue(1.5), QCborValue(QCborMap{{QStringLiteral("k"), 1}}), QCborValue(-3)};
+        for (const Value &instance : instances) {
+            for (const QCborValue &other : others) {
+                const SignalArgs args = SignalArgs()
+                                            .add(QStringLiteral("instance"), instance)
+                                            .add(QStringLiteral("created"), QCborValue(false))
+                                            .add(QStringLiteral("other"), other)
+                                            .add(QStringLiteral("raw"), QCborValue(true));
+                p.bytes.clear();
+                p.packer.pack(p.bytes, args);
+                QCOMPARE(p.map(), args.freeze());
+                QCOMPARE(p.json(), jsonOf(args.freeze()));
+            }
+        }
+    }
+
     void scalarsArraysAndMaps()
     {
         QCborMap kwargs;
