@@ -360,6 +360,15 @@ const ArgPacker::KeyList *ArgPacker::cachedKeys(const SignalArgs &args) const
     if (list.keys.size() != n)
         return nullptr;
     const KnownKey *known = list.keys.data();
+    if (list.allStable) {
+        // The usual case (literal or owned keywords): addresses and sizes only.
+        for (const auto &item : args.items) {
+            if (item.first.constData() != known->chars || item.first.size() != known->size)
+                return nullptr;
+            ++known;
+        }
+        return &list;
+    }
     for (const auto &item : args.items) {
         const QString &key = item.first;
         if (key.constData() != known->chars || key.size() != known->size
@@ -381,6 +390,34 @@ void ArgPacker::rememberKeys(const SignalArgs &args, const quint32 *ids, quint32
                              owned ? key : QString(key.constData(), key.size())});
     }
     list.layout = layout;
+    list.allStable = std::all_of(list.keys.cbegin(), list.keys.cend(), [](const KnownKey &k) { return k.stable; });
+}
+
+// Inline in pack()'s loop: a call per value costs more than most values do.
+[[gnu::always_inline]] inline char *ArgPacker::packLiveAt(char *p, const Value &value, quint32 key)
+{
+    static_assert(FastValueBytes >= 1 + VarintBytes + PlainScalarBytes);
+    if (!value.isInstance()) {
+        const QCborValue &scalar = value.scalar();
+        if (char *end = putPlainScalarAt(p, scalar))
+            return end;
+        // A copy of the string argument last seen under this key (the
+        // engine's `using`): its id, no text compared.
+        if (scalar.isString() && key < m_lastStrings.size()) {
+            const LastString &last = m_lastStrings[key];
+            if (last.id != StringTable::None && isSameCborElement(last.held, scalar)) {
+                *p++ = char(TagInterned);
+                return putVarintAt(p, last.id);
+            }
+        }
+        return nullptr;
+    }
+    // Value::freeze()'s {"model": <name>, "pk": <pk now>}, with a plain pk.
+    const Instance &instance = *value.instance();
+    const QCborValue &pk = instance.value(instance.model()->pk);
+    *p++ = char(TagInstance);
+    p = putVarintAt(p, modelNameId(instance.model()->name));
+    return putPlainScalarAt(p, pk);
 }
 
 void ArgPacker::pack(std::string &out, const SignalArgs &args)
@@ -433,32 +470,6 @@ void ArgPacker::pack(std::string &out, const SignalArgs &args)
     }
 }
 
-char *ArgPacker::packLiveAt(char *p, const Value &value, quint32 key)
-{
-    static_assert(FastValueBytes >= 1 + VarintBytes + PlainScalarBytes);
-    if (!value.isInstance()) {
-        const QCborValue &scalar = value.scalar();
-        if (char *end = putPlainScalarAt(p, scalar))
-            return end;
-        // A copy of the string argument last seen under this key (the
-        // engine's `using`): its id, no text compared.
-        if (scalar.isString() && key < m_lastStrings.size()) {
-            const LastString &last = m_lastStrings[key];
-            if (last.id != StringTable::None && isSameCborElement(last.held, scalar)) {
-                *p++ = char(TagInterned);
-                return putVarintAt(p, last.id);
-            }
-        }
-        return nullptr;
-    }
-    // Value::freeze()'s {"model": <name>, "pk": <pk now>}, with a plain pk.
-    const Instance &instance = *value.instance();
-    const QCborValue &pk = instance.value(instance.model()->pk);
-    *p++ = char(TagInstance);
-    p = putVarintAt(p, m_strings.intern(instance.model()->name));
-    return putPlainScalarAt(p, pk);
-}
-
 void ArgPacker::packLive(std::string &out, const Value &value, quint32 key)
 {
     if (!value.isInstance()) {
@@ -476,7 +487,7 @@ void ArgPacker::packLive(std::string &out, const Value &value, quint32 key)
     // Value::freeze()'s {"model": <name>, "pk": <pk now>} without building it.
     const Instance &instance = *value.instance();
     out.push_back(char(TagInstance));
-    putVarint(out, m_strings.intern(instance.model()->name));
+    putVarint(out, modelNameId(instance.model()->name));
     const QCborValue &pk = instance.value(instance.model()->pk);
     if (!packPlainScalar(out, pk))          // the usual integer pk inline
         packValue(out, pk, key | NestedContext);

@@ -129,6 +129,8 @@ public:
         m_shapes.clear();
         m_lastStrings.clear();
         m_keyLists.fill(KeyList());
+        m_lastModel.clear();
+        m_lastModelId = StringTable::None;
     }
 
     // A send's live arguments, frozen by being packed: an instance as its
@@ -200,13 +202,29 @@ private:
     {
         std::vector<KnownKey> keys;
         quint32 layout = ArgLayouts::None;
+        bool allStable = false;             // every key known by address and size
     };
     static constexpr size_t KeyListSlots = 64;
     static size_t keyListSlot(const SignalArgs &args);
     const KeyList *cachedKeys(const SignalArgs &args) const;
     void rememberKeys(const SignalArgs &args, const quint32 *ids, quint32 layout);
 
+    // The string id of an instance's model name: consecutive sends are nearly
+    // always about one model, whose name is one owned string (kept referenced
+    // here, so its address cannot be reused), so one entry answers them.
+    quint32 modelNameId(const QString &name)
+    {
+        if (name.constData() == m_lastModel.constData() && name.size() == m_lastModel.size()
+            && m_lastModelId != StringTable::None && name.data_ptr().isMutable())
+            return m_lastModelId;
+        m_lastModelId = m_strings.intern(name);
+        m_lastModel = name;
+        return m_lastModelId;
+    }
+
     StringTable &m_strings;
+    QString m_lastModel;
+    quint32 m_lastModelId = StringTable::None;
     std::array<KeyList, KeyListSlots> m_keyLists;
     ArgLayouts m_layouts;
     QHash<quint32, std::vector<CachedKey>> m_shapes;   // see packMap()
