@@ -397,6 +397,7 @@ void ArgPacker::rememberKeys(const SignalArgs &args, const quint32 *ids, quint32
 [[gnu::always_inline]] inline char *ArgPacker::packLiveAt(char *p, const Value &value, quint32 key)
 {
     static_assert(FastValueBytes >= 1 + VarintBytes + PlainScalarBytes);
+    static_assert(FastBytes >= VarintBytes + FastArgs * FastValueBytes);
     if (!value.isInstance()) {
         const QCborValue &scalar = value.scalar();
         if (char *end = putPlainScalarAt(p, scalar))
@@ -422,14 +423,20 @@ void ArgPacker::rememberKeys(const SignalArgs &args, const quint32 *ids, quint32
 
 void ArgPacker::pack(std::string &out, const SignalArgs &args)
 {
+    char room[FastBytes];
+    const size_t n = pack(room, out, args);
+    out.append(room, n);
+}
+
+size_t ArgPacker::pack(char *room, std::string &spill, const SignalArgs &args)
+{
     // The keys of this call site seen before: their ids and layout at once.
     const KeyList *known = args.items.isEmpty() ? nullptr : cachedKeys(args);
     if (known && known->layout != ArgLayouts::None) {
-        // The common values into a buffer on the stack, the rest (if any) the
-        // general way after them.
+        // The values of the common kinds into the room; at the first other
+        // one, what is there moves to `spill` and the rest goes the general way.
         const size_t n = known->keys.size();
-        char buffer[VarintBytes + FastArgs * FastValueBytes];
-        char *p = putVarintAt(buffer, (quint64(known->layout) << 1) | 1);
+        char *p = putVarintAt(room, (quint64(known->layout) << 1) | 1);
         size_t i = 0;
         for (; i < n && i < FastArgs; ++i) {
             char *end = packLiveAt(p, args.items[qsizetype(i)].second, known->keys[i].id);
@@ -437,11 +444,19 @@ void ArgPacker::pack(std::string &out, const SignalArgs &args)
                 break;
             p = end;
         }
-        out.append(buffer, size_t(p - buffer));
+        if (i == n)
+            return size_t(p - room);
+        spill.append(room, size_t(p - room));
         for (; i < n; ++i)
-            packLive(out, args.items[qsizetype(i)].second, known->keys[i].id);
-        return;
+            packLive(spill, args.items[qsizetype(i)].second, known->keys[i].id);
+        return 0;
     }
+    packNew(spill, args);
+    return 0;
+}
+
+void ArgPacker::packNew(std::string &out, const SignalArgs &args)
+{
     // Keys are the literal keywords the engine passes: interned by identity.
     QVarLengthArray<quint32, 16> ids;
     for (const auto &item : args.items) {

@@ -136,6 +136,14 @@ public:
     // A send's live arguments, frozen by being packed: an instance as its
     // model and its pk of this moment.
     void pack(std::string &out, const SignalArgs &args);
+    // The same, written straight into `room` (FastBytes long, e.g. the
+    // recording's arena) when the keyword list is known and every value is of
+    // the common kinds: returns the length. Otherwise returns 0, and the
+    // packed bytes are appended to `spill` instead.
+    static constexpr size_t FastArgs = 16;
+    static constexpr size_t FastValueBytes = 24;
+    static constexpr size_t FastBytes = 10 + FastArgs * FastValueBytes;
+    size_t pack(char *room, std::string &spill, const SignalArgs &args);
     // Frozen arguments; `context` names where the map sits (the signal's name
     // id) for the key shape cache.
     void pack(std::string &out, const QCborMap &args, quint32 context);
@@ -157,11 +165,11 @@ private:
     void packEntries(std::string &out, const QCborMap &map, quint32 context);
     void packValue(std::string &out, const QCborValue &value, quint32 context);
     void packLive(std::string &out, const Value &value, quint32 key);
+    // A keyword list not known by identity: keys interned, its layout found.
+    void packNew(std::string &out, const SignalArgs &args);
     // packLive() for the values most sends pass (flags, None, integers, an
     // instance with an integer pk, the string last seen under `key`), written
     // at p: where they end, or nullptr when the value needs packLive().
-    static constexpr size_t FastArgs = 16;
-    static constexpr size_t FastValueBytes = 24;
     char *packLiveAt(char *p, const Value &value, quint32 key);
     // A string under `slot` (a key id; beyond m_lastStrings: none): an id when
     // the table has it, else its text. `keepIdentity`: a send's own argument,

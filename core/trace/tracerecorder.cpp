@@ -202,11 +202,20 @@ int TraceRecorder::appendSend(TraceEventKind kind, const SendEvent &event, quint
 {
     const int index = append(kind, event.depth, event.stamp);
     m_scratch.clear();
-    if (event.liveArgs)
-        m_packer.pack(m_scratch, *event.liveArgs);
-    else
+    quint32 payload = StoredRecord::NoRef;
+    if (event.liveArgs) {
+        // Nearly always written straight into the arena; else into m_scratch.
+        uchar *room = m_store.reserve(ArgPacker::FastBytes);
+        const size_t n = room ? m_packer.pack(reinterpret_cast<char *>(room), m_scratch, *event.liveArgs) : 0;
+        if (n)
+            payload = m_store.commit(n);
+        else if (!room)
+            m_packer.pack(m_scratch, *event.liveArgs);
+    } else {
         m_packer.pack(m_scratch, event.args, name);
-    const quint32 payload = m_store.store(m_scratch);
+    }
+    if (payload == StoredRecord::NoRef)
+        payload = m_store.store(m_scratch);
     StoredRecord &r = recordRef(index);
     r.name = name;
     r.sender = sender;

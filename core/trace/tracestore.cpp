@@ -27,24 +27,30 @@ void TraceStore::clear()
     m_arena.clear();
 }
 
-quint32 TraceStore::store(const std::string &bytes)
+uchar *TraceStore::reserve(size_t n)
 {
-    const size_t n = bytes.size();
     // A new chunk also when the offset would not fit (a chunk of its own is
     // only ever used from offset 0).
     if (m_arena.empty() || m_arena.back().size - m_arena.back().used < n || m_arena.back().used > OffsetMask) {
         if (m_arena.size() >= MaxArenaChunks)
-            return StoredRecord::NoRef;
+            return nullptr;
         // Fixed-size chunks: growing never moves what is stored. A payload
         // larger than a chunk gets a chunk of its own.
         const size_t size = std::max(ArenaChunkSize, n);
         m_arena.push_back({std::unique_ptr<uchar[]>(new uchar[size]), size, 0});
     }
     ArenaChunk &chunk = m_arena.back();
-    const quint32 ref = (quint32(m_arena.size() - 1) << OffsetBits) | quint32(chunk.used);
-    std::memcpy(chunk.bytes.get() + chunk.used, bytes.data(), n);
-    chunk.used += n;
-    return ref;
+    return chunk.bytes.get() + chunk.used;
+}
+
+quint32 TraceStore::store(const std::string &bytes)
+{
+    const size_t n = bytes.size();
+    uchar *room = reserve(n);
+    if (!room)
+        return StoredRecord::NoRef;
+    std::memcpy(room, bytes.data(), n);
+    return commit(n);
 }
 
 qint64 TraceStore::memoryBytes() const

@@ -112,6 +112,17 @@ public:
     // (12 bits) and an offset in it (20 bits). A recording holds at most 4,095
     // chunks (about 4 GiB of arguments and texts); past that, NoRef.
     quint32 store(const std::string &bytes);
+    // Room for up to n bytes at the arena's end (nullptr when the arena is
+    // full), which commit() then stores without copying: a writer that knows
+    // a bound on its length writes in place. Nothing is stored until commit.
+    uchar *reserve(size_t n);
+    quint32 commit(size_t n)                // n <= what reserve() was given
+    {
+        ArenaChunk &chunk = m_arena.back();
+        const quint32 ref = (quint32(m_arena.size() - 1) << OffsetBits) | quint32(chunk.used);
+        chunk.used += n;
+        return ref;
+    }
     const uchar *bytesAt(quint32 ref) const { return m_arena[ref >> OffsetBits].bytes.get() + (ref & OffsetMask); }
 
     qint64 memoryBytes() const;

@@ -5,6 +5,8 @@
 
 #include <QtTest>
 
+#include <cstring>
+
 #include <string>
 
 using namespace ss;
@@ -53,6 +55,34 @@ private slots:
         QCOMPARE(std::string(reinterpret_cast<const char *>(store.bytesAt(b)), big.size()), big);
         const quint32 after = store.store(std::string("after"));
         QCOMPARE(std::string(reinterpret_cast<const char *>(store.bytesAt(after)), 5), std::string("after"));
+    }
+
+    // A writer that knows a bound writes in place: only what it commits is
+    // stored, and a reservation that does not fit moves on to a new chunk
+    // without touching what is stored.
+    void reservedRoomIsStoredOnlyWhenCommitted()
+    {
+        TraceStore store;
+        uchar *room = store.reserve(16);
+        QVERIFY(room);
+        std::memcpy(room, "abc", 3);
+        const quint32 abc = store.commit(3);
+        QCOMPARE(QByteArray(reinterpret_cast<const char *>(store.bytesAt(abc)), 3), QByteArray("abc"));
+        room = store.reserve(16);                   // given up: nothing stored
+        std::memcpy(room, "zzz", 3);
+        const quint32 next = store.store(std::string("def"));
+        QCOMPARE(QByteArray(reinterpret_cast<const char *>(store.bytesAt(next)), 3), QByteArray("def"));
+        QCOMPARE(store.bytesAt(next), store.bytesAt(abc) + 3);
+        // Fill the chunk nearly to its end, then ask for more room than is left.
+        const std::string filler(size_t(1) << 20, 'x');
+        const quint32 full = store.store(filler.substr(0, filler.size() - 10));
+        room = store.reserve(100);
+        std::memcpy(room, "tail", 4);
+        const quint32 tail = store.commit(4);
+        QVERIFY((tail >> 20) != (abc >> 20));      // another chunk
+        QCOMPARE(QByteArray(reinterpret_cast<const char *>(store.bytesAt(tail)), 4), QByteArray("tail"));
+        QCOMPARE(QByteArray(reinterpret_cast<const char *>(store.bytesAt(abc)), 3), QByteArray("abc"));
+        QCOMPARE(*store.bytesAt(full), uchar('x'));
     }
 
     void memoryGrowsWithTheRecordingAndClearFreesIt()
