@@ -181,12 +181,21 @@ public:
 
 
 private:
+    // The dispatch stack as the recorder follows it: steps and sends. A send
+    // runs one receiver call at a time, so its frame also holds the running
+    // one (`running`): a receiver call costs no push and pop of its own. Only
+    // a call that its send's frame cannot hold (the send is not innermost, or
+    // unknown, or already running one: an imported stream out of order) gets a
+    // Receiver frame of its own. Read innermost first, a send's running
+    // receiver comes before the send itself.
     struct Frame
     {
-        TraceEventKind kind;
+        TraceEventKind kind;        // Step, Send or Receiver
+        bool running;               // sends: one of their receiver calls is running, held here
         int event;                  // -1 when not recorded (paused, cleared)
         quint64 sendId;             // sends and receivers: the send's id
-        int receiverIndex;
+        int receiverIndex;          // receivers; sends: the running receiver's
+        int receiverEvent;          // sends: the running receiver's event (-1: not recorded)
         int lastReceiver;           // sends: the latest receiver call recorded
     };
     struct ErrorEntry
@@ -245,7 +254,27 @@ private:
         m_changedFirst = m_changedFirst < 0 ? index : std::min(m_changedFirst, index);
         m_changedLast = std::max(m_changedLast, index);
     }
-    void closeFrame(const Frame &frame, const DjangoError *error, bool finished, quint64 stamp);
+    void closeEvent(int event, const DjangoError *error, bool finished, quint64 stamp);
+    // Closes the frames from stack index `from` up, innermost first, as
+    // unfinished (an end that skipped them), and drops them.
+    void unwindTo(size_t from, quint64 stamp);
+    // The ends of a receiver call and of a send that returned in under 4.29 s,
+    // closed in place (closeEvent() for the common case).
+    bool closeQuickly(int event, quint64 stamp)
+    {
+        StoredRecord &r = recordRef(event);
+        const quint64 end = quint64(stampNs(stamp));
+        const quint64 duration = end > r.startNs ? end - r.startNs : 0;
+        if (duration >= StoredRecord::LongDuration)
+            return false;
+        r.durationNs = quint32(duration);
+        r.flags &= quint8(~TraceRecord::Open);
+        markChanged(event);
+        return true;
+    }
+    void receiverBeginElsewhere(const SendEvent &send, const ReceiverEvent &receiver, quint32 label);
+    void receiverEndElsewhere(const SendEvent &send, const ReceiverEvent &receiver, const DjangoError *error);
+    void sendEndElsewhere(const SendEvent &event, const DjangoError *escaped);
     void applyLoopMark(int index, LoopMark mark, int loop);
 
     TraceStore m_store;
