@@ -70,14 +70,10 @@ public:
     void endReceiver(const SendEvent &send, const ReceiverEvent &receiver)
     {
         // Nearly always the receiver call the innermost send's frame holds.
-        if (!m_stack.empty()) {
-            Frame &top = m_stack.back();
-            if (top.running && top.sendId == send.id && top.receiverIndex == receiver.index) {
-                top.running = false;
-                return;
-            }
-        }
-        endReceiverBelow(send, receiver);
+        if (holdsReceiver(send.id, receiver.index))
+            releaseReceiver();
+        else
+            endReceiverBelow(send, receiver);
     }
     void stopRecursion(const SendEvent &event, int eventIndex);
     // The same, with the names already interned in names() by the caller: the
@@ -87,18 +83,31 @@ public:
     void beginReceiver(const SendEvent &send, const ReceiverEvent &receiver, int eventIndex, quint32 label)
     {
         // Nearly always: held by its send's frame, innermost and running none.
-        if (!m_stack.empty()) {
-            Frame &top = m_stack.back();
-            if (top.isSend && top.sendId == send.id && !top.running) {
-                top.running = true;
-                top.receiverIndex = receiver.index;
-                top.receiverEvent = eventIndex;
-                top.receiverLabel = label;
-                return;
-            }
-        }
-        pushReceiver(send, receiver, eventIndex, label);
+        if (canHoldReceiver(send.id))
+            holdReceiver(receiver.index, eventIndex, label);
+        else
+            pushReceiver(send, receiver, eventIndex, label);
     }
+    // The in-place cases of beginReceiver() and endReceiver(), for a caller
+    // (the recorder's fast path) that checks first and then makes no call.
+    bool canHoldReceiver(quint64 sendId) const
+    {
+        return !m_stack.empty() && m_stack.back().sendId == sendId && m_stack.back().isSend && !m_stack.back().running;
+    }
+    void holdReceiver(int receiverIndex, int eventIndex, quint32 label)
+    {
+        Frame &top = m_stack.back();
+        top.running = true;
+        top.receiverIndex = receiverIndex;
+        top.receiverEvent = eventIndex;
+        top.receiverLabel = label;
+    }
+    bool holdsReceiver(quint64 sendId, int receiverIndex) const
+    {
+        return !m_stack.empty() && m_stack.back().running && m_stack.back().sendId == sendId
+            && m_stack.back().receiverIndex == receiverIndex;
+    }
+    void releaseReceiver() { m_stack.back().running = false; }
 
     // Names go to `names` (owned by the caller, who keeps it alive) instead of
     // the detector's own table. When the caller rebuilds that table, it hands

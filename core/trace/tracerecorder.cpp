@@ -56,9 +56,11 @@ void TraceRecorder::clear()
         frame.event = -1;
         frame.receiverEvent = -1;
         frame.lastReceiver = -1;
+        frame.lastRecord = nullptr;
     }
     m_lastStepEvent = -1;
-    m_changedFirst = m_changedLast = -1;
+    m_changedFirst = NoChange;
+    m_changedLast = -1;
     m_loops.forgetEvents();
     m_startTicks = TraceClock::ticks();
 }
@@ -134,8 +136,9 @@ int TraceRecorder::append(TraceEventKind kind, int depth, quint64 stamp)
 
 QPair<int, int> TraceRecorder::takeChangedRange()
 {
-    const QPair<int, int> range(m_changedFirst, m_changedLast);
-    m_changedFirst = m_changedLast = -1;
+    const QPair<int, int> range(m_changedLast < 0 ? -1 : m_changedFirst, m_changedLast);
+    m_changedFirst = NoChange;
+    m_changedLast = -1;
     return range;
 }
 
@@ -192,7 +195,7 @@ void TraceRecorder::stepBegin(int step, const StepLabel &label)
         r.flags = TraceRecord::Open;
         m_lastStepEvent = index;
     }
-    m_stack.push_back(Frame{TraceEventKind::Step, false, index, 0, -1, -1, -1});
+    m_stack.push_back(Frame{TraceEventKind::Step, false, index, 0, -1, -1, -1, nullptr});
     m_loops.stepBegin(step, label);
 }
 
@@ -239,7 +242,7 @@ void TraceRecorder::sendBegin(const SendEvent &event)
         index = appendSend(TraceEventKind::Send, event,
                            quint8(TraceRecord::Open | (event.canonical ? TraceRecord::Canonical : 0)), name, sender);
     }
-    m_stack.push_back(Frame{TraceEventKind::Send, false, index, event.id, -1, -1, -1});
+    m_stack.push_back(Frame{TraceEventKind::Send, false, index, event.id, -1, -1, -1, nullptr});
     m_loops.beginSend(event, index, name, sender);
 }
 
@@ -279,43 +282,52 @@ void TraceRecorder::sendEndElsewhere(const SendEvent &event, const DjangoError *
 
 void TraceRecorder::receiverBegin(const SendEvent &send, const ReceiverEvent &receiver)
 {
-    const quint32 label = internKeyed(receiver.labelKey, receiver.label);
-    // Nearly always: recording, and the send's frame is the innermost one,
-    // running no receiver (the previous one has ended), so its record is the
-    // new one's parent. A recorded send frame was appended in this step's run
-    // (stepBegin empties the stack, clear() unrecords it): the run goes on.
-    // Written in one go, as append() would.
-    if (!m_stack.empty()) {
+    // Nearly always: recording, the label seen before, the send's frame the
+    // innermost one and running no receiver (the previous one has ended), so
+    // its record is the new one's parent, and the record's chunk has room.
+    // A recorded send frame was appended in this step's run (stepBegin empties
+    // the stack, clear() unrecords it): the run goes on. Written in one go, as
+    // append() would, with no call (so no registers to save): anything else
+    // goes the general way, which gives the same record.
+    const quint32 key = receiver.labelKey;
+    if (!m_stack.empty() && key < m_idOfKey.size()) {
         Frame &top = m_stack.back();
-        if (top.kind == TraceEventKind::Send && top.sendId == send.id && !top.running && top.event >= 0 && !m_paused) {
-            const int index = m_store.append();
-            StoredRecord &r = recordRef(index);
-            r.startNs = quint64(stampNs(receiver.stamp));
-            r.durationNs = 0;
-            r.payload = StoredRecord::NoRef;
-            r.parent = top.event;
-            r.name = label;
-            r.sender = quint32(receiver.index);
-            r.depth = qint16(send.depth + 1);
-            r.kind = TraceEventKind::Receiver;
-            r.flags = TraceRecord::Open;
-            if (top.lastReceiver >= 0)
-                recordRef(top.lastReceiver).payload = quint32(index);         // a receiver's link
-            else if (index != top.event + 1)
-                m_firstReceiver.insert(top.event, index);
-            top.lastReceiver = index;
-            top.running = true;
-            top.receiverIndex = receiver.index;
-            top.receiverEvent = index;
-            m_loops.beginReceiver(send, receiver, index, label);
-            return;
+        const quint32 label = m_idOfKey[key];
+        const int index = m_store.count();
+        // The first receiver call is nearly always the event after its send.
+        if (top.sendId == send.id && top.kind == TraceEventKind::Send && !top.running
+            && (top.lastRecord || (top.event >= 0 && index == top.event + 1))
+            && label != StringTable::None && !m_paused && receiver.stamp && m_externalNs < 0
+            && m_loops.canHoldReceiver(send.id)) {
+            if (StoredRecord *r = m_store.appendInChunk()) {
+                const quint64 t = receiver.stamp;
+                r->startNs = t > m_startTicks ? TraceClock::toNs(t - m_startTicks) : 0;
+                r->durationNs = 0;
+                r->payload = StoredRecord::NoRef;
+                r->parent = top.event;
+                r->name = label;
+                r->sender = quint32(receiver.index);
+                r->depth = qint16(send.depth + 1);
+                r->kind = TraceEventKind::Receiver;
+                r->flags = TraceRecord::Open;
+                if (top.lastRecord)
+                    top.lastRecord->payload = quint32(index);       // a receiver's link
+                top.lastRecord = r;
+                top.lastReceiver = index;
+                top.running = true;
+                top.receiverIndex = receiver.index;
+                top.receiverEvent = index;
+                m_loops.holdReceiver(receiver.index, index, label);
+                return;
+            }
         }
     }
-    receiverBeginElsewhere(send, receiver, label);
+    receiverBeginElsewhere(send, receiver);
 }
 
-void TraceRecorder::receiverBeginElsewhere(const SendEvent &send, const ReceiverEvent &receiver, quint32 label)
+void TraceRecorder::receiverBeginElsewhere(const SendEvent &send, const ReceiverEvent &receiver)
 {
+    const quint32 label = internKeyed(receiver.labelKey, receiver.label);
     Frame *sendFrame = nullptr;
     for (size_t i = m_stack.size(); i-- > 0;) {
         if (m_stack[i].kind == TraceEventKind::Send && m_stack[i].sendId == send.id) {
@@ -336,6 +348,7 @@ void TraceRecorder::receiverBeginElsewhere(const SendEvent &send, const Receiver
             else if (index != sendFrame->event + 1)
                 m_firstReceiver.insert(sendFrame->event, index);
             sendFrame->lastReceiver = index;
+            sendFrame->lastRecord = &recordRef(index);
         }
     }
     if (sendFrame && sendFrame == &m_stack.back() && !sendFrame->running) {
@@ -343,22 +356,32 @@ void TraceRecorder::receiverBeginElsewhere(const SendEvent &send, const Receiver
         sendFrame->receiverIndex = receiver.index;
         sendFrame->receiverEvent = index;
     } else {
-        m_stack.push_back(Frame{TraceEventKind::Receiver, false, index, send.id, receiver.index, -1, -1});
+        m_stack.push_back(Frame{TraceEventKind::Receiver, false, index, send.id, receiver.index, -1, -1, nullptr});
     }
     m_loops.beginReceiver(send, receiver, index, label);
 }
 
 void TraceRecorder::receiverEnd(const SendEvent &send, const ReceiverEvent &receiver, const DjangoError *error)
 {
-    // Nearly always the receiver its send's frame holds, innermost.
-    if (!m_stack.empty()) {
+    // Nearly always the receiver call its send's frame holds, innermost, its
+    // latest recorded, returning normally in under 4.29 s: closed in place
+    // with no call, anything else the general way.
+    if (!m_stack.empty() && !error && receiver.stamp && m_externalNs < 0) {
         Frame &top = m_stack.back();
-        if (top.running && top.sendId == send.id && top.receiverIndex == receiver.index) {
-            if (top.receiverEvent >= 0 && (error || !closeQuickly(top.receiverEvent, receiver.stamp)))
-                closeEvent(top.receiverEvent, error, true, receiver.stamp);
-            top.running = false;
-            m_loops.endReceiver(send, receiver);
-            return;
+        if (top.running && top.sendId == send.id && top.receiverIndex == receiver.index
+            && top.receiverEvent == top.lastReceiver && top.lastRecord && m_loops.holdsReceiver(send.id, receiver.index)) {
+            StoredRecord &r = *top.lastRecord;
+            const quint64 t = receiver.stamp;
+            const quint64 end = t > m_startTicks ? TraceClock::toNs(t - m_startTicks) : 0;
+            const quint64 duration = end > r.startNs ? end - r.startNs : 0;
+            if (duration < StoredRecord::LongDuration) {
+                r.durationNs = quint32(duration);
+                r.flags &= quint8(~TraceRecord::Open);
+                markChangedRecorded(top.receiverEvent);
+                top.running = false;
+                m_loops.releaseReceiver();
+                return;
+            }
         }
     }
     receiverEndElsewhere(send, receiver, error);

@@ -34,6 +34,7 @@
 #include <QVarLengthArray>
 #include <QVector>
 #include <algorithm>
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -197,6 +198,7 @@ private:
         int receiverIndex;          // receivers; sends: the running receiver's
         int receiverEvent;          // sends: the running receiver's event (-1: not recorded)
         int lastReceiver;           // sends: the latest receiver call recorded
+        StoredRecord *lastRecord;   // sends: its record (records never move), null when none
     };
     struct ErrorEntry
     {
@@ -249,9 +251,12 @@ private:
     quint32 stepText(int index) const;
     void markChanged(int index)
     {
-        if (index < 0 || index >= count())
-            return;
-        m_changedFirst = m_changedFirst < 0 ? index : std::min(m_changedFirst, index);
+        if (index >= 0 && index < count())
+            markChangedRecorded(index);
+    }
+    void markChangedRecorded(int index)
+    {
+        m_changedFirst = std::min(m_changedFirst, index);
         m_changedLast = std::max(m_changedLast, index);
     }
     void closeEvent(int event, const DjangoError *error, bool finished, quint64 stamp);
@@ -272,7 +277,7 @@ private:
         markChanged(event);
         return true;
     }
-    void receiverBeginElsewhere(const SendEvent &send, const ReceiverEvent &receiver, quint32 label);
+    void receiverBeginElsewhere(const SendEvent &send, const ReceiverEvent &receiver);
     void receiverEndElsewhere(const SendEvent &send, const ReceiverEvent &receiver, const DjangoError *error);
     void sendEndElsewhere(const SendEvent &event, const DjangoError *escaped);
     void applyLoopMark(int index, LoopMark mark, int loop);
@@ -298,8 +303,9 @@ private:
     int m_lastStepEvent = -1;
     bool m_paused = false;
     QString m_djangoVersion = QStringLiteral("3.2");
-    int m_changedFirst = -1;
+    int m_changedFirst = NoChange;          // NoChange and -1 when nothing changed
     int m_changedLast = -1;
+    static constexpr int NoChange = std::numeric_limits<int>::max();
     quint64 m_startTicks = 0;           // TraceClock reading when the recording started
     qint64 m_externalNs = -1;
     LoopDetector m_loops;
