@@ -297,8 +297,7 @@ void TraceRecorder::receiverBegin(const SendEvent &send, const ReceiverEvent &re
         // The first receiver call is nearly always the event after its send.
         if (top.sendId == send.id && top.kind == TraceEventKind::Send && !top.running
             && (top.lastRecord || (top.event >= 0 && index == top.event + 1))
-            && label != StringTable::None && !m_paused && receiver.stamp && m_externalNs < 0
-            && m_loops.canHoldReceiver(send.id)) {
+            && label != StringTable::None && m_quickBegin && receiver.stamp && m_loops.canHoldReceiver(send.id)) {
             if (StoredRecord *r = m_store.appendInChunk()) {
                 const quint64 t = receiver.stamp;
                 r->startNs = t > m_startTicks ? TraceClock::toNs(t - m_startTicks) : 0;
@@ -369,7 +368,7 @@ void TraceRecorder::receiverEnd(const SendEvent &send, const ReceiverEvent &rece
     if (!m_stack.empty() && !error && receiver.stamp && m_externalNs < 0) {
         Frame &top = m_stack.back();
         if (top.running && top.sendId == send.id && top.receiverIndex == receiver.index
-            && top.receiverEvent == top.lastReceiver && top.lastRecord && m_loops.holdsReceiver(send.id, receiver.index)) {
+            && top.receiverEvent == top.lastReceiver && top.receiverEvent >= 0 && m_loops.holdsReceiver(send.id, receiver.index)) {
             StoredRecord &r = *top.lastRecord;
             const quint64 t = receiver.stamp;
             const quint64 end = t > m_startTicks ? TraceClock::toNs(t - m_startTicks) : 0;

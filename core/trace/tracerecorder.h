@@ -104,7 +104,11 @@ public:
     // so recording resumes with correct parents). The canonical export of a
     // recording with a pause in it lacks the lines of the pause and renumbers
     // seq over what it has: it no longer compares equal to Django's trace.
-    void setPaused(bool paused) { m_paused = paused; }
+    void setPaused(bool paused)
+    {
+        m_paused = paused;
+        m_quickBegin = !m_paused && m_externalNs < 0;
+    }
     // The Django version ("3.2", "5.0") the recorded engine reproduces, named
     // by the exports that have room for it (the Trace Event JSON's otherData
     // and process name); the canonical trace has no such key (contract 9.1).
@@ -139,7 +143,11 @@ public:
     // Events of another process (a recorded Django run) carry that process's
     // clock: while set (>= 0), this is "now" for every begin and end; -1 goes
     // back to the recorder's own clock.
-    void setExternalTime(qint64 ns) { m_externalNs = ns; }
+    void setExternalTime(qint64 ns)
+    {
+        m_externalNs = ns;
+        m_quickBegin = !m_paused && m_externalNs < 0;
+    }
 
     // Loops found so far (the recorder owns the detector and marks its events).
     const QVector<DetectedLoop> &loops() const { return m_loops.loops(); }
@@ -308,6 +316,7 @@ private:
     static constexpr int NoChange = std::numeric_limits<int>::max();
     quint64 m_startTicks = 0;           // TraceClock reading when the recording started
     qint64 m_externalNs = -1;
+    bool m_quickBegin = true;           // neither paused nor on an external clock
     LoopDetector m_loops;
 };
 
