@@ -30,6 +30,7 @@
 
 #include <QVarLengthArray>
 #include <algorithm>
+#include <type_traits>
 
 namespace ss {
 
@@ -532,57 +533,66 @@ void Signal::dispatch(const Sender &sender, const SignalArgs &args, QVector<Robu
         return true;
     };
 
-    for (int index = 0; index < targets.size(); ++index) {
-        Connection *c = targets[index];
-        // An earlier receiver of this send destroyed its QObject: calling it
-        // would touch freed memory (see the header comment).
-        if (c->isDead())
-            continue;
+    // The loop is made twice, observed or not, so that neither tests
+    // `observed` per receiver.
+    const auto callReceivers = [&](auto observedTag) {
+        constexpr bool Observed = decltype(observedTag)::value;
+        for (int index = 0; index < targets.size(); ++index) {
+            Connection *c = targets[index];
+            // An earlier receiver of this send destroyed its QObject: calling it
+            // would touch freed memory (see the header comment).
+            if (c->isDead())
+                continue;
 
-        ReceiverEvent &receiver = c->event;
-        if (observed) {
-            receiver.index = index;
-            receiver.stamp = last;
-            notify(context, listeners, [&](TraceListener *l) { l->receiverBegin(event, receiver); });
-        }
-
-        try {
-            ReceiverScope scope(context);
-            c->fn(sender, args);            // through the pointer: the std::function is never copied
-        } catch (const DjangoError &error) {
-            receiver.index = index;         // a nested send of this signal may have changed it
-            if (!failed(receiver, index, error))
-                throw;                      // the original object, dynamic type kept
-            continue;
-        } catch (const std::exception &e) {
-            receiver.index = index;
-            const DjangoError error(QStringLiteral("Exception"), QString::fromUtf8(e.what()));
-            if (!failed(receiver, index, error))
-                throw error;
-            continue;
-        } catch (...) {
-            // Not an Exception in Django's sense: it escapes even send_robust.
-            // Listeners still get their end calls so their stacks stay balanced.
-            const DjangoError error(QStringLiteral("Exception"), QStringLiteral("unknown C++ exception"));
-            if (observed) {
+            ReceiverEvent &receiver = c->event;
+            if constexpr (Observed) {
                 receiver.index = index;
-                receiver.stamp = event.stamp = TraceClock::ticks();
-                notify(context, listeners, [&](TraceListener *l) { l->receiverEnd(event, receiver, &error); });
-                notify(context, listeners, [&](TraceListener *l) { l->sendEnd(event, &error); });
+                receiver.stamp = last;
+                notify(context, listeners, [&](TraceListener *l) { l->receiverBegin(event, receiver); });
             }
-            throw;
-        }
 
-        if (observed) {
-            receiver.index = index;
-            receiver.stamp = last = TraceClock::ticks();
-            notify(context, listeners, [&](TraceListener *l) { l->receiverEnd(event, receiver, nullptr); });
+            try {
+                ReceiverScope scope(context);
+                c->fn(sender, args);            // through the pointer: the std::function is never copied
+            } catch (const DjangoError &error) {
+                receiver.index = index;         // a nested send of this signal may have changed it
+                if (!failed(receiver, index, error))
+                    throw;                      // the original object, dynamic type kept
+                continue;
+            } catch (const std::exception &e) {
+                receiver.index = index;
+                const DjangoError error(QStringLiteral("Exception"), QString::fromUtf8(e.what()));
+                if (!failed(receiver, index, error))
+                    throw error;
+                continue;
+            } catch (...) {
+                // Not an Exception in Django's sense: it escapes even send_robust.
+                // Listeners still get their end calls so their stacks stay balanced.
+                const DjangoError error(QStringLiteral("Exception"), QStringLiteral("unknown C++ exception"));
+                if constexpr (Observed) {
+                    receiver.index = index;
+                    receiver.stamp = event.stamp = TraceClock::ticks();
+                    notify(context, listeners, [&](TraceListener *l) { l->receiverEnd(event, receiver, &error); });
+                    notify(context, listeners, [&](TraceListener *l) { l->sendEnd(event, &error); });
+                }
+                throw;
+            }
+
+            if constexpr (Observed) {
+                receiver.index = index;
+                receiver.stamp = last = TraceClock::ticks();
+                notify(context, listeners, [&](TraceListener *l) { l->receiverEnd(event, receiver, nullptr); });
+            }
+            if (robust) {
+                receiver.index = index;
+                results->append({receiver, std::nullopt});
+            }
         }
-        if (robust) {
-            receiver.index = index;
-            results->append({receiver, std::nullopt});
-        }
-    }
+    };
+    if (observed)
+        callReceivers(std::true_type{});
+    else
+        callReceivers(std::false_type{});
 
     if (observed) {
         event.stamp = last;

@@ -89,6 +89,8 @@ void LoopDetector::remapNames(const std::function<quint32(quint32)> &map)
             f.instance.model = map(f.instance.model);
         else if (f.instance.kind == InstanceKey::Text)
             f.instance.value = map(quint32(f.instance.value));
+        if (f.running)
+            f.receiverLabel = map(f.receiverLabel);
     }
 }
 
@@ -115,8 +117,13 @@ QString LoopDetector::frameText(const Frame &frame) const
         const QString &signal = m_names->text(frame.signal);
         return subject.isEmpty() ? signal : signal + QLatin1Char('(') + subject + QLatin1Char(')');
     }
-    const QString &label = m_names->text(frame.name);
-    return label.isEmpty() ? QStringLiteral("receiver #") + QString::number(frame.receiverIndex) : label;
+    return receiverText(frame.name, frame.receiverIndex);
+}
+
+QString LoopDetector::receiverText(quint32 label, int index) const
+{
+    const QString &text = m_names->text(label);
+    return text.isEmpty() ? QStringLiteral("receiver #") + QString::number(index) : text;
 }
 
 int LoopDetector::innermostOccurrence(const Frame &send) const
@@ -135,8 +142,12 @@ int LoopDetector::innermostOccurrence(const Frame &send) const
 QString LoopDetector::pathFrom(int first, const Frame &send) const
 {
     QStringList parts;
-    for (int i = first; i < int(m_stack.size()); ++i)
-        parts.append(frameText(m_stack[i]));
+    for (int i = first; i < int(m_stack.size()); ++i) {
+        const Frame &frame = m_stack[i];
+        parts.append(frameText(frame));
+        if (frame.running)
+            parts.append(receiverText(frame.receiverLabel, frame.receiverIndex));
+    }
     parts.append(frameText(send));
     return parts.join(QStringLiteral(" → "));
 }
@@ -158,6 +169,15 @@ void LoopDetector::mark(int eventIndex, LoopMark mark, int loop)
 {
     if (eventIndex >= 0 && m_mark)
         m_mark(eventIndex, mark, loop);
+}
+
+void LoopDetector::markFrom(int first, LoopMark how, int loop)
+{
+    for (int i = first; i < int(m_stack.size()); ++i) {
+        mark(m_stack[i].event, how, loop);
+        if (m_stack[i].running)
+            mark(m_stack[i].receiverEvent, how, loop);
+    }
 }
 
 void LoopDetector::popTo(int size)
@@ -186,8 +206,7 @@ void LoopDetector::beginSend(const SendEvent &event, int eventIndex, quint32 sig
         }
         ++l.reentries;
         ++l.revision;
-        for (int i = first; i < int(m_stack.size()); ++i)
-            mark(m_stack[i].event, LoopMark::InCycle, loop);
+        markFrom(first, LoopMark::InCycle, loop);
         mark(eventIndex, LoopMark::Reentry, loop);
         frame.loop = loop;
     }
@@ -210,6 +229,15 @@ void LoopDetector::beginReceiver(const SendEvent &send, const ReceiverEvent &rec
     beginReceiver(send, receiver, eventIndex, m_names->id(receiver.label));
 }
 
+void LoopDetector::pushReceiver(const SendEvent &send, const ReceiverEvent &receiver, int eventIndex, quint32 label)
+{
+    Frame &frame = m_stack.emplace_back();
+    frame.event = eventIndex;
+    frame.sendId = send.id;
+    frame.receiverIndex = receiver.index;
+    frame.name = label;
+}
+
 // endReceiver() when the receiver's frame is not the innermost one.
 void LoopDetector::endReceiverBelow(const SendEvent &send, const ReceiverEvent &receiver)
 {
@@ -219,8 +247,13 @@ void LoopDetector::endReceiverBelow(const SendEvent &send, const ReceiverEvent &
             popTo(i);
             return;
         }
-        if (f.isSend && f.sendId == send.id)
-            return;                     // the receiver was never opened: leave the send alone
+        if (f.isSend && f.sendId == send.id) {
+            if (f.running && f.receiverIndex == receiver.index) {
+                popTo(i + 1);
+                m_stack[size_t(i)].running = false;
+            }
+            return;                     // or never opened: leave the send alone
+        }
     }
 }
 
@@ -258,8 +291,7 @@ void LoopDetector::stopRecursion(const SendEvent &event, int eventIndex)
     if (l.stopEvent < 0)
         l.stopEvent = eventIndex;
     ++l.revision;
-    for (int i = from; i < int(m_stack.size()); ++i)
-        mark(m_stack[i].event, LoopMark::Stopped, loop);
+    markFrom(from, LoopMark::Stopped, loop);
     mark(eventIndex, LoopMark::Stopped, loop);
 }
 
@@ -269,6 +301,7 @@ void LoopDetector::forgetEvents()
     m_loopByPath.clear();
     for (Frame &f : m_stack) {
         f.event = -1;
+        f.receiverEvent = -1;
         f.loop = -1;
     }
 }

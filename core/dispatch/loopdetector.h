@@ -69,15 +69,11 @@ public:
     void beginReceiver(const SendEvent &send, const ReceiverEvent &receiver, int eventIndex);
     void endReceiver(const SendEvent &send, const ReceiverEvent &receiver)
     {
-        // Nearly always the innermost frame.
-        if (!m_stack.empty()) {
-            const Frame &top = m_stack.back();
-            if (!top.isSend && top.sendId == send.id && top.receiverIndex == receiver.index) {
-                m_stack.pop_back();
-                return;
-            }
-        }
-        endReceiverBelow(send, receiver);
+        // Nearly always the receiver call the innermost send's frame holds.
+        if (holdsReceiver(send.id, receiver.index))
+            releaseReceiver();
+        else
+            endReceiverBelow(send, receiver);
     }
     void stopRecursion(const SendEvent &event, int eventIndex);
     // The same, with the names already interned in names() by the caller: the
@@ -86,12 +82,32 @@ public:
     void beginSend(const SendEvent &event, int eventIndex, quint32 signal, quint32 sender);
     void beginReceiver(const SendEvent &send, const ReceiverEvent &receiver, int eventIndex, quint32 label)
     {
-        Frame &frame = m_stack.emplace_back();
-        frame.event = eventIndex;
-        frame.sendId = send.id;
-        frame.receiverIndex = receiver.index;
-        frame.name = label;
+        // Nearly always: held by its send's frame, innermost and running none.
+        if (canHoldReceiver(send.id))
+            holdReceiver(receiver.index, eventIndex, label);
+        else
+            pushReceiver(send, receiver, eventIndex, label);
     }
+    // The in-place cases of beginReceiver() and endReceiver(), for a caller
+    // (the recorder's fast path) that checks first and then makes no call.
+    bool canHoldReceiver(quint64 sendId) const
+    {
+        return !m_stack.empty() && m_stack.back().sendId == sendId && m_stack.back().isSend && !m_stack.back().running;
+    }
+    void holdReceiver(int receiverIndex, int eventIndex, quint32 label)
+    {
+        Frame &top = m_stack.back();
+        top.running = true;
+        top.receiverIndex = receiverIndex;
+        top.receiverEvent = eventIndex;
+        top.receiverLabel = label;
+    }
+    bool holdsReceiver(quint64 sendId, int receiverIndex) const
+    {
+        return !m_stack.empty() && m_stack.back().running && m_stack.back().sendId == sendId
+            && m_stack.back().receiverIndex == receiverIndex;
+    }
+    void releaseReceiver() { m_stack.back().running = false; }
 
     // Names go to `names` (owned by the caller, who keeps it alive) instead of
     // the detector's own table. When the caller rebuilds that table, it hands
@@ -116,17 +132,26 @@ private:
         qint64 value = 0;               // Pk: the pk; Unsaved: the instance's address; Text: the key's name id
         bool operator==(const InstanceKey &o) const { return kind == o.kind && value == o.value && model == o.model; }
     };
+    // An open send, or a receiver call. A send runs one receiver call at a
+    // time, so its frame holds the running one (`running`, receiverIndex,
+    // receiverEvent, receiverLabel): a call costs no push and pop. Only a call
+    // its send's frame cannot hold (the send is not innermost, or unknown, or
+    // already running one: an imported stream out of order) gets a frame of
+    // its own. In stack order a send's running receiver follows the send.
     struct Frame
     {
         bool isSend = false;
+        bool running = false;           // sends: a receiver call of theirs is running
         Sender::Kind senderKind = Sender::Kind::None;
         int event = -1;
         quint64 sendId = 0;             // sends: SendEvent::id; receivers: their send's id
-        int receiverIndex = -1;
+        int receiverIndex = -1;         // receivers; sends: the running receiver's
         quint32 signal = 0;             // sends: the signal's name id
         quint32 name = 0;               // sends: the sender's name id; receivers: the label's
         InstanceKey instance;
         int loop = -1;                  // sends that re-entered: their loop
+        int receiverEvent = -1;         // sends: the running receiver's event
+        quint32 receiverLabel = 0;      // sends: the running receiver's label id
     };
 
     InstanceKey instanceKey(const SendEvent &event);
@@ -134,6 +159,11 @@ private:
     Frame sendFrame(const SendEvent &event, int eventIndex, quint32 signal, quint32 sender);
     QString instanceText(const InstanceKey &key) const;
     QString frameText(const Frame &frame) const;
+    QString receiverText(quint32 label, int index) const;
+    // Marks the open frames from stack index `first` up (each send's running
+    // receiver after the send).
+    void markFrom(int first, LoopMark mark, int loop);
+    void pushReceiver(const SendEvent &send, const ReceiverEvent &receiver, int eventIndex, quint32 label);
     static bool sameSend(const Frame &a, const Frame &b)
     {
         return a.isSend && a.instance == b.instance && a.signal == b.signal && a.name == b.name && a.senderKind == b.senderKind;

@@ -54,10 +54,13 @@ void TraceRecorder::clear()
 
     for (Frame &frame : m_stack) {
         frame.event = -1;
+        frame.receiverEvent = -1;
         frame.lastReceiver = -1;
+        frame.lastRecord = nullptr;
     }
     m_lastStepEvent = -1;
-    m_changedFirst = m_changedLast = -1;
+    m_changedFirst = NoChange;
+    m_changedLast = -1;
     m_loops.forgetEvents();
     m_startTicks = TraceClock::ticks();
 }
@@ -103,9 +106,12 @@ qint64 TraceRecorder::now(quint64 stamp) const
 
 int TraceRecorder::innermostRecorded() const
 {
-    for (auto it = m_stack.crbegin(); it != m_stack.crend(); ++it)
+    for (auto it = m_stack.crbegin(); it != m_stack.crend(); ++it) {
+        if (it->running && it->receiverEvent >= 0)
+            return it->receiverEvent;
         if (it->event >= 0)
             return it->event;
+    }
     return -1;
 }
 
@@ -130,39 +136,50 @@ int TraceRecorder::append(TraceEventKind kind, int depth, quint64 stamp)
 
 QPair<int, int> TraceRecorder::takeChangedRange()
 {
-    const QPair<int, int> range(m_changedFirst, m_changedLast);
-    m_changedFirst = m_changedLast = -1;
+    const QPair<int, int> range(m_changedLast < 0 ? -1 : m_changedFirst, m_changedLast);
+    m_changedFirst = NoChange;
+    m_changedLast = -1;
     return range;
 }
 
 // `finished`: the matching end hook came. Frames popped without one (an end
 // that skipped them) keep their Open flag: the view shows them unfinished.
-void TraceRecorder::closeFrame(const Frame &frame, const DjangoError *error, bool finished, quint64 stamp)
+void TraceRecorder::closeEvent(int event, const DjangoError *error, bool finished, quint64 stamp)
 {
-    if (frame.event < 0)
+    if (event < 0)
         return;
-    StoredRecord &r = recordRef(frame.event);
+    StoredRecord &r = recordRef(event);
     const quint64 end = quint64(now(stamp));
     const quint64 duration = end > r.startNs ? end - r.startNs : 0;
     if (duration >= StoredRecord::LongDuration) {
         r.durationNs = StoredRecord::LongDuration;
-        m_longDurations.insert(frame.event, duration);
+        m_longDurations.insert(event, duration);
     } else {
         r.durationNs = quint32(duration);
     }
     if (finished)
         r.flags &= quint8(~TraceRecord::Open);
     if (error)
-        setError(frame.event, internError(error));
-    markChanged(frame.event);
+        setError(event, internError(error));
+    markChanged(event);
+}
+
+void TraceRecorder::unwindTo(size_t from, quint64 stamp)
+{
+    for (size_t i = m_stack.size(); i-- > from;) {
+        const Frame &frame = m_stack[i];
+        if (frame.running)
+            closeEvent(frame.receiverEvent, nullptr, false, stamp);
+        closeEvent(frame.event, nullptr, false, stamp);
+    }
+    if (from < m_stack.size())
+        m_stack.resize(from);
 }
 
 void TraceRecorder::stepBegin(int step, const StepLabel &label)
 {
     // A step starts with nothing open; leftovers of an aborted step stay unfinished.
-    for (auto it = m_stack.crbegin(); it != m_stack.crend(); ++it)
-        closeFrame(*it, nullptr, false, 0);
-    m_stack.clear();
+    unwindTo(0, 0);
     m_step = step;
     int index = -1;
     if (!m_paused) {
@@ -178,7 +195,7 @@ void TraceRecorder::stepBegin(int step, const StepLabel &label)
         r.flags = TraceRecord::Open;
         m_lastStepEvent = index;
     }
-    m_stack.push_back(Frame{TraceEventKind::Step, index, 0, -1, -1});
+    m_stack.push_back(Frame{TraceEventKind::Step, false, index, 0, -1, -1, -1, nullptr});
     m_loops.stepBegin(step, label);
 }
 
@@ -186,9 +203,8 @@ void TraceRecorder::stepEnd(int step, const DjangoError *failure)
 {
     for (int i = int(m_stack.size()) - 1; i >= 0; --i) {
         if (m_stack[i].kind == TraceEventKind::Step) {
-            for (int j = int(m_stack.size()) - 1; j > i; --j)
-                closeFrame(m_stack[j], nullptr, false, 0);
-            closeFrame(m_stack[i], failure, true, 0);
+            unwindTo(size_t(i) + 1, 0);
+            closeEvent(m_stack[i].event, failure, true, 0);
             m_stack.resize(size_t(i));
             break;
         }
@@ -235,39 +251,38 @@ void TraceRecorder::sendBegin(const SendEvent &event)
         index = appendSend(TraceEventKind::Send, event,
                            quint8(TraceRecord::Open | (event.canonical ? TraceRecord::Canonical : 0)), name, sender);
     }
-    m_stack.push_back(Frame{TraceEventKind::Send, index, event.id, -1, -1});
+    m_stack.push_back(Frame{TraceEventKind::Send, false, index, event.id, -1, -1, -1, nullptr});
     m_loops.beginSend(event, index, name, sender);
 }
 
 void TraceRecorder::sendEnd(const SendEvent &event, const DjangoError *escaped)
 {
-    // Nearly always the innermost frame, recorded, returning normally in under
-    // 4.29 s: closeFrame() in place.
+    // Nearly always the innermost frame, running no receiver, recorded,
+    // returning normally in under 4.29 s.
     if (!m_stack.empty() && !escaped) {
         const Frame &top = m_stack.back();
-        if (top.kind == TraceEventKind::Send && top.sendId == event.id && top.event >= 0) {
-            StoredRecord &r = recordRef(top.event);
-            const quint64 end = quint64(stampNs(event.stamp));
-            const quint64 duration = end > r.startNs ? end - r.startNs : 0;
-            if (duration < StoredRecord::LongDuration) {
-                r.durationNs = quint32(duration);
-                r.flags &= quint8(~TraceRecord::Open);
-                markChanged(top.event);
-                m_stack.pop_back();
-                m_loops.endSend(event);
-                return;
-            }
+        if (top.kind == TraceEventKind::Send && top.sendId == event.id && !top.running && top.event >= 0
+            && closeQuickly(top.event, event.stamp)) {
+            m_stack.pop_back();
+            m_loops.endSend(event);
+            return;
         }
     }
-    // The dispatcher always closes what it opened; if it ever did not, the
-    // frames above the send end with it, unfinished.
-    for (int i = int(m_stack.size()) - 1; i >= 0; --i) {
-        const Frame &frame = m_stack[i];
-        if (frame.kind == TraceEventKind::Send && frame.sendId == event.id) {
-            for (int j = int(m_stack.size()) - 1; j > i; --j)
-                closeFrame(m_stack[j], nullptr, false, event.stamp);
-            closeFrame(frame, escaped, true, event.stamp);
-            m_stack.resize(size_t(i));
+    sendEndElsewhere(event, escaped);
+}
+
+// The dispatcher always closes what it opened; if it ever did not, the frames
+// above the send (and its running receiver) end with it, unfinished.
+void TraceRecorder::sendEndElsewhere(const SendEvent &event, const DjangoError *escaped)
+{
+    for (size_t i = m_stack.size(); i-- > 0;) {
+        if (m_stack[i].kind == TraceEventKind::Send && m_stack[i].sendId == event.id) {
+            unwindTo(i + 1, event.stamp);
+            const Frame &frame = m_stack[i];
+            if (frame.running)
+                closeEvent(frame.receiverEvent, nullptr, false, event.stamp);
+            closeEvent(frame.event, escaped, true, event.stamp);
+            m_stack.resize(i);
             break;
         }
     }
@@ -276,37 +291,53 @@ void TraceRecorder::sendEnd(const SendEvent &event, const DjangoError *escaped)
 
 void TraceRecorder::receiverBegin(const SendEvent &send, const ReceiverEvent &receiver)
 {
-    const quint32 label = internKeyed(receiver.labelKey, receiver.label);
-    // Nearly always: recording, and the send's frame is the innermost one (its
-    // previous receiver has ended), so its record is the new one's parent and
-    // the step's run goes on. Written in one go, as append() would.
-    if (!m_paused && !m_stack.empty()) {
+    // Nearly always: recording, the label seen before, the send's frame the
+    // innermost one and running no receiver (the previous one has ended), so
+    // its record is the new one's parent, and the record's chunk has room.
+    // A recorded send frame was appended in this step's run (stepBegin empties
+    // the stack, clear() unrecords it): the run goes on. Written in one go, as
+    // append() would, with no call (so no registers to save): anything else
+    // goes the general way, which gives the same record.
+    const quint32 key = receiver.labelKey;
+    if (!m_stack.empty() && key < m_idOfKey.size()) {
         Frame &top = m_stack.back();
-        if (top.kind == TraceEventKind::Send && top.sendId == send.id && top.event >= 0
-            && !m_stepRuns.empty() && m_stepRuns.back().step == m_step) {
-            const int index = m_store.append();
-            StoredRecord &r = recordRef(index);
-            r.startNs = quint64(stampNs(receiver.stamp));
-            r.durationNs = 0;
-            r.payload = StoredRecord::NoRef;
-            r.parent = top.event;
-            r.name = label;
-            r.sender = quint32(receiver.index);
-            r.depth = qint16(send.depth + 1);
-            r.kind = TraceEventKind::Receiver;
-            r.flags = TraceRecord::Open;
-            if (top.lastReceiver >= 0)
-                recordRef(top.lastReceiver).payload = quint32(index);         // a receiver's link
-            else if (index != top.event + 1)
-                m_firstReceiver.insert(top.event, index);
-            top.lastReceiver = index;
-            m_stack.push_back(Frame{TraceEventKind::Receiver, index, send.id, receiver.index, -1});
-            m_loops.beginReceiver(send, receiver, index, label);
-            return;
+        const quint32 label = m_idOfKey[key];
+        const int index = m_store.count();
+        // The first receiver call is nearly always the event after its send.
+        if (top.sendId == send.id && top.kind == TraceEventKind::Send && !top.running
+            && (top.lastRecord || (top.event >= 0 && index == top.event + 1))
+            && label != StringTable::None && m_quickBegin && receiver.stamp && m_loops.canHoldReceiver(send.id)) {
+            if (StoredRecord *r = m_store.appendInChunk()) {
+                const quint64 t = receiver.stamp;
+                r->startNs = t > m_startTicks ? TraceClock::toNs(t - m_startTicks) : 0;
+                r->durationNs = 0;
+                r->payload = StoredRecord::NoRef;
+                r->parent = top.event;
+                r->name = label;
+                r->sender = quint32(receiver.index);
+                r->depth = qint16(send.depth + 1);
+                r->kind = TraceEventKind::Receiver;
+                r->flags = TraceRecord::Open;
+                if (top.lastRecord)
+                    top.lastRecord->payload = quint32(index);       // a receiver's link
+                top.lastRecord = r;
+                top.lastReceiver = index;
+                top.running = true;
+                top.receiverIndex = receiver.index;
+                top.receiverEvent = index;
+                m_loops.holdReceiver(receiver.index, index, label);
+                return;
+            }
         }
     }
+    receiverBeginElsewhere(send, receiver);
+}
+
+void TraceRecorder::receiverBeginElsewhere(const SendEvent &send, const ReceiverEvent &receiver)
+{
+    const quint32 label = internKeyed(receiver.labelKey, receiver.label);
     Frame *sendFrame = nullptr;
-    for (int i = int(m_stack.size()) - 1; i >= 0; --i) {
+    for (size_t i = m_stack.size(); i-- > 0;) {
         if (m_stack[i].kind == TraceEventKind::Send && m_stack[i].sendId == send.id) {
             sendFrame = &m_stack[i];
             break;
@@ -325,49 +356,63 @@ void TraceRecorder::receiverBegin(const SendEvent &send, const ReceiverEvent &re
             else if (index != sendFrame->event + 1)
                 m_firstReceiver.insert(sendFrame->event, index);
             sendFrame->lastReceiver = index;
+            sendFrame->lastRecord = &recordRef(index);
         }
     }
-    m_stack.push_back(Frame{TraceEventKind::Receiver, index, send.id, receiver.index, -1});
+    if (sendFrame && sendFrame == &m_stack.back() && !sendFrame->running) {
+        sendFrame->running = true;
+        sendFrame->receiverIndex = receiver.index;
+        sendFrame->receiverEvent = index;
+    } else {
+        m_stack.push_back(Frame{TraceEventKind::Receiver, false, index, send.id, receiver.index, -1, -1, nullptr});
+    }
     m_loops.beginReceiver(send, receiver, index, label);
 }
 
 void TraceRecorder::receiverEnd(const SendEvent &send, const ReceiverEvent &receiver, const DjangoError *error)
 {
-    // Nearly always the innermost frame.
-    if (!m_stack.empty()) {
-        const Frame &top = m_stack.back();
-        if (top.kind == TraceEventKind::Receiver && top.sendId == send.id && top.receiverIndex == receiver.index) {
-            bool closed = false;
-            if (top.event >= 0 && !error) {
-                // closeFrame() for a receiver that returned in under 4.29 s.
-                StoredRecord &r = recordRef(top.event);
-                const quint64 end = quint64(stampNs(receiver.stamp));
-                const quint64 duration = end > r.startNs ? end - r.startNs : 0;
-                if (duration < StoredRecord::LongDuration) {
-                    r.durationNs = quint32(duration);
-                    r.flags &= quint8(~TraceRecord::Open);
-                    markChanged(top.event);
-                    closed = true;
-                }
+    // Nearly always the receiver call its send's frame holds, innermost, its
+    // latest recorded, returning normally in under 4.29 s: closed in place
+    // with no call, anything else the general way.
+    if (!m_stack.empty() && !error && receiver.stamp && m_externalNs < 0) {
+        Frame &top = m_stack.back();
+        if (top.running && top.sendId == send.id && top.receiverIndex == receiver.index
+            && top.receiverEvent == top.lastReceiver && top.receiverEvent >= 0 && m_loops.holdsReceiver(send.id, receiver.index)) {
+            StoredRecord &r = *top.lastRecord;
+            const quint64 t = receiver.stamp;
+            const quint64 end = t > m_startTicks ? TraceClock::toNs(t - m_startTicks) : 0;
+            const quint64 duration = end > r.startNs ? end - r.startNs : 0;
+            if (duration < StoredRecord::LongDuration) {
+                r.durationNs = quint32(duration);
+                r.flags &= quint8(~TraceRecord::Open);
+                markChangedRecorded(top.receiverEvent);
+                top.running = false;
+                m_loops.releaseReceiver();
+                return;
             }
-            if (!closed)
-                closeFrame(top, error, true, receiver.stamp);
-            m_stack.pop_back();
-            m_loops.endReceiver(send, receiver);
-            return;
         }
     }
-    for (int i = int(m_stack.size()) - 1; i >= 0; --i) {
+    receiverEndElsewhere(send, receiver, error);
+}
+
+void TraceRecorder::receiverEndElsewhere(const SendEvent &send, const ReceiverEvent &receiver, const DjangoError *error)
+{
+    for (size_t i = m_stack.size(); i-- > 0;) {
         const Frame &frame = m_stack[i];
         if (frame.kind == TraceEventKind::Receiver && frame.sendId == send.id && frame.receiverIndex == receiver.index) {
-            for (int j = int(m_stack.size()) - 1; j > i; --j)
-                closeFrame(m_stack[j], nullptr, false, receiver.stamp);
-            closeFrame(frame, error, true, receiver.stamp);
-            m_stack.resize(size_t(i));
+            unwindTo(i + 1, receiver.stamp);
+            closeEvent(m_stack[i].event, error, true, receiver.stamp);
+            m_stack.resize(i);
             break;
         }
-        if (frame.kind == TraceEventKind::Send && frame.sendId == send.id)
-            break;                      // never opened: leave its send alone
+        if (frame.kind == TraceEventKind::Send && frame.sendId == send.id) {
+            if (frame.running && frame.receiverIndex == receiver.index) {
+                unwindTo(i + 1, receiver.stamp);
+                closeEvent(m_stack[i].receiverEvent, error, true, receiver.stamp);
+                m_stack[i].running = false;
+            }
+            break;                      // or never opened: leave its send alone
+        }
     }
     m_loops.endReceiver(send, receiver);
 }
@@ -394,6 +439,10 @@ void TraceRecorder::errorLine(int depth, const DjangoError &error)
     // A step's line may come after the step closed: it belongs to that step.
     int parent = -1;
     for (auto it = m_stack.crbegin(); it != m_stack.crend(); ++it) {
+        if (it->running && it->receiverEvent >= 0) {
+            parent = it->receiverEvent;             // a receiver call still running
+            break;
+        }
         if (it->event < 0)
             continue;
         parent = it->event;

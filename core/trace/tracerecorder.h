@@ -34,6 +34,7 @@
 #include <QVarLengthArray>
 #include <QVector>
 #include <algorithm>
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -103,7 +104,11 @@ public:
     // so recording resumes with correct parents). The canonical export of a
     // recording with a pause in it lacks the lines of the pause and renumbers
     // seq over what it has: it no longer compares equal to Django's trace.
-    void setPaused(bool paused) { m_paused = paused; }
+    void setPaused(bool paused)
+    {
+        m_paused = paused;
+        m_quickBegin = !m_paused && m_externalNs < 0;
+    }
     // The Django version ("3.2", "5.0") the recorded engine reproduces, named
     // by the exports that have room for it (the Trace Event JSON's otherData
     // and process name); the canonical trace has no such key (contract 9.1).
@@ -138,7 +143,11 @@ public:
     // Events of another process (a recorded Django run) carry that process's
     // clock: while set (>= 0), this is "now" for every begin and end; -1 goes
     // back to the recorder's own clock.
-    void setExternalTime(qint64 ns) { m_externalNs = ns; }
+    void setExternalTime(qint64 ns)
+    {
+        m_externalNs = ns;
+        m_quickBegin = !m_paused && m_externalNs < 0;
+    }
 
     // Loops found so far (the recorder owns the detector and marks its events).
     const QVector<DetectedLoop> &loops() const { return m_loops.loops(); }
@@ -181,13 +190,23 @@ public:
 
 
 private:
+    // The dispatch stack as the recorder follows it: steps and sends. A send
+    // runs one receiver call at a time, so its frame also holds the running
+    // one (`running`): a receiver call costs no push and pop of its own. Only
+    // a call that its send's frame cannot hold (the send is not innermost, or
+    // unknown, or already running one: an imported stream out of order) gets a
+    // Receiver frame of its own. Read innermost first, a send's running
+    // receiver comes before the send itself.
     struct Frame
     {
-        TraceEventKind kind;
+        TraceEventKind kind;        // Step, Send or Receiver
+        bool running;               // sends: one of their receiver calls is running, held here
         int event;                  // -1 when not recorded (paused, cleared)
         quint64 sendId;             // sends and receivers: the send's id
-        int receiverIndex;
+        int receiverIndex;          // receivers; sends: the running receiver's
+        int receiverEvent;          // sends: the running receiver's event (-1: not recorded)
         int lastReceiver;           // sends: the latest receiver call recorded
+        StoredRecord *lastRecord;   // sends: its record (records never move), null when none
     };
     struct ErrorEntry
     {
@@ -240,12 +259,35 @@ private:
     quint32 stepText(int index) const;
     void markChanged(int index)
     {
-        if (index < 0 || index >= count())
-            return;
-        m_changedFirst = m_changedFirst < 0 ? index : std::min(m_changedFirst, index);
+        if (index >= 0 && index < count())
+            markChangedRecorded(index);
+    }
+    void markChangedRecorded(int index)
+    {
+        m_changedFirst = std::min(m_changedFirst, index);
         m_changedLast = std::max(m_changedLast, index);
     }
-    void closeFrame(const Frame &frame, const DjangoError *error, bool finished, quint64 stamp);
+    void closeEvent(int event, const DjangoError *error, bool finished, quint64 stamp);
+    // Closes the frames from stack index `from` up, innermost first, as
+    // unfinished (an end that skipped them), and drops them.
+    void unwindTo(size_t from, quint64 stamp);
+    // The ends of a receiver call and of a send that returned in under 4.29 s,
+    // closed in place (closeEvent() for the common case).
+    bool closeQuickly(int event, quint64 stamp)
+    {
+        StoredRecord &r = recordRef(event);
+        const quint64 end = quint64(stampNs(stamp));
+        const quint64 duration = end > r.startNs ? end - r.startNs : 0;
+        if (duration >= StoredRecord::LongDuration)
+            return false;
+        r.durationNs = quint32(duration);
+        r.flags &= quint8(~TraceRecord::Open);
+        markChanged(event);
+        return true;
+    }
+    void receiverBeginElsewhere(const SendEvent &send, const ReceiverEvent &receiver);
+    void receiverEndElsewhere(const SendEvent &send, const ReceiverEvent &receiver, const DjangoError *error);
+    void sendEndElsewhere(const SendEvent &event, const DjangoError *escaped);
     void applyLoopMark(int index, LoopMark mark, int loop);
 
     TraceStore m_store;
@@ -269,10 +311,12 @@ private:
     int m_lastStepEvent = -1;
     bool m_paused = false;
     QString m_djangoVersion = QStringLiteral("3.2");
-    int m_changedFirst = -1;
+    int m_changedFirst = NoChange;          // NoChange and -1 when nothing changed
     int m_changedLast = -1;
+    static constexpr int NoChange = std::numeric_limits<int>::max();
     quint64 m_startTicks = 0;           // TraceClock reading when the recording started
     qint64 m_externalNs = -1;
+    bool m_quickBegin = true;           // neither paused nor on an external clock
     LoopDetector m_loops;
 };
 

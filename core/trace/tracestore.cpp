@@ -24,7 +24,15 @@ void TraceStore::clear()
 {
     m_chunks.clear();
     m_count = 0;
+    m_tail = m_tailEnd = nullptr;
     m_arena.clear();
+}
+
+void TraceStore::addChunk()
+{
+    m_chunks.emplace_back(new StoredRecord[ChunkSize]);
+    m_tail = m_chunks.back().get();
+    m_tailEnd = m_tail + ChunkSize;
 }
 
 uchar *TraceStore::reserve(size_t n)

@@ -103,9 +103,19 @@ public:
     // A new record at the end (its fields unset); returns its index.
     int append()
     {
-        if (size_t(m_count) == m_chunks.size() * ChunkSize)
-            m_chunks.emplace_back(new StoredRecord[ChunkSize]);
+        if (m_tail == m_tailEnd)
+            addChunk();
+        ++m_tail;
         return m_count++;
+    }
+    // The same while the last chunk has room: the new record (its index is
+    // count() before the call); nullptr when a chunk must be added (append()).
+    StoredRecord *appendInChunk()
+    {
+        if (m_tail == m_tailEnd)
+            return nullptr;
+        ++m_count;
+        return m_tail++;
     }
 
     // Copies `bytes` into the arena; returns their reference: a chunk number
@@ -143,8 +153,12 @@ private:
         size_t used;
     };
 
+    void addChunk();
+
     std::vector<std::unique_ptr<StoredRecord[]>> m_chunks;
     int m_count = 0;
+    StoredRecord *m_tail = nullptr;         // the next record's place in the last chunk
+    StoredRecord *m_tailEnd = nullptr;      // the end of the last chunk
     std::vector<ArenaChunk> m_arena;
 };
 
