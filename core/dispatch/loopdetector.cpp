@@ -26,8 +26,10 @@ void LoopDetector::stepBegin(int, const StepLabel &)
     m_stack.clear();
     // Names are needed only while a frame holds them; string pks and imported
     // instance keys would otherwise pile up over a long recording.
-    if (m_names == &m_ownNames && m_ownNames.size() > 4096)
+    if (m_names == &m_ownNames && m_ownNames.size() > 4096) {
         m_ownNames.clear();
+        m_recentModel.clear();
+    }
 }
 
 void LoopDetector::stepEnd(int, const DjangoError *)
@@ -39,7 +41,7 @@ LoopDetector::InstanceKey LoopDetector::instanceKey(const SendEvent &event)
 {
     InstanceKey key;
     if (const Instance *instance = event.liveInstance) {
-        key.model = m_names->id(instance->model()->name);
+        key.model = m_recentModel.id(instance->model()->name, [this](const QString &name) { return m_names->id(name); });
         const QCborValue &pk = instance->value(instance->model()->pk);      // no copy of the pk
         if (pk.isNull() || pk.isUndefined()) {
             key.kind = InstanceKey::Unsaved;
@@ -81,6 +83,7 @@ LoopDetector::Frame LoopDetector::sendFrame(const SendEvent &event, int eventInd
 
 void LoopDetector::remapNames(const std::function<quint32(quint32)> &map)
 {
+    m_recentModel.clear();              // the table is being rebuilt
     for (Frame &f : m_stack) {
         if (f.isSend)
             f.signal = map(f.signal);
@@ -193,7 +196,7 @@ void LoopDetector::beginSend(const SendEvent &event, int eventIndex)
 
 void LoopDetector::beginSend(const SendEvent &event, int eventIndex, quint32 signal, quint32 sender)
 {
-    Frame frame = sendFrame(event, eventIndex, signal, sender);
+    const Frame frame = sendFrame(event, eventIndex, signal, sender);
     const int first = innermostOccurrence(frame);
     if (first >= 0) {
         // The path runs from the innermost open occurrence, so a loop that goes
@@ -208,13 +211,20 @@ void LoopDetector::beginSend(const SendEvent &event, int eventIndex, quint32 sig
         ++l.revision;
         markFrom(first, LoopMark::InCycle, loop);
         mark(eventIndex, LoopMark::Reentry, loop);
-        frame.loop = loop;
+        m_stack.push_back(frame);
+        m_stack.back().loop = loop;
+        return;
     }
     m_stack.push_back(frame);
 }
 
 void LoopDetector::endSend(const SendEvent &event)
 {
+    // Nearly always the innermost frame.
+    if (!m_stack.empty() && m_stack.back().isSend && m_stack.back().sendId == event.id) {
+        m_stack.pop_back();
+        return;
+    }
     // Defensive: whatever is still open above the send ended with it.
     for (int i = int(m_stack.size()) - 1; i >= 0; --i) {
         if (m_stack[i].isSend && m_stack[i].sendId == event.id) {

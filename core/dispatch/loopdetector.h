@@ -112,7 +112,11 @@ public:
     // Names go to `names` (owned by the caller, who keeps it alive) instead of
     // the detector's own table. When the caller rebuilds that table, it hands
     // every id the open frames hold to remapNames (old id in, new id out).
-    void shareNames(NameIds *names) { m_names = names ? names : &m_ownNames; }
+    void shareNames(NameIds *names)
+    {
+        m_names = names ? names : &m_ownNames;
+        m_recentModel.clear();
+    }
     NameIds &names() { return *m_names; }
     void remapNames(const std::function<quint32(quint32)> &map);
 
@@ -176,6 +180,7 @@ private:
     void endReceiverBelow(const SendEvent &send, const ReceiverEvent &receiver);
 
     std::vector<Frame> m_stack;
+    RecentName m_recentModel;           // the id of the model name last keyed (in *m_names)
     QVector<DetectedLoop> m_loops;
     QHash<QString, int> m_loopByPath;   // a repeated re-entry along the same path is the same loop
     MarkFn m_mark;

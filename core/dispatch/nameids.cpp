@@ -44,6 +44,14 @@ quint32 NameIds::lookup(const QString &text, bool add)
     return id;
 }
 
+quint32 RecentName::remember(const QString &name, quint32 id)
+{
+    m_text = name;                  // owned: shared; a literal: its address
+    m_stable = isStableText(name);
+    m_id = id;
+    return id;
+}
+
 qint64 NameIds::memoryBytes() const
 {
     // The text and its heap block, and a hash node.

@@ -115,4 +115,33 @@ private:
     std::array<Slot, 2 * Sets> m_cache;
 };
 
+// The id of the name last looked up at one place, remembered by its string's
+// identity: consecutive sends nearly always name the same model and sender,
+// one owned string (kept referenced here, so its address cannot be reused)
+// or a literal (stabletext.h). Cheaper than a NameIds lookup, which hashes.
+// Whoever clears the table the ids belong to clears this too.
+class RecentName
+{
+public:
+    template<typename Lookup>
+    quint32 id(const QString &name, Lookup &&lookup)
+    {
+        if (name.constData() == m_text.constData() && name.size() == m_text.size() && m_stable)
+            return m_id;
+        return remember(name, lookup(name));
+    }
+    void clear()
+    {
+        m_text.clear();
+        m_stable = false;
+    }
+
+private:
+    quint32 remember(const QString &name, quint32 id);
+
+    QString m_text;
+    quint32 m_id = NameIds::None;
+    bool m_stable = false;          // m_text's address and size say its content
+};
+
 } // namespace ss

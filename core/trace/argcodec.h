@@ -130,7 +130,6 @@ public:
         m_lastStrings.clear();
         m_keyLists.fill(KeyList());
         m_lastModel.clear();
-        m_lastModelId = StringTable::None;
     }
 
     // A send's live arguments, frozen by being packed: an instance as its
@@ -217,22 +216,13 @@ private:
     const KeyList *cachedKeys(const SignalArgs &args) const;
     void rememberKeys(const SignalArgs &args, const quint32 *ids, quint32 layout);
 
-    // The string id of an instance's model name: consecutive sends are nearly
-    // always about one model, whose name is one owned string (kept referenced
-    // here, so its address cannot be reused), so one entry answers them.
     quint32 modelNameId(const QString &name)
     {
-        if (name.constData() == m_lastModel.constData() && name.size() == m_lastModel.size()
-            && m_lastModelId != StringTable::None && name.data_ptr().isMutable())
-            return m_lastModelId;
-        m_lastModelId = m_strings.intern(name);
-        m_lastModel = name;
-        return m_lastModelId;
+        return m_lastModel.id(name, [this](const QString &text) { return m_strings.intern(text); });
     }
 
     StringTable &m_strings;
-    QString m_lastModel;
-    quint32 m_lastModelId = StringTable::None;
+    RecentName m_lastModel;                 // an instance's model name
     std::array<KeyList, KeyListSlots> m_keyLists;
     ArgLayouts m_layouts;
     QHash<quint32, std::vector<CachedKey>> m_shapes;   // see packMap()

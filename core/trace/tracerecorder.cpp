@@ -29,6 +29,7 @@ void TraceRecorder::clear()
         return id;
     });
     m_strings.clear();
+    m_recentSender.clear();
     m_idOfKey.assign(m_idOfKey.size(), StringTable::None);
     m_packer.clear();
     m_errors.clear();
@@ -245,7 +246,7 @@ void TraceRecorder::sendBegin(const SendEvent &event)
 {
     // Interned even while paused: the loop detector keys on the same ids.
     const quint32 name = internKeyed(event.signalKey, event.signalName);
-    const quint32 sender = m_strings.intern(event.sender.name);
+    const quint32 sender = m_recentSender.id(event.sender.name, [this](const QString &name) { return m_strings.intern(name); });
     int index = -1;
     if (!m_paused) {
         index = appendSend(TraceEventKind::Send, event,

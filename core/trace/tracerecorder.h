@@ -293,6 +293,7 @@ private:
     TraceStore m_store;
     StringTable m_strings;
     std::vector<quint32> m_idOfKey;             // NameKeys key -> string id (None: not seen since clear())
+    RecentName m_recentSender;                  // the sender name last interned
     ArgPacker m_packer{m_strings};
     std::vector<ErrorEntry> m_errors;
     QHash<quint64, quint32> m_errorIds;

@@ -43,6 +43,34 @@ private slots:
         QCOMPARE(ids.id(QStringLiteral("")), id);
     }
 
+    // RecentName answers from memory only for the very string it saw (an
+    // owned block it keeps, or a literal): anything else is looked up.
+    void recentNameLooksUpAnythingElse()
+    {
+        RecentName recent;
+        int lookups = 0;
+        const auto lookup = [&](const QString &text) { ++lookups; return quint32(text.size() * 100 + text.at(0).unicode()); };
+        const QString owned = QString::fromLatin1("Us") + QString::fromLatin1("er");
+        QCOMPARE(recent.id(owned, lookup), quint32(400 + 'U'));
+        QCOMPARE(recent.id(owned, lookup), quint32(400 + 'U'));
+        QCOMPARE(lookups, 1);
+        const QString other = QString::fromLatin1("Us") + QString::fromLatin1("er");     // same text, another block
+        recent.id(other, lookup);
+        QCOMPARE(lookups, 2);
+        QCOMPARE(recent.id(QStringLiteral("Tag"), lookup), quint32(300 + 'T'));
+        QCOMPARE(recent.id(QStringLiteral("Tag"), lookup), quint32(300 + 'T'));
+        QCOMPARE(lookups, 3);                       // a literal: the same characters every time
+        QChar buffer[3] = {u'a', u'b', u'c'};
+        QCOMPARE(recent.id(QString::fromRawData(buffer, 3), lookup), quint32(300 + 'a'));
+        buffer[0] = u'x';                           // raw data changed in place
+        QCOMPARE(recent.id(QString::fromRawData(buffer, 3), lookup), quint32(300 + 'x'));
+        QCOMPARE(lookups, 5);
+        recent.id(owned, lookup);
+        recent.clear();                             // the table was cleared: ids are stale
+        recent.id(owned, lookup);
+        QCOMPARE(lookups, 7);
+    }
+
     // A raw-data string has no owner: when its buffer changes, the cache must
     // not answer with the old text's id.
     void rawDataIsComparedByContent()
