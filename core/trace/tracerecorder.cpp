@@ -20,6 +20,7 @@ TraceRecorder::~TraceRecorder() = default;
 
 void TraceRecorder::clear()
 {
+    forgetQuick();
     m_store.clear();
     // The loop detector's open frames name their signals, senders and labels
     // by ids of the string table: their texts are carried over to the new one.
@@ -179,6 +180,7 @@ void TraceRecorder::unwindTo(size_t from, quint64 stamp)
 
 void TraceRecorder::stepBegin(int step, const StepLabel &label)
 {
+    forgetQuick();
     // A step starts with nothing open; leftovers of an aborted step stay unfinished.
     unwindTo(0, 0);
     m_step = step;
@@ -202,6 +204,7 @@ void TraceRecorder::stepBegin(int step, const StepLabel &label)
 
 void TraceRecorder::stepEnd(int step, const DjangoError *failure)
 {
+    forgetQuick();
     for (int i = int(m_stack.size()) - 1; i >= 0; --i) {
         if (m_stack[i].kind == TraceEventKind::Step) {
             unwindTo(size_t(i) + 1, 0);
@@ -244,6 +247,7 @@ int TraceRecorder::appendSend(TraceEventKind kind, const SendEvent &event, quint
 
 void TraceRecorder::sendBegin(const SendEvent &event)
 {
+    forgetQuick();
     // Interned even while paused: the loop detector keys on the same ids.
     const quint32 name = internKeyed(event.signalKey, event.signalName);
     const quint32 sender = m_recentSender.id(event.sender.name, [this](const QString &name) { return m_strings.intern(name); });
@@ -254,10 +258,13 @@ void TraceRecorder::sendBegin(const SendEvent &event)
     }
     m_stack.push_back(Frame{TraceEventKind::Send, false, index, event.id, -1, -1, -1, nullptr});
     m_loops.beginSend(event, index, name, sender);
+    // Its first receiver call may begin the quick way (see QuickState).
+    m_quick = {event.id, -1, index >= 0 && m_quickBegin};
 }
 
 void TraceRecorder::sendEnd(const SendEvent &event, const DjangoError *escaped)
 {
+    forgetQuick();
     // Nearly always the innermost frame, running no receiver, recorded,
     // returning normally in under 4.29 s.
     if (!m_stack.empty() && !escaped) {
@@ -300,14 +307,18 @@ void TraceRecorder::receiverBegin(const SendEvent &send, const ReceiverEvent &re
     // append() would, with no call (so no registers to save): anything else
     // goes the general way, which gives the same record.
     const quint32 key = receiver.labelKey;
+    const bool quick = m_quick.valid && m_quick.sendId == send.id && m_quick.receiverIndex < 0;
+    m_quick.valid = false;
     if (!m_stack.empty() && key < m_idOfKey.size()) {
         Frame &top = m_stack.back();
         const quint32 label = m_idOfKey[key];
         const int index = m_store.count();
         // The first receiver call is nearly always the event after its send.
-        if (top.sendId == send.id && top.kind == TraceEventKind::Send && !top.running
-            && (top.lastRecord || (top.event >= 0 && index == top.event + 1))
-            && label != StringTable::None && m_quickBegin && receiver.stamp && m_loops.canHoldReceiver(send.id)) {
+        if ((quick
+             || (top.sendId == send.id && top.kind == TraceEventKind::Send && !top.running
+                 && (top.lastRecord || (top.event >= 0 && index == top.event + 1)) && m_quickBegin
+                 && m_loops.canHoldReceiver(send.id)))
+            && label != StringTable::None && receiver.stamp) {
             if (StoredRecord *r = m_store.appendInChunk()) {
                 const quint64 t = receiver.stamp;
                 r->startNs = t > m_startTicks ? TraceClock::toNs(t - m_startTicks) : 0;
@@ -327,6 +338,7 @@ void TraceRecorder::receiverBegin(const SendEvent &send, const ReceiverEvent &re
                 top.receiverIndex = receiver.index;
                 top.receiverEvent = index;
                 m_loops.holdReceiver(receiver.index, index, label);
+                m_quick = {send.id, receiver.index, true};
                 return;
             }
         }
@@ -336,6 +348,7 @@ void TraceRecorder::receiverBegin(const SendEvent &send, const ReceiverEvent &re
 
 void TraceRecorder::receiverBeginElsewhere(const SendEvent &send, const ReceiverEvent &receiver)
 {
+    forgetQuick();
     const quint32 label = internKeyed(receiver.labelKey, receiver.label);
     Frame *sendFrame = nullptr;
     for (size_t i = m_stack.size(); i-- > 0;) {
@@ -374,23 +387,29 @@ void TraceRecorder::receiverEnd(const SendEvent &send, const ReceiverEvent &rece
 {
     // Nearly always the receiver call its send's frame holds, innermost, its
     // latest recorded, returning normally in under 4.29 s: closed in place
-    // with no call, anything else the general way.
-    if (!m_stack.empty() && !error && receiver.stamp && m_externalNs < 0) {
+    // with no call, anything else the general way. Right after its own
+    // quick begin (QuickState) none of that needs checking.
+    const bool quick = m_quick.valid && m_quick.sendId == send.id && m_quick.receiverIndex == receiver.index;
+    m_quick.valid = false;
+    const auto holdsIt = [&] {
+        const Frame &top = m_stack.back();
+        return top.running && top.sendId == send.id && top.receiverIndex == receiver.index
+            && top.receiverEvent == top.lastReceiver && top.receiverEvent >= 0 && m_loops.holdsReceiver(send.id, receiver.index);
+    };
+    if (!error && receiver.stamp && (quick || (!m_stack.empty() && m_externalNs < 0 && holdsIt()))) {
         Frame &top = m_stack.back();
-        if (top.running && top.sendId == send.id && top.receiverIndex == receiver.index
-            && top.receiverEvent == top.lastReceiver && top.receiverEvent >= 0 && m_loops.holdsReceiver(send.id, receiver.index)) {
-            StoredRecord &r = *top.lastRecord;
-            const quint64 t = receiver.stamp;
-            const quint64 end = t > m_startTicks ? TraceClock::toNs(t - m_startTicks) : 0;
-            const quint64 duration = end > r.startNs ? end - r.startNs : 0;
-            if (duration < StoredRecord::LongDuration) {
-                r.durationNs = quint32(duration);
-                r.flags &= quint8(~TraceRecord::Open);
-                markChangedRecorded(top.receiverEvent);
-                top.running = false;
-                m_loops.releaseReceiver();
-                return;
-            }
+        StoredRecord &r = *top.lastRecord;
+        const quint64 t = receiver.stamp;
+        const quint64 end = t > m_startTicks ? TraceClock::toNs(t - m_startTicks) : 0;
+        const quint64 duration = end > r.startNs ? end - r.startNs : 0;
+        if (duration < StoredRecord::LongDuration) {
+            r.durationNs = quint32(duration);
+            r.flags &= quint8(~TraceRecord::Open);
+            markChangedRecorded(top.receiverEvent);
+            top.running = false;
+            m_loops.releaseReceiver();
+            m_quick = {send.id, -1, m_quickBegin};      // its next call may begin the quick way
+            return;
         }
     }
     receiverEndElsewhere(send, receiver, error);
@@ -398,6 +417,7 @@ void TraceRecorder::receiverEnd(const SendEvent &send, const ReceiverEvent &rece
 
 void TraceRecorder::receiverEndElsewhere(const SendEvent &send, const ReceiverEvent &receiver, const DjangoError *error)
 {
+    forgetQuick();
     for (size_t i = m_stack.size(); i-- > 0;) {
         const Frame &frame = m_stack[i];
         if (frame.kind == TraceEventKind::Receiver && frame.sendId == send.id && frame.receiverIndex == receiver.index) {
@@ -420,6 +440,7 @@ void TraceRecorder::receiverEndElsewhere(const SendEvent &send, const ReceiverEv
 
 void TraceRecorder::effect(int depth, const QString &kind, const QString &text)
 {
+    forgetQuick();
     if (m_paused)
         return;
     const int index = append(TraceEventKind::Effect, depth, 0);
@@ -433,6 +454,7 @@ void TraceRecorder::effect(int depth, const QString &kind, const QString &text)
 
 void TraceRecorder::errorLine(int depth, const DjangoError &error)
 {
+    forgetQuick();
     if (m_paused)
         return;
     // send_robust writes the line after the failed receiver returned, so the
@@ -463,6 +485,7 @@ void TraceRecorder::errorLine(int depth, const DjangoError &error)
 
 void TraceRecorder::recursionStopped(const SendEvent &event)
 {
+    forgetQuick();
     int index = -1;
     if (!m_paused) {
         index = appendSend(TraceEventKind::RecursionStop, event, 0, m_strings.intern(event.signalName),

@@ -106,6 +106,7 @@ public:
     // seq over what it has: it no longer compares equal to Django's trace.
     void setPaused(bool paused)
     {
+        forgetQuick();
         m_paused = paused;
         m_quickBegin = !m_paused && m_externalNs < 0;
     }
@@ -145,6 +146,7 @@ public:
     // back to the recorder's own clock.
     void setExternalTime(qint64 ns)
     {
+        forgetQuick();
         m_externalNs = ns;
         m_quickBegin = !m_paused && m_externalNs < 0;
     }
@@ -318,6 +320,23 @@ private:
     quint64 m_startTicks = 0;           // TraceClock reading when the recording started
     qint64 m_externalNs = -1;
     bool m_quickBegin = true;           // neither paused nor on an external clock
+    // What the last hook leaves for the next one when it took the fast path:
+    // the dispatcher's receiver loop (end of one call, begin of the next)
+    // then checks two integers instead of the stacks. Any other hook forgets
+    // it first. `receiverIndex` -1: the innermost frame is this send's,
+    // recorded, idle, and the next record continues it (its first call right
+    // after it, or linked after its latest), not paused, on the own clock,
+    // the detector's innermost frame the same send, idle. >= 0: that call of
+    // the send runs, held by its frame (record top.lastRecord), on the own
+    // clock, and the detector holds it too.
+    struct QuickState
+    {
+        quint64 sendId = 0;
+        int receiverIndex = -1;
+        bool valid = false;
+    };
+    QuickState m_quick;
+    void forgetQuick() { m_quick.valid = false; }
     LoopDetector m_loops;
 };
 

@@ -143,6 +143,7 @@ private Q_SLOTS:
     void loopThroughReceiversOfDifferentSends();
     void loopPathWithACallOutOfOrder();
     void standaloneDetectorFollowsReceivers();
+    void quickHandOffsSurviveEveryOtherHook();
 };
 
 // Receiver calls as the dispatcher reports them (label keys, clock readings)
@@ -638,6 +639,99 @@ void TestTraceStack::standaloneDetectorFollowsReceivers()
              QStringLiteral("post_save(Counter:1) → bump_other → post_save(Other:2) → touch_counter → post_save(Counter:1)"));
     QCOMPARE(detector.loops().at(1).path, QStringLiteral("post_save(Counter:1) → bump_other → post_save(Counter:1)"));
     QCOMPARE(detector.loops().at(0).firstEvent, -1);
+}
+
+
+// The recorder hands a fast-path state from one receiver hook to the next
+// (the end of a call to the next call's begin, a begin to its end). Any other
+// hook in between must make the next one check the stacks again: fed the
+// same stream, dispatcher-style receivers (fast) and hand-made ones (general)
+// record the same events whatever comes between, wherever it comes.
+void TestTraceStack::quickHandOffsSurviveEveryOtherHook()
+{
+    using Hook = std::function<void(TraceRecorder &, const SendEvent &)>;
+    const DjangoError error(QStringLiteral("ValueError"), QStringLiteral("boom"));
+    const QList<QPair<const char *, Hook>> hooks = {
+        {"effect", [](TraceRecorder &r, const SendEvent &s) { r.effect(s.depth + 1, QStringLiteral("notify"), QStringLiteral("x")); }},
+        {"error line", [&](TraceRecorder &r, const SendEvent &s) { r.errorLine(s.depth + 1, error); }},
+        {"refused send", [](TraceRecorder &r, const SendEvent &s) {
+             r.recursionStopped(makeSend(90, QStringLiteral("pre_save"), QStringLiteral("Other"), 1, s.depth + 1));
+         }},
+        {"nested send", [](TraceRecorder &r, const SendEvent &s) {
+             const SendEvent nested = makeSend(91, QStringLiteral("pre_save"), QStringLiteral("Other"), 1, s.depth + 1);
+             r.sendBegin(nested);
+             r.sendEnd(nested, nullptr);
+         }},
+        {"pause", [](TraceRecorder &r, const SendEvent &) {
+             r.setPaused(true);
+             r.setPaused(false);
+         }},
+        {"paused", [](TraceRecorder &r, const SendEvent &) { r.setPaused(true); }},
+        {"external clock", [](TraceRecorder &r, const SendEvent &) { r.setExternalTime(5'000'000'000); }},
+        {"clear", [](TraceRecorder &r, const SendEvent &) { r.clear(); }},
+        {"step end", [](TraceRecorder &r, const SendEvent &) { r.stepEnd(0, nullptr); }},
+        {"step begin", [](TraceRecorder &r, const SendEvent &) { r.stepBegin(1, QStringLiteral("next")); }},
+        {"end of a call never begun", [](TraceRecorder &r, const SendEvent &s) {
+             r.receiverEnd(s, makeReceiver(QStringLiteral("z"), 9), nullptr);
+         }},
+        {"call of another send", [](TraceRecorder &r, const SendEvent &) {
+             const SendEvent other = makeSend(92, QStringLiteral("pre_save"), QStringLiteral("Other"), 1, 0);
+             r.receiverBegin(other, makeReceiver(QStringLiteral("y"), 0));
+         }},
+    };
+    const auto feed = [](TraceRecorder &rec, const std::function<ReceiverEvent(const QString &, int)> &receiver,
+                         const Hook &hook, int where) {
+        rec.stepBegin(0, QStringLiteral("c.save()"));
+        const SendEvent send = makeSend(1, QStringLiteral("post_save"), QStringLiteral("Counter"), 1, 0);
+        rec.sendBegin(send);
+        if (where == 0)
+            hook(rec, send);                        // before the first call
+        const ReceiverEvent first = receiver(QStringLiteral("a"), 0);
+        rec.receiverBegin(send, first);
+        if (where == 1)
+            hook(rec, send);                        // inside it
+        rec.receiverEnd(send, receiver(QStringLiteral("a"), 0), nullptr);
+        if (where == 2)
+            hook(rec, send);                        // between two calls
+        const ReceiverEvent second = receiver(QStringLiteral("b"), 1);
+        rec.receiverBegin(send, second);
+        if (where == 3)
+            hook(rec, send);                        // inside the second
+        rec.receiverEnd(send, receiver(QStringLiteral("b"), 1), nullptr);
+        rec.sendEnd(send, nullptr);
+        rec.stepEnd(0, nullptr);
+    };
+    for (const auto &[name, hook] : hooks) {
+        for (int where = 0; where < 4; ++where) {
+            TraceRecorder fast;
+            TraceRecorder general;
+            // Labels keyed first, as a dispatcher's are after one send (a
+            // clear() would forget them).
+            feed(fast, dispatcherReceiver, [](TraceRecorder &, const SendEvent &) {}, -1);
+            feed(general, makeReceiver, [](TraceRecorder &, const SendEvent &) {}, -1);
+            feed(fast, dispatcherReceiver, hook, where);
+            feed(general, makeReceiver, hook, where);
+            const QByteArray what = QByteArray(name) + " at " + QByteArray::number(where);
+            QVERIFY2(fast.count() == general.count(), what);
+            for (int i = 0; i < fast.count(); ++i) {
+                const TraceRecord f = fast.record(i);
+                const TraceRecord g = general.record(i);
+                const QByteArray at = what + ", event " + QByteArray::number(i);
+                QVERIFY2(f.kind == g.kind, at);
+                QVERIFY2(f.parent == g.parent, at);
+                QVERIFY2(f.link == g.link, at);
+                QVERIFY2(f.flags == g.flags, at);
+                QVERIFY2(f.sender == g.sender, at);
+                QVERIFY2(f.depth == g.depth, at);
+                QVERIFY2(fast.event(i).label == general.event(i).label, at);
+                // On the external clock a call that ends ends at its time.
+                QVERIFY2((f.durationNs > 4'000'000'000ull) == (g.durationNs > 4'000'000'000ull), at);
+            }
+            for (int i = 0; i < fast.count(); ++i)
+                if (fast.kindOf(i) == TraceEventKind::Send)
+                    QVERIFY2(receiverEvents(fast, i) == receiverEvents(general, i), what);
+        }
+    }
 }
 
 QTEST_GUILESS_MAIN(TestTraceStack)
