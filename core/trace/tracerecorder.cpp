@@ -320,8 +320,7 @@ void TraceRecorder::receiverBegin(const SendEvent &send, const ReceiverEvent &re
                  && m_loops.canHoldReceiver(send.id)))
             && label != StringTable::None && receiver.stamp) {
             if (StoredRecord *r = m_store.appendInChunk()) {
-                const quint64 t = receiver.stamp;
-                r->startNs = t > m_startTicks ? TraceClock::toNs(t - m_startTicks) : 0;
+                r->startNs = ticksNs(receiver.stamp);
                 r->durationNs = 0;
                 r->payload = StoredRecord::NoRef;
                 r->parent = top.event;
@@ -399,8 +398,7 @@ void TraceRecorder::receiverEnd(const SendEvent &send, const ReceiverEvent &rece
     if (!error && receiver.stamp && (quick || (!m_stack.empty() && m_externalNs < 0 && holdsIt()))) {
         Frame &top = m_stack.back();
         StoredRecord &r = *top.lastRecord;
-        const quint64 t = receiver.stamp;
-        const quint64 end = t > m_startTicks ? TraceClock::toNs(t - m_startTicks) : 0;
+        const quint64 end = ticksNs(receiver.stamp);
         const quint64 duration = end > r.startNs ? end - r.startNs : 0;
         if (duration < StoredRecord::LongDuration) {
             r.durationNs = quint32(duration);

@@ -240,8 +240,12 @@ private:
     {
         if (m_externalNs >= 0)
             return m_externalNs;
-        const quint64 t = stamp ? stamp : TraceClock::ticks();
-        return t > m_startTicks ? qint64(TraceClock::toNs(t - m_startTicks)) : 0;
+        return qint64(ticksNs(stamp ? stamp : TraceClock::ticks()));
+    }
+    // A reading of the own clock as nanoseconds since the recording started.
+    quint64 ticksNs(quint64 ticks) const
+    {
+        return ticks > m_startTicks ? TraceClock::toNs(ticks - m_startTicks) : 0;
     }
     int appendSend(TraceEventKind kind, const SendEvent &event, quint8 flags, quint32 name, quint32 sender);
     int innermostRecorded() const;
