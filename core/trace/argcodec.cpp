@@ -487,25 +487,26 @@ void ArgPacker::packNew(std::string &out, const SignalArgs &args)
 
 void ArgPacker::packLive(std::string &out, const Value &value, quint32 key)
 {
+    // The common values as pack() writes them; the rest the general way.
+    char buffer[FastValueBytes];
+    if (const char *end = packLiveAt(buffer, value, key)) {
+        out.append(buffer, size_t(end - buffer));
+        return;
+    }
     if (!value.isInstance()) {
-        // The flags and small numbers most arguments are (created, raw,
-        // update_fields=None), without packValue's general path.
         const QCborValue &scalar = value.scalar();
-        if (packPlainScalar(out, scalar))
-            return;
         if (scalar.isString())
             packString(out, scalar, key, true);
         else
             packValue(out, scalar, key | NestedContext);
         return;
     }
-    // Value::freeze()'s {"model": <name>, "pk": <pk now>} without building it.
+    // Value::freeze()'s {"model": <name>, "pk": <pk now>} with a pk of another
+    // kind (a string, a float).
     const Instance &instance = *value.instance();
     out.push_back(char(TagInstance));
     putVarint(out, modelNameId(instance.model()->name));
-    const QCborValue &pk = instance.value(instance.model()->pk);
-    if (!packPlainScalar(out, pk))          // the usual integer pk inline
-        packValue(out, pk, key | NestedContext);
+    packValue(out, instance.value(instance.model()->pk), key | NestedContext);
 }
 
 void ArgPacker::pack(std::string &out, const QCborMap &args, quint32 context)
