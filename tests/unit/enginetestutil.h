@@ -40,6 +40,16 @@ using namespace ss;
 
 inline QString str(const char *utf8) { return QString::fromUtf8(utf8); }
 
+// A receiver call as a hand-made stream reports it: no label key, no clock
+// reading, so the recorder takes its general paths.
+inline ReceiverEvent makeReceiver(const QString &label, int index)
+{
+    ReceiverEvent r;
+    r.label = label;
+    r.index = index;
+    return r;
+}
+
 // ---- values --------------------------------------------------------------
 
 inline Value V(const char *s) { return Value(QCborValue(QString::fromUtf8(s))); }

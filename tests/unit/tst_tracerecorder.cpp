@@ -16,6 +16,7 @@
 #include <QtTest>
 
 using namespace ss;
+using sst::makeReceiver;
 
 namespace {
 
@@ -47,14 +48,6 @@ QCborMap postSaveArgs(const QString &model, qint64 pk, bool created)
     args.insert(QStringLiteral("using"), QStringLiteral("default"));
     args.insert(QStringLiteral("update_fields"), QCborValue(nullptr));
     return args;
-}
-
-ReceiverEvent makeReceiver(const QString &label, int index)
-{
-    ReceiverEvent r;
-    r.label = label;
-    r.index = index;
-    return r;
 }
 
 // A slot owner for connectSlot.

@@ -6,6 +6,7 @@
 // through receivers of different sends.
 
 #include "dispatch/loopdetector.h"
+#include "enginetestutil.h"
 #include "dispatch/namekeys.h"
 #include "dispatch/traceclock.h"
 #include "trace/tracerecorder.h"
@@ -13,6 +14,7 @@
 #include <QtTest>
 
 using namespace ss;
+using sst::makeReceiver;
 
 namespace {
 
@@ -31,14 +33,6 @@ SendEvent makeSend(quint64 id, const QString &signal, const QString &model, int 
         e.args.insert(QStringLiteral("instance"), instance);
     }
     return e;
-}
-
-ReceiverEvent makeReceiver(const QString &label, int index)
-{
-    ReceiverEvent r;
-    r.label = label;
-    r.index = index;
-    return r;
 }
 
 // As the dispatcher makes them: the label's key and a clock reading, which
